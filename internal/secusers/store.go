@@ -1,0 +1,90 @@
+package secusers
+
+import (
+	"context"
+	"iter"
+)
+
+// Store keeps everything the service knows. Each method is one transaction:
+// it either happens whole or not at all. Not-found is an Error of kind
+// NotFound, a duplicate is Conflict, an unreachable database is Unavailable.
+// Creating methods set CreatedAt from the store's clock and return the stored
+// value. Every backend passes the conformance suite in internal/store/storetest.
+type Store interface {
+	// Ping reports whether the store can be reached.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+
+	CreatePartner(ctx context.Context, p Partner) (Partner, error)
+	Partner(ctx context.Context, id string) (Partner, error)
+	Partners(ctx context.Context) ([]Partner, error)
+
+	// CreateCustomer fails with NotFound when the partner does not exist.
+	CreateCustomer(ctx context.Context, c Customer) (Customer, error)
+	Customer(ctx context.Context, id string) (Customer, error)
+	Customers(ctx context.Context, partnerID string) ([]Customer, error)
+
+	// CreateGroup fails with NotFound when the partner or one of the
+	// customers does not exist or a customer is another partner's.
+	CreateGroup(ctx context.Context, g CustomerGroup) (CustomerGroup, error)
+	Groups(ctx context.Context, partnerID string) ([]CustomerGroup, error)
+	// GroupIDsOfCustomer lists the groups the customer is a member of.
+	GroupIDsOfCustomer(ctx context.Context, customerID string) ([]string, error)
+
+	// CreateTenant fails with NotFound when the customer does not exist.
+	CreateTenant(ctx context.Context, t Tenant) (Tenant, error)
+	Tenant(ctx context.Context, id string) (Tenant, error)
+	// Tenants lists the tenants of one customer, or of all customers when
+	// customerID is "".
+	Tenants(ctx context.Context, customerID string) ([]Tenant, error)
+
+	// CreateApp fails with NotFound when the partner, or a customer or group
+	// named by the scope, does not exist or is another partner's.
+	CreateApp(ctx context.Context, a App) (App, error)
+	App(ctx context.Context, clientID string) (App, error)
+	Apps(ctx context.Context, partnerID string) ([]App, error)
+	// DisableApp marks the app disabled; its tokens stop working at once.
+	DisableApp(ctx context.Context, clientID string) error
+	// AddClientSecret fails with NotFound when the app does not exist.
+	AddClientSecret(ctx context.Context, s ClientSecret) (ClientSecret, error)
+	// ClientSecrets lists the app's secrets, expired ones included.
+	ClientSecrets(ctx context.Context, clientID string) ([]ClientSecret, error)
+
+	// ReplaceUsers replaces every user of the tenant with the users the
+	// sequence yields, in one transaction. When the sequence yields an
+	// error, or a user is invalid or repeats an ID, nothing changes and
+	// that error is returned. It returns the number of users written.
+	ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[User, error]) (int, error)
+	// SecurityUsers returns one page of the tenant's security users in the
+	// API's order (SortKey of displayName, then ID) and the count of all
+	// that match.
+	SecurityUsers(ctx context.Context, tenantID string, q UserQuery) (UserPage, error)
+	// Users yields every user of the tenant, security users or not, in the
+	// API's order. Stopping early releases the underlying query.
+	Users(ctx context.Context, tenantID string) iter.Seq2[User, error]
+
+	// SigningKeys lists the keys whose tokens may still be valid: the
+	// active key first, then retired keys, newest first.
+	SigningKeys(ctx context.Context) ([]SigningKey, error)
+	// EnsureSigningKey returns the active signing key, storing candidate as
+	// the active key when there is none. Concurrent callers, in one process
+	// or several, all get the same key.
+	EnsureSigningKey(ctx context.Context, candidate SigningKey) (SigningKey, error)
+}
+
+// UserQuery selects a page of a tenant's security users.
+type UserQuery struct {
+	// Statuses, when not empty, selects the users that have any of them;
+	// when empty, every user with at least one status.
+	Statuses StatusSet
+	// Offset is how many matching users to skip; Limit how many to return.
+	Offset int64
+	Limit  int
+}
+
+// UserPage is one page of security users and the count of all that match.
+type UserPage struct {
+	Users []User
+	Total int64
+}

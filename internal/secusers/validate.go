@@ -1,0 +1,185 @@
+package secusers
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxFieldLength bounds every text field the service stores, in bytes.
+const MaxFieldLength = 1024
+
+// ParseGUID returns the canonical (lower-case) form of a GUID written as
+// 8-4-4-4-12 hexadecimal digits in any letter case. Other forms (braces,
+// "urn:uuid:", no hyphens) are refused: the API's paths never carry them.
+func ParseGUID(s string) (string, bool) {
+	if len(s) != 36 {
+		return "", false
+	}
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return "", false
+			}
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
+		case 'A' <= c && c <= 'F':
+			b[i] = c + ('a' - 'A')
+		default:
+			return "", false
+		}
+	}
+	return string(b), true
+}
+
+// checkText reports a problem with a stored text field: invalid UTF-8, a NUL
+// byte (PostgreSQL's text refuses it, so both stores refuse it), or too long.
+func checkText(field, value string, required bool) error {
+	switch {
+	case required && strings.TrimSpace(value) == "":
+		return Errorf(Invalid, "%s is required", field)
+	case !utf8.ValidString(value):
+		return Errorf(Invalid, "%s is not valid UTF-8", field)
+	case strings.IndexByte(value, 0) >= 0:
+		return Errorf(Invalid, "%s contains a NUL character", field)
+	case len(value) > MaxFieldLength:
+		return Errorf(Invalid, "%s is longer than %d bytes", field, MaxFieldLength)
+	}
+	return nil
+}
+
+func checkGUID(field, value string) error {
+	if canon, ok := ParseGUID(value); !ok || canon != value {
+		return Errorf(Invalid, "%s must be a lower-case GUID (8-4-4-4-12 hexadecimal digits), got %q", field, truncate(value))
+	}
+	return nil
+}
+
+func truncate(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}
+
+// Validate checks the user as every store requires it.
+func (u User) Validate() error {
+	if err := checkGUID("id", u.ID); err != nil {
+		return err
+	}
+	fields := []struct{ name, value string }{
+		{"userPrincipalName", u.UserPrincipalName}, {"mail", u.Mail}, {"displayName", u.DisplayName},
+		{"firstName", u.FirstName}, {"lastName", u.LastName}, {"employeeId", u.EmployeeID},
+		{"location", u.Location}, {"department", u.Department}, {"mobile", u.Mobile},
+		{"jobTitle", u.JobTitle}, {"officePhone", u.OfficePhone}, {"company", u.Company},
+		{"countryRegion", u.CountryRegion},
+	}
+	for _, f := range fields {
+		if err := checkText(f.name, f.value, false); err != nil {
+			return err
+		}
+	}
+	switch {
+	case !u.Status.Valid():
+		return Errorf(Invalid, "status %d has bits beyond the defined statuses 0–%d", u.Status, NumStatuses-1)
+	case u.Status.Has(TestUser) != u.IsTestUser:
+		return Errorf(Invalid, "status bit 8 (TestUser) must equal isTestUser")
+	case u.StartDate < 0 || u.EndDate < 0:
+		return Errorf(Invalid, "startDate and endDate must be Unix milliseconds ≥ 0")
+	case u.StartDate != 0 && u.EndDate != 0 && u.EndDate < u.StartDate:
+		return Errorf(Invalid, "endDate is before startDate")
+	}
+	return nil
+}
+
+// Validate checks the partner before it is stored.
+func (p Partner) Validate() error {
+	if err := checkGUID("partner id", p.ID); err != nil {
+		return err
+	}
+	return checkText("name", p.Name, true)
+}
+
+// Validate checks the customer before it is stored.
+func (c Customer) Validate() error {
+	if err := checkGUID("customer id", c.ID); err != nil {
+		return err
+	}
+	if err := checkGUID("partner id", c.PartnerID); err != nil {
+		return err
+	}
+	return checkText("organization", c.Organization, true)
+}
+
+// Validate checks the group before it is stored.
+func (g CustomerGroup) Validate() error {
+	if err := checkGUID("group id", g.ID); err != nil {
+		return err
+	}
+	if err := checkGUID("partner id", g.PartnerID); err != nil {
+		return err
+	}
+	if err := checkText("name", g.Name, true); err != nil {
+		return err
+	}
+	if len(g.CustomerIDs) == 0 {
+		return Errorf(Invalid, "a group needs at least one customer")
+	}
+	for _, id := range g.CustomerIDs {
+		if err := checkGUID("customer id", id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate checks the tenant before it is stored.
+func (t Tenant) Validate() error {
+	if err := checkGUID("tenant id", t.ID); err != nil {
+		return err
+	}
+	if err := checkGUID("customer id", t.CustomerID); err != nil {
+		return err
+	}
+	return checkText("name", t.Name, true)
+}
+
+// Validate checks the app registration before it is stored.
+func (a App) Validate() error {
+	if err := checkGUID("client id", a.ClientID); err != nil {
+		return err
+	}
+	if err := checkGUID("partner id", a.PartnerID); err != nil {
+		return err
+	}
+	if err := checkText("name", a.Name, true); err != nil {
+		return err
+	}
+	if len(a.Permissions) == 0 {
+		return Errorf(Invalid, "an app needs at least one permission (known: %s)", strings.Join(Permissions(), ", "))
+	}
+	for _, p := range a.Permissions {
+		if !ValidPermission(p) {
+			return Errorf(Invalid, "unknown permission %q (known: %s)", truncate(p), strings.Join(Permissions(), ", "))
+		}
+	}
+	switch a.Scope.Kind {
+	case ScopeAllCustomers:
+		if len(a.Scope.IDs) != 0 {
+			return Errorf(Invalid, "the customer scope \"all\" takes no ids")
+		}
+	case ScopeCustomers, ScopeGroups:
+		if len(a.Scope.IDs) == 0 {
+			return Errorf(Invalid, "the customer scope %q needs at least one id", a.Scope.Kind)
+		}
+		for _, id := range a.Scope.IDs {
+			if err := checkGUID(string(a.Scope.Kind)+" id", id); err != nil {
+				return err
+			}
+		}
+	default:
+		return Errorf(Invalid, "unknown customer scope %q (all, customers or groups)", a.Scope.Kind)
+	}
+	return nil
+}
