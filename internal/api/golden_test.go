@@ -1,0 +1,91 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"secusers/internal/reqlog"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// TestGolden pins representative responses byte for byte: the field order
+// and names of the wire format, the headers, and the error body. The
+// request id, random per request, is replaced by a placeholder.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	tests := []struct {
+		file   string
+		method string
+		target string
+		token  string
+	}{
+		{"page.golden", http.MethodGet, usersURL(true, cust1, ten1) + "?status=HighRisk,0&pageSize=3", tokAll},
+		{"last_page.golden", http.MethodGet, usersURL(false, cust1, ten1) + "?pageIndex=3&pageSize=10", tokAll},
+		{"empty_page.golden", http.MethodGet, usersURL(true, cust1, ten1Empty), tokAll},
+		{"bad_request.golden", http.MethodGet, usersURL(true, cust1, ten1) + "?pageSize=0", tokAll},
+		{"unauthorized.golden", http.MethodGet, usersURL(true, cust1, ten1), ""},
+		{"insufficient_scope.golden", http.MethodGet, usersURL(true, cust1, ten1), tokNoScope},
+		{"not_found.golden", http.MethodGet, usersURL(true, cust4, ten4), tokAll},
+		{"method_not_allowed.golden", http.MethodPost, usersURL(true, cust1, ten1), tokAll},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			rec := f.do(t, tt.method, tt.target, tt.token)
+			got := dump(rec)
+			path := filepath.Join("testdata", tt.file)
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", path, diff)
+			}
+		})
+	}
+}
+
+// dump renders a response as status, sorted headers and body. The body is
+// indented for review; indenting keeps its keys, their order and every
+// escape as they were sent.
+func dump(rec *httptest.ResponseRecorder) string {
+	id := rec.Header().Get(reqlog.RequestIDHeader)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s\n", rec.Code, http.StatusText(rec.Code))
+	keys := make([]string, 0, len(rec.Header()))
+	for k := range rec.Header() {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range rec.Header()[k] {
+			fmt.Fprintf(&b, "%s: %s\n", k, v)
+		}
+	}
+	b.WriteString("\n")
+	var body bytes.Buffer
+	if err := json.Indent(&body, rec.Body.Bytes(), "", "  "); err != nil {
+		body.Reset()
+		body.Write(rec.Body.Bytes())
+	}
+	b.Write(body.Bytes())
+	return strings.ReplaceAll(b.String(), id, "<request-id>")
+}

@@ -1,0 +1,199 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"secusers/internal/secusers"
+)
+
+// Config is what the handler needs from the server.
+type Config struct {
+	Store    secusers.Store
+	Verifier secusers.TokenVerifier
+	// BaseURL is the public base URL that nextLink starts with, e.g.
+	// "http://127.0.0.1:8080", without a trailing slash. The server knows
+	// it, the request may not: behind a proxy the Host header is the proxy's.
+	BaseURL string
+	// Now is the clock; age is derived from it. Default time.Now.
+	Now func() time.Time
+	// Logger receives the details of failed requests. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Handler serves the security-users endpoint.
+type Handler struct {
+	store    secusers.Store
+	verifier secusers.TokenVerifier
+	baseURL  string
+	now      func() time.Time
+	logger   *slog.Logger
+	// steps run in order before the page is read; the first error ends the
+	// request. Rate limiting and cursors slot in here.
+	steps []step
+}
+
+// call is the state of one request as the steps fill it in.
+type call struct {
+	r          *http.Request
+	token      secusers.AccessToken
+	app        secusers.App
+	customerID string // canonical (lower-case) GUID
+	tenantID   string // canonical (lower-case) GUID
+	query      Query
+}
+
+// step is one stage of the request pipeline.
+type step func(ctx context.Context, c *call) error
+
+// The endpoint's paths (spec §1): the reference's table names the path
+// without "/partner", its request sample has it; both are served.
+const (
+	usersPath        = "/external/v3/um/customers/{customerId}/tenants/{tenantId}/overview/security/users/batch"
+	partnerUsersPath = "/partner" + usersPath
+)
+
+// New returns the handler for cfg. Store and Verifier are required.
+func New(cfg Config) *Handler {
+	h := &Handler{
+		store:    cfg.Store,
+		verifier: cfg.Verifier,
+		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
+		now:      cfg.Now,
+		logger:   cfg.Logger,
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.logger == nil {
+		h.logger = slog.Default()
+	}
+	// Who is calling comes before what they ask for, so that an anonymous
+	// caller learns nothing about the request; the customer's owner comes
+	// before its scope, because the 403 of the scope is only for the app's
+	// own partner's customers (spec §4) and must not reveal others'.
+	h.steps = []step{h.authenticate, h.authorize, h.parse, h.findTenant, h.checkCustomerScope}
+	return h
+}
+
+// Register adds both paths of the endpoint to mux. The patterns carry no
+// method, so that the handler answers every other method with the spec's
+// 405 and JSON body instead of the mux's plain-text one.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc(usersPath, h.serveHTTP)
+	mux.HandleFunc(partnerUsersPath, h.serveHTTP)
+}
+
+func (h *Handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		h.fail(w, r, errMethodNotAllowed)
+		return
+	}
+	ctx := r.Context()
+	c := &call{r: r}
+	for _, s := range h.steps {
+		if err := s(ctx, c); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	page, err := h.list(ctx, c)
+	if err == nil {
+		err = h.writePage(w, c, page)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+	}
+}
+
+// list reads the requested page. The offset is computed in int64: the
+// largest pageIndex times the largest pageSize exceeds an int32.
+func (h *Handler) list(ctx context.Context, c *call) (secusers.UserPage, error) {
+	page, err := h.store.SecurityUsers(ctx, c.tenantID, secusers.UserQuery{
+		Statuses: c.query.Statuses,
+		Offset:   int64(c.query.PageIndex-1) * int64(c.query.PageSize),
+		Limit:    c.query.PageSize,
+	})
+	switch {
+	case secusers.IsKind(err, secusers.NotFound):
+		// The tenant was deleted since findTenant: the same 404 as ever.
+		return page, notFoundError(c, err)
+	case err != nil:
+		return page, fmt.Errorf("list security users of tenant %s: %w", c.tenantID, err)
+	}
+	return page, nil
+}
+
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	writeError(w, r, h.logger, h.now(), err)
+}
+
+// parse reads the path's GUIDs and the query. It runs after authorization,
+// so that an anonymous caller learns nothing, not even that a GUID is bad.
+func (h *Handler) parse(_ context.Context, c *call) error {
+	var ok bool
+	if c.customerID, ok = secusers.ParseGUID(c.r.PathValue("customerId")); !ok {
+		return secusers.Errorf(secusers.Invalid, "customerId must be a GUID (8-4-4-4-12 hexadecimal digits)")
+	}
+	if c.tenantID, ok = secusers.ParseGUID(c.r.PathValue("tenantId")); !ok {
+		return secusers.Errorf(secusers.Invalid, "tenantId must be a GUID (8-4-4-4-12 hexadecimal digits)")
+	}
+	q, err := ParseQuery(c.r.URL.RawQuery)
+	if err != nil {
+		return err
+	}
+	c.query = q
+	return nil
+}
+
+// findTenant makes sure the customer is the app's partner's and the tenant
+// is the customer's. Every way of failing gives the same 404, so that a
+// partner cannot probe for other partners' customers or tenants.
+func (h *Handler) findTenant(ctx context.Context, c *call) error {
+	cust, err := h.store.Customer(ctx, c.customerID)
+	switch {
+	case secusers.IsKind(err, secusers.NotFound):
+		return notFoundError(c, err)
+	case err != nil:
+		return fmt.Errorf("load customer %s: %w", c.customerID, err)
+	case cust.PartnerID != c.app.PartnerID:
+		return notFoundError(c, fmt.Errorf("the customer is partner %s's, the app partner %s's", cust.PartnerID, c.app.PartnerID))
+	}
+	ten, err := h.store.Tenant(ctx, c.tenantID)
+	switch {
+	case secusers.IsKind(err, secusers.NotFound):
+		return notFoundError(c, err)
+	case err != nil:
+		return fmt.Errorf("load tenant %s: %w", c.tenantID, err)
+	case ten.CustomerID != c.customerID:
+		return notFoundError(c, fmt.Errorf("the tenant is customer %s's", ten.CustomerID))
+	}
+	return nil
+}
+
+// notFoundError is the one 404 of the endpoint, whatever was not found;
+// cause, if any, is kept for the log.
+func notFoundError(c *call, cause error) error {
+	return secusers.Wrap(secusers.NotFound, cause, fmt.Sprintf("customer %s has no tenant %s", c.customerID, c.tenantID))
+}
+
+// checkCustomerScope refuses customers of the app's partner outside the
+// app's customer scope. Group membership is read only for group scopes, and
+// per request, so that it is the groups as they are now.
+func (h *Handler) checkCustomerScope(ctx context.Context, c *call) error {
+	var groupIDs []string
+	if c.app.Scope.Kind == secusers.ScopeGroups {
+		var err error
+		if groupIDs, err = h.store.GroupIDsOfCustomer(ctx, c.customerID); err != nil {
+			return fmt.Errorf("load groups of customer %s: %w", c.customerID, err)
+		}
+	}
+	if !c.app.Scope.Covers(c.customerID, groupIDs) {
+		return secusers.Errorf(secusers.Forbidden, "customer %s is outside the customer scope of this app", c.customerID)
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+// Package cli is the `secusers` command: serving, administration, and user
+// import and export, with the flags and JSON outputs that spec/cli.md fixes
+// for scripts. Run takes its environment as arguments, so tests run every
+// command in-process against a temporary database.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"secusers/internal/secusers"
+	"secusers/internal/storeopen"
+)
+
+// env is what a run of the command works with: its streams, environment
+// and the values of the flags every command shares.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time
+
+	db     string // --db
+	output string // -o, on the commands that print results
+}
+
+// Run runs the command line args (without the program name) and returns
+// the exit status: 0 on success, 1 on any failure, after writing one line
+// "secusers: MESSAGE" to stderr. getenv reads the environment (os.Getenv).
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	root := e.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintf(stderr, "secusers: %s\n", errorLine(err))
+		return 1
+	}
+	return 0
+}
+
+// errorLine returns the one line that describes err to the operator: the
+// caller-safe message of a domain error the operator can act on, or the
+// whole text of any other error (the operator owns the machine, so an
+// internal cause is theirs to see).
+func errorLine(err error) string {
+	msg := err.Error()
+	switch secusers.KindOf(err) {
+	case secusers.Invalid, secusers.NotFound, secusers.Conflict, secusers.Forbidden, secusers.Unauthenticated:
+		if m := secusers.MessageOf(err); m != "" {
+			msg = m
+		}
+	}
+	if strings.ContainsAny(msg, "\r\n") {
+		msg = strings.Join(strings.Fields(msg), " ")
+	}
+	return msg
+}
+
+func (e *env) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "secusers",
+		Short: "Serve and administer the partner security-users API",
+		Long: `secusers serves the partner API that lists a tenant's security users, its OAuth2
+token service and discovery, and administers the partners, customers, tenants, apps
+and users behind them. Every command works on the database named by --db.`,
+		Example: `  # Try it: demo data, a client secret and ready-to-paste curl commands
+  secusers serve --demo
+
+  # Set up a partner with one customer and tenant, and an app that may read its users
+  PARTNER=$(secusers admin partner create --name "Contoso Partners" -o json | sed -E 's/.*"id":"([^"]+)".*/\1/')
+  secusers admin customer create --partner "$PARTNER" --organization "Fabrikam Ltd." -o json`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		Args:              cobra.ArbitraryArgs,
+		RunE:              groupRunE,
+		PersistentPreRunE: e.checkOutputFlag,
+	}
+	root.PersistentFlags().StringVar(&e.db, "db", e.defaultDB(),
+		"the database: a file path, sqlite:PATH, or postgres://… (environment SECUSERS_DB)")
+	root.AddCommand(e.serveCommand(), e.adminCommand(), e.importCommand(), e.exportCommand())
+	return root
+}
+
+// defaultDB is the --db default: SECUSERS_DB when set, else the spec's
+// embedded default.
+func (e *env) defaultDB() string {
+	if v := e.getenv("SECUSERS_DB"); v != "" {
+		return v
+	}
+	return storeopen.Default
+}
+
+// groupRunE runs a command that only groups others: without arguments it
+// shows its help; with one it fails, since cobra would otherwise show the
+// help and exit 0 for a mistyped subcommand.
+func groupRunE(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's own default, which it sets only on its own path
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf("; did you mean %q?", s[0])
+	}
+	return secusers.Errorf(secusers.Invalid, "%s (see '%s --help')", msg, cmd.CommandPath())
+}
+
+// group returns a command that groups subcommands.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.ArbitraryArgs, RunE: groupRunE}
+	cmd.AddCommand(subs...)
+	return cmd
+}
+
+// withStore opens the database, runs fn and closes the database.
+func (e *env) withStore(ctx context.Context, fn func(secusers.Store) error) (err error) {
+	st, err := storeopen.Open(ctx, e.db)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := st.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("closing the database: %w", cerr)
+		}
+	}()
+	return fn(st)
+}

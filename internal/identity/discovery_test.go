@@ -1,0 +1,94 @@
+package identity
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/google/go-cmp/cmp"
+)
+
+func decodeJWKS(t testing.TB, resp *http.Response) jose.JSONWebKeySet {
+	t.Helper()
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("JWKS status: got %d, want 200", resp.StatusCode)
+	}
+	var set jose.JSONWebKeySet
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+		t.Fatalf("decode JWKS: %v", err)
+	}
+	return set
+}
+
+func TestDiscovery(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	resp := e.get(t, discoveryPath)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status: got %d, want 200", resp.StatusCode)
+	}
+	if got, want := resp.Header.Get("Content-Type"), "application/json; charset=utf-8"; got != want {
+		t.Errorf("Content-Type: got %q, want %q", got, want)
+	}
+	want := map[string]any{
+		"issuer":                                testIssuer,
+		"token_endpoint":                        testIssuer + "/connect/token",
+		"jwks_uri":                              testIssuer + "/.well-known/jwks.json",
+		"grant_types_supported":                 []any{"client_credentials"},
+		"token_endpoint_auth_methods_supported": []any{"client_secret_post", "client_secret_basic"},
+		"scopes_supported":                      []any{"partner.um.user.read.all", "partner.customer.read.all"},
+		"response_types_supported":              []any{"token"},
+	}
+	if diff := cmp.Diff(want, decodeJSON(t, resp)); diff != "" {
+		t.Errorf("discovery document (-want +got):\n%s", diff)
+	}
+}
+
+func TestJWKS(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	resp := e.get(t, jwksPath)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("JWKS %s: %v", raw, err)
+	}
+	if len(doc.Keys) != 1 {
+		t.Fatalf("keys: got %d, want 1", len(doc.Keys))
+	}
+	k := doc.Keys[0]
+	for _, private := range []string{"d", "p", "q", "dp", "dq", "qi"} {
+		if _, ok := k[private]; ok {
+			t.Errorf("the JWKS publishes the private member %q", private)
+		}
+	}
+	delete(k, "n")
+	want := map[string]any{"kty": "RSA", "kid": sharedKey().ID, "use": "sig", "alg": "RS256", "e": "AQAB"}
+	if diff := cmp.Diff(want, k); diff != "" {
+		t.Errorf("JWK (-want +got):\n%s", diff)
+	}
+	if got := resp.Header.Get("Cache-Control"); got == "no-store" || got == "" {
+		t.Errorf("Cache-Control: got %q, want a short public max-age", got)
+	}
+}
+
+func TestWellKnownMethodNotAllowed(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	for _, path := range []string{discoveryPath, jwksPath} {
+		rec := httptest.NewRecorder()
+		e.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, nil))
+		if rec.Code != http.StatusMethodNotAllowed {
+			t.Errorf("POST %s: got %d, want 405", path, rec.Code)
+		}
+	}
+}

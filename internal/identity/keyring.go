@@ -1,0 +1,175 @@
+package identity
+
+import (
+	"context"
+	"crypto/rsa"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"secusers/internal/secusers"
+)
+
+// How often the keyring rereads the store's keys. Several servers share one
+// database, so a key that one of them (or a rotation) stores must reach the
+// others within seconds; rereading is one small query.
+const (
+	// keyRefreshInterval is the age after which the cached keys are reread
+	// before use.
+	keyRefreshInterval = 5 * time.Second
+	// keyMissInterval bounds rereads caused by tokens with an unknown "kid":
+	// anyone can send those, and they must not turn into a query each.
+	keyMissInterval = time.Second
+)
+
+// keySet is one snapshot of the store's signing keys, immutable once built.
+type keySet struct {
+	// active signs new tokens; nil when the store's active key is unusable.
+	active   *activeKey
+	public   map[string]*rsa.PublicKey // by kid: every published key
+	jwks     jose.JSONWebKeySet
+	loadedAt time.Time
+}
+
+type activeKey struct {
+	id     string
+	signer jose.Signer
+}
+
+// keyring caches the store's signing keys in memory and rereads them when
+// they are older than keyRefreshInterval, or when a token names a kid the
+// cache does not hold (at most once per keyMissInterval).
+type keyring struct {
+	store  secusers.Store
+	now    func() time.Time
+	logger *slog.Logger
+
+	set atomic.Pointer[keySet] // read without locking on every request
+
+	mu          sync.Mutex // serializes rereads, so a stale cache costs one query, not one per request
+	lastAttempt time.Time  // of a reread, successful or not; guarded by mu
+}
+
+func newKeyring(store secusers.Store, now func() time.Time, logger *slog.Logger) *keyring {
+	return &keyring{store: store, now: now, logger: logger}
+}
+
+// ensureActive loads the keys and, when the store has no active key, stores
+// a freshly generated one. Generating only when needed keeps a restart (and
+// a test) from paying for an RSA key generation it would throw away.
+func (r *keyring) ensureActive(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	set, err := r.load(ctx)
+	if err != nil {
+		return err
+	}
+	if set.active == nil {
+		candidate, err := newSigningKey()
+		if err != nil {
+			return err
+		}
+		if _, err := r.store.EnsureSigningKey(ctx, candidate); err != nil {
+			return fmt.Errorf("ensure signing key: %w", err)
+		}
+		if set, err = r.load(ctx); err != nil {
+			return err
+		}
+	}
+	if set.active == nil {
+		return secusers.Errorf(secusers.Internal, "the store's active signing key is not usable (see the log)")
+	}
+	return nil
+}
+
+// current returns the keys, rereading them first when they are stale. A
+// store that cannot be reached then is the caller's error: the request needs
+// the store anyway, and stale keys would hide a rotation.
+func (r *keyring) current(ctx context.Context) (*keySet, error) {
+	if set := r.set.Load(); set != nil && r.fresh(set) {
+		return set, nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if set := r.set.Load(); set != nil && r.fresh(set) {
+		return set, nil // another request reread them while this one waited
+	}
+	return r.load(ctx)
+}
+
+// publicKey returns the published key named kid, or nil when the store has
+// no such key. kid is only ever a map key: it never names a file or a URL.
+func (r *keyring) publicKey(ctx context.Context, kid string) (*rsa.PublicKey, error) {
+	set, err := r.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if pub := set.public[kid]; pub != nil {
+		return pub, nil
+	}
+	// Another server may have stored a key this one has not seen yet.
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if since := r.now().Sub(r.lastAttempt); since >= 0 && since < keyMissInterval {
+		return r.set.Load().public[kid], nil
+	}
+	if set, err = r.load(ctx); err != nil {
+		return nil, err
+	}
+	return set.public[kid], nil
+}
+
+func (r *keyring) fresh(set *keySet) bool {
+	age := r.now().Sub(set.loadedAt)
+	return age >= 0 && age < keyRefreshInterval // a clock that went back counts as stale
+}
+
+// load rereads the keys and caches them. The caller holds r.mu.
+func (r *keyring) load(ctx context.Context) (*keySet, error) {
+	r.lastAttempt = r.now()
+	stored, err := r.store.SigningKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load signing keys: %w", err)
+	}
+	set := r.build(stored)
+	set.loadedAt = r.lastAttempt
+	r.set.Store(set)
+	return set, nil
+}
+
+// build decodes the stored keys. A key that does not decode is logged and
+// left out rather than failing the whole set: the other keys still verify.
+func (r *keyring) build(stored []secusers.SigningKey) *keySet {
+	set := &keySet{
+		public: make(map[string]*rsa.PublicKey, len(stored)),
+		jwks:   jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(stored))}, // "keys": [], never null
+	}
+	sawActive := false
+	for _, k := range stored {
+		isActive := k.RetiredAt.IsZero() && !sawActive
+		sawActive = sawActive || k.RetiredAt.IsZero()
+		pk, err := parseSigningKey(k)
+		if err != nil {
+			r.logger.Error("unusable signing key", slog.String("kid", k.ID), slog.Any("err", err))
+			continue
+		}
+		if _, dup := set.public[pk.id]; dup {
+			continue
+		}
+		set.public[pk.id] = &pk.private.PublicKey
+		set.jwks.Keys = append(set.jwks.Keys, pk.publicJWK())
+		if isActive {
+			signer, err := pk.signer()
+			if err != nil {
+				r.logger.Error("unusable signing key", slog.String("kid", k.ID), slog.Any("err", err))
+				continue
+			}
+			set.active = &activeKey{id: pk.id, signer: signer}
+		}
+	}
+	return set
+}

@@ -1,0 +1,126 @@
+package identity
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"secusers/internal/secusers"
+)
+
+// Config configures a Service. Store and Issuer are required.
+type Config struct {
+	// Store holds the apps, their secrets and the signing keys.
+	Store secusers.Store
+	// Issuer is the public base URL of the service, e.g.
+	// "http://127.0.0.1:8080", without a trailing slash. It is the tokens'
+	// "iss" and the base of every URL the discovery document names.
+	Issuer string
+	// TokenTTL is how long an access token is valid; time.Hour when zero.
+	TokenTTL time.Duration
+	// Now is the clock; time.Now when nil. Tests inject a clock to reach
+	// expiry without waiting.
+	Now func() time.Time
+	// Logger receives internal faults; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+// Service issues and verifies access tokens and serves the token endpoint,
+// the discovery document and the JWKS. It is safe for concurrent use.
+type Service struct {
+	store    secusers.Store
+	issuer   string
+	audience string
+	ttl      time.Duration
+	now      func() time.Time
+	logger   *slog.Logger
+	keys     *keyring
+	// clientAuth lists the client authentication methods the token endpoint
+	// accepts, in the order discovery advertises them.
+	clientAuth []clientAuthMethod
+}
+
+// Service implements the domain's verifier, which the partner API depends on.
+var _ secusers.TokenVerifier = (*Service)(nil)
+
+// New returns a Service for cfg. It makes sure the store has an active
+// signing key, storing a freshly generated one when there is none, so that
+// the first token request does not pay for RSA key generation and every
+// server sharing the store ends up with the same key.
+func New(ctx context.Context, cfg Config) (*Service, error) {
+	if err := cfg.applyDefaults(); err != nil {
+		return nil, err
+	}
+	s := &Service{
+		store:    cfg.Store,
+		issuer:   cfg.Issuer,
+		audience: Audience(cfg.Issuer),
+		ttl:      cfg.TokenTTL,
+		now:      cfg.Now,
+		logger:   cfg.Logger,
+		keys:     newKeyring(cfg.Store, cfg.Now, cfg.Logger),
+	}
+	s.clientAuth = []clientAuthMethod{secretPost{s}, secretBasic{s}}
+	if err := s.keys.ensureActive(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (cfg *Config) applyDefaults() error {
+	if cfg.Store == nil {
+		return secusers.Errorf(secusers.Invalid, "identity: a store is required")
+	}
+	if err := checkIssuer(cfg.Issuer); err != nil {
+		return err
+	}
+	switch {
+	case cfg.TokenTTL == 0:
+		cfg.TokenTTL = time.Hour
+	case cfg.TokenTTL < time.Second:
+		return secusers.Errorf(secusers.Invalid, "identity: the token lifetime must be at least a second, got %v", cfg.TokenTTL)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return nil
+}
+
+// checkIssuer refuses an issuer that would make the tokens' "iss" differ from
+// the discovery document's or produce broken endpoint URLs.
+func checkIssuer(issuer string) error {
+	u, err := url.Parse(issuer)
+	switch {
+	case err != nil, u.Scheme != "http" && u.Scheme != "https", u.Host == "":
+		return secusers.Errorf(secusers.Invalid, "identity: the issuer must be an absolute http or https URL, got %q", issuer)
+	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return secusers.Errorf(secusers.Invalid, "identity: the issuer must not have a query, fragment or user info, got %q", issuer)
+	case issuer[len(issuer)-1] == '/':
+		return secusers.Errorf(secusers.Invalid, "identity: the issuer must not end with a slash, got %q", issuer)
+	}
+	return nil
+}
+
+// Audience returns the "aud" of the access tokens an issuer issues: the
+// partner API, which is the only resource server.
+func Audience(issuer string) string { return issuer + "/partner" }
+
+// The paths the service serves, relative to the issuer.
+const (
+	tokenPath     = "/connect/token"
+	discoveryPath = "/.well-known/openid-configuration"
+	jwksPath      = "/.well-known/jwks.json"
+)
+
+// Register adds the token endpoint, the discovery document and the JWKS to
+// mux. Method patterns make the mux answer 405 for other methods.
+func (s *Service) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST "+tokenPath, s.handleToken)
+	mux.HandleFunc("GET "+discoveryPath, s.handleDiscovery)
+	mux.HandleFunc("GET "+jwksPath, s.handleJWKS)
+}

@@ -1,0 +1,103 @@
+package identity
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"secusers/internal/secusers"
+)
+
+// signingAlgorithm is the only JWS algorithm the service signs with and
+// accepts. RS256 is the one every JOSE library supports (RFC 7518 makes it
+// the recommended one), so partners' tooling verifies tokens unchanged.
+const signingAlgorithm = jose.RS256
+
+// rsaKeyBits is the size of generated keys: NIST's minimum until 2030, and
+// what identity providers commonly publish.
+const rsaKeyBits = 2048
+
+// newSigningKey generates a candidate signing key. Its ID is the key's RFC
+// 7638 thumbprint, so it is stable, unique and never derived from input.
+func newSigningKey() (secusers.SigningKey, error) {
+	priv, err := rsa.GenerateKey(rand.Reader, rsaKeyBits)
+	if err != nil {
+		return secusers.SigningKey{}, fmt.Errorf("generate signing key: %w", err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return secusers.SigningKey{}, fmt.Errorf("encode signing key: %w", err)
+	}
+	kid, err := thumbprint(&priv.PublicKey)
+	if err != nil {
+		return secusers.SigningKey{}, err
+	}
+	return secusers.SigningKey{ID: kid, Algorithm: string(signingAlgorithm), PrivateKey: der}, nil
+}
+
+// thumbprint returns the base64url SHA-256 JWK thumbprint of pub (RFC 7638).
+func thumbprint(pub *rsa.PublicKey) (string, error) {
+	jwk := jose.JSONWebKey{Key: pub}
+	sum, err := jwk.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return "", fmt.Errorf("thumbprint of signing key: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(sum), nil
+}
+
+// parsedKey is a stored signing key decoded for use.
+type parsedKey struct {
+	id      string
+	private *rsa.PrivateKey
+	retired bool
+}
+
+// parseSigningKey decodes a stored key. Only RS256 keys are usable: a key of
+// another algorithm (written by a newer version, say) is refused here rather
+// than used with the wrong algorithm.
+func parseSigningKey(k secusers.SigningKey) (parsedKey, error) {
+	if k.Algorithm != string(signingAlgorithm) {
+		return parsedKey{}, fmt.Errorf("signing key %q: algorithm %q is not supported", k.ID, k.Algorithm)
+	}
+	if k.ID == "" {
+		return parsedKey{}, fmt.Errorf("signing key without an id")
+	}
+	key, err := x509.ParsePKCS8PrivateKey(k.PrivateKey)
+	if err != nil {
+		return parsedKey{}, fmt.Errorf("signing key %q: %w", k.ID, err)
+	}
+	priv, ok := key.(*rsa.PrivateKey)
+	if !ok {
+		return parsedKey{}, fmt.Errorf("signing key %q: a %T is not an RSA key", k.ID, key)
+	}
+	return parsedKey{id: k.ID, private: priv, retired: !k.RetiredAt.IsZero()}, nil
+}
+
+// publicJWK is the key as the JWKS publishes it.
+func (k parsedKey) publicJWK() jose.JSONWebKey {
+	return jose.JSONWebKey{
+		Key:       &k.private.PublicKey,
+		KeyID:     k.id,
+		Algorithm: string(signingAlgorithm),
+		Use:       "sig",
+	}
+}
+
+// signer returns a JWS signer that writes the key's id and the RFC 9068 type
+// into every token's header.
+func (k parsedKey) signer() (jose.Signer, error) {
+	opts := (&jose.SignerOptions{}).WithType(accessTokenType)
+	sig, err := jose.NewSigner(jose.SigningKey{
+		Algorithm: signingAlgorithm,
+		Key:       jose.JSONWebKey{Key: k.private, KeyID: k.id},
+	}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("signer for key %q: %w", k.id, err)
+	}
+	return sig, nil
+}

@@ -1,0 +1,496 @@
+package identity
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/google/uuid"
+
+	"secusers/internal/secusers"
+)
+
+// form builds a form body from name/value pairs, keeping repeats.
+func form(pairs ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		v.Add(pairs[i], pairs[i+1])
+	}
+	return v.Encode()
+}
+
+// basic is an Authorization header for client_secret_basic, with id and
+// secret form-urlencoded first as RFC 6749 §2.3.1 requires.
+func basic(id, secret string) string {
+	raw := url.QueryEscape(id) + ":" + url.QueryEscape(secret)
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(raw))
+}
+
+func TestTokenErrors(t *testing.T) {
+	t.Parallel()
+	const grant = "client_credentials"
+	tests := []struct {
+		name string
+		// setup prepares the env and returns the request to send.
+		setup      func(t *testing.T, e *testEnv) tokenRequestSpec
+		wantStatus int
+		wantCode   string
+		wantDesc   string // checked when not empty
+	}{
+		{
+			name: "missing grant_type",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("client_id", e.app.ClientID, "client_secret", e.secret)}
+			},
+			wantStatus: 400, wantCode: "invalid_request", wantDesc: "grant_type is required",
+		},
+		{
+			name: "empty grant_type counts as missing",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", "", "client_id", e.app.ClientID, "client_secret", e.secret)}
+			},
+			wantStatus: 400, wantCode: "invalid_request",
+		},
+		{
+			name: "bad grant type",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", "password", "client_id", e.app.ClientID, "client_secret", e.secret)}
+			},
+			wantStatus: 400, wantCode: "unsupported_grant_type",
+		},
+		{
+			name: "no client authentication",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant)}
+			},
+			wantStatus: 400, wantCode: "invalid_client",
+		},
+		{
+			name: "client id without secret",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID)}
+			},
+			wantStatus: 400, wantCode: "invalid_client",
+		},
+		{
+			name: "both authentication methods",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{
+					body:          form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", e.secret),
+					authorization: basic(e.app.ClientID, e.secret),
+				}
+			},
+			wantStatus: 400, wantCode: "invalid_request",
+		},
+		{
+			name: "wrong secret via post",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", e.secret+"x")}
+			},
+			wantStatus: 400, wantCode: "invalid_client", wantDesc: failedAuth,
+		},
+		{
+			name: "wrong secret via basic",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant), authorization: basic(e.app.ClientID, "nope")}
+			},
+			wantStatus: 401, wantCode: "invalid_client", wantDesc: failedAuth,
+		},
+		{
+			name: "secret of another app",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				_, other := e.newApp(t, secusers.PermissionReadUsers)
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", other)}
+			},
+			wantStatus: 400, wantCode: "invalid_client", wantDesc: failedAuth,
+		},
+		{
+			name: "expired secret",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				e.clock.Advance(366 * 24 * time.Hour)
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", e.secret)}
+			},
+			wantStatus: 400, wantCode: "invalid_client", wantDesc: "the client secret has expired",
+		},
+		{
+			name: "expired secret via basic",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				e.clock.Advance(366 * 24 * time.Hour)
+				return tokenRequestSpec{body: form("grant_type", grant), authorization: basic(e.app.ClientID, e.secret)}
+			},
+			wantStatus: 401, wantCode: "invalid_client", wantDesc: "the client secret has expired",
+		},
+		{
+			name: "disabled app",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				if err := e.sqlite.DisableApp(context.Background(), e.app.ClientID); err != nil {
+					t.Fatal(err)
+				}
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", e.secret)}
+			},
+			wantStatus: 400, wantCode: "invalid_client", wantDesc: "the app is disabled",
+		},
+		{
+			name: "disabled app via basic",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				if err := e.sqlite.DisableApp(context.Background(), e.app.ClientID); err != nil {
+					t.Fatal(err)
+				}
+				return tokenRequestSpec{body: form("grant_type", grant), authorization: basic(e.app.ClientID, e.secret)}
+			},
+			wantStatus: 401, wantCode: "invalid_client",
+		},
+		{
+			name: "unknown client",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", uuid.NewString(), "client_secret", e.secret)}
+			},
+			wantStatus: 400, wantCode: "invalid_client", wantDesc: failedAuth,
+		},
+		{
+			name: "client id that is not a GUID",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", "../admin", "client_secret", e.secret)}
+			},
+			wantStatus: 400, wantCode: "invalid_client", wantDesc: failedAuth,
+		},
+		{
+			name: "scope not granted",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", e.secret,
+					"scope", secusers.PermissionReadCustomers)}
+			},
+			wantStatus: 400, wantCode: "invalid_scope",
+		},
+		{
+			name: "unknown scope next to a granted one",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", e.secret,
+					"scope", secusers.PermissionReadUsers+` "evil\scope`)}
+			},
+			wantStatus: 400, wantCode: "invalid_scope", wantDesc: "the scope '?evil?scope' is not granted to the app",
+		},
+		{
+			name: "wrong content type",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{
+					body:        `{"grant_type":"client_credentials"}`,
+					contentType: "application/json",
+				}
+			},
+			wantStatus: 400, wantCode: "invalid_request",
+		},
+		{
+			name: "content type with charset is fine but multipart is not",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant), contentType: "multipart/form-data; boundary=x"}
+			},
+			wantStatus: 400, wantCode: "invalid_request",
+		},
+		{
+			name: "oversized body",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				body := form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", e.secret) +
+					"&padding=" + strings.Repeat("a", maxBodyBytes)
+				return tokenRequestSpec{body: body}
+			},
+			wantStatus: 400, wantCode: "invalid_request", wantDesc: "the request body is larger than 64 KiB",
+		},
+		{
+			name: "repeated grant_type",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "grant_type", grant,
+					"client_id", e.app.ClientID, "client_secret", e.secret)}
+			},
+			wantStatus: 400, wantCode: "invalid_request", wantDesc: "the parameter grant_type is repeated",
+		},
+		{
+			name: "repeated client_secret",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID,
+					"client_secret", "guess", "client_secret", e.secret)}
+			},
+			wantStatus: 400, wantCode: "invalid_request",
+		},
+		{
+			name: "malformed form",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: "grant_type=client_credentials&client_id=%zz"}
+			},
+			wantStatus: 400, wantCode: "invalid_request",
+		},
+		{
+			name: "basic credentials not form-encoded",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				raw := base64.StdEncoding.EncodeToString([]byte(e.app.ClientID + ":100%sure"))
+				return tokenRequestSpec{body: form("grant_type", grant), authorization: "Basic " + raw}
+			},
+			wantStatus: 400, wantCode: "invalid_request",
+		},
+		{
+			name: "basic header that is not base64",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant), authorization: "Basic !!!"}
+			},
+			wantStatus: 400, wantCode: "invalid_request",
+		},
+		{
+			name: "bearer instead of basic",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant), authorization: "Bearer abc"}
+			},
+			wantStatus: 400, wantCode: "invalid_client",
+		},
+		{
+			name: "client_id in the body differs from basic",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", uuid.NewString()),
+					authorization: basic(e.app.ClientID, e.secret)}
+			},
+			wantStatus: 400, wantCode: "invalid_request",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t)
+			resp := e.postToken(t, tt.setup(t, e))
+			checkErrorResponse(t, resp, tt.wantStatus, tt.wantCode, tt.wantDesc)
+			if strings.Contains(e.logs.String(), e.secret) {
+				t.Errorf("the log holds the client secret:\n%s", e.logs)
+			}
+		})
+	}
+}
+
+// checkErrorResponse checks an RFC 6749 §5.2 error response: status, code,
+// description (when want is set), the no-cache headers, and the Basic
+// challenge exactly on a 401.
+func checkErrorResponse(t *testing.T, resp *http.Response, wantStatus int, wantCode, wantDesc string) {
+	t.Helper()
+	if resp.StatusCode != wantStatus {
+		t.Errorf("status: got %d, want %d", resp.StatusCode, wantStatus)
+	}
+	body := decodeJSON(t, resp)
+	if got := body["error"]; got != wantCode {
+		t.Errorf("error: got %v, want %q (body %v)", got, wantCode, body)
+	}
+	desc, _ := body["error_description"].(string)
+	if wantDesc != "" && desc != wantDesc {
+		t.Errorf("error_description: got %q, want %q", desc, wantDesc)
+	}
+	for _, c := range desc {
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			t.Errorf("error_description %q has %q, outside RFC 6749's character set", desc, c)
+		}
+	}
+	wantHeaders := map[string]string{
+		"Cache-Control":    "no-store",
+		"Pragma":           "no-cache",
+		"Content-Type":     "application/json; charset=utf-8",
+		"WWW-Authenticate": "",
+	}
+	if wantStatus == http.StatusUnauthorized {
+		wantHeaders["WWW-Authenticate"] = `Basic realm="secusers"`
+	}
+	gotHeaders := map[string]string{}
+	for name := range wantHeaders {
+		gotHeaders[name] = resp.Header.Get(name)
+	}
+	if diff := cmp.Diff(wantHeaders, gotHeaders); diff != "" {
+		t.Errorf("headers (-want +got):\n%s", diff)
+	}
+}
+
+func TestTokenSuccess(t *testing.T) {
+	t.Parallel()
+	const grant = "client_credentials"
+	// A secret with characters that form-encoding changes ('+' would read
+	// as a space if the client forgot to escape it).
+	const oddSecret = "p+a ss:w%rd/&=ü"
+	tests := []struct {
+		name      string
+		spec      func(e *testEnv) tokenRequestSpec
+		perms     []string // of a second app when set; the env's app otherwise
+		wantScope string
+	}{
+		{
+			name: "client_secret_post",
+			spec: func(e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", e.secret)}
+			},
+			wantScope: secusers.PermissionReadUsers,
+		},
+		{
+			name: "client_secret_basic",
+			spec: func(e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant), authorization: basic(e.app.ClientID, e.secret)}
+			},
+			wantScope: secusers.PermissionReadUsers,
+		},
+		{
+			name: "client_secret_basic with a secret that needs form-encoding",
+			spec: func(e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant), authorization: basic(e.app.ClientID, oddSecret)}
+			},
+			wantScope: secusers.PermissionReadUsers,
+		},
+		{
+			name: "client_secret_post with a secret that needs form-encoding",
+			spec: func(e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", oddSecret)}
+			},
+			wantScope: secusers.PermissionReadUsers,
+		},
+		{
+			name: "basic with the same client_id in the body",
+			spec: func(e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID), authorization: basic(e.app.ClientID, e.secret)}
+			},
+			wantScope: secusers.PermissionReadUsers,
+		},
+		{
+			name: "content type with charset, upper-case client id",
+			spec: func(e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{
+					body:        form("grant_type", grant, "client_id", strings.ToUpper(e.app.ClientID), "client_secret", e.secret),
+					contentType: "Application/X-WWW-Form-URLEncoded; charset=UTF-8",
+				}
+			},
+			wantScope: secusers.PermissionReadUsers,
+		},
+		{
+			name:  "scope omitted means every granted scope",
+			perms: []string{secusers.PermissionReadUsers, secusers.PermissionReadCustomers},
+			spec: func(e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", e.secret)}
+			},
+			wantScope: secusers.PermissionReadUsers + " " + secusers.PermissionReadCustomers,
+		},
+		{
+			name:  "a subset of the granted scopes, repeats and extra spaces tolerated",
+			perms: []string{secusers.PermissionReadUsers, secusers.PermissionReadCustomers},
+			spec: func(e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", e.secret,
+					"scope", " "+secusers.PermissionReadCustomers+"  "+secusers.PermissionReadCustomers)}
+			},
+			wantScope: secusers.PermissionReadCustomers,
+		},
+		{
+			name: "unknown parameters are ignored",
+			spec: func(e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", e.secret,
+					"resource", "x", "resource", "y")}
+			},
+			wantScope: secusers.PermissionReadUsers,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t)
+			if tt.perms != nil {
+				e.app, e.secret = e.newApp(t, tt.perms...)
+			}
+			e.addSecret(t, e.app.ClientID, oddSecret)
+			resp := e.postToken(t, tt.spec(e))
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status: got %d, want 200 (body %v)", resp.StatusCode, decodeJSON(t, resp))
+			}
+			for name, want := range map[string]string{"Cache-Control": "no-store", "Pragma": "no-cache",
+				"Content-Type": "application/json; charset=utf-8"} {
+				if got := resp.Header.Get(name); got != want {
+					t.Errorf("%s: got %q, want %q", name, got, want)
+				}
+			}
+			body := decodeJSON(t, resp)
+			tok, _ := body["access_token"].(string)
+			delete(body, "access_token")
+			want := map[string]any{"token_type": "Bearer", "expires_in": 3600.0, "scope": tt.wantScope}
+			if diff := cmp.Diff(want, body); diff != "" {
+				t.Errorf("response (-want +got):\n%s", diff)
+			}
+			at, err := e.svc.VerifyAccessToken(context.Background(), tok)
+			if err != nil {
+				t.Fatalf("VerifyAccessToken of the issued token: %v", err)
+			}
+			wantAT := secusers.AccessToken{
+				ClientID:  e.app.ClientID,
+				Scopes:    strings.Fields(tt.wantScope),
+				IssuedAt:  e.clock.Now(),
+				ExpiresAt: e.clock.Now().Add(time.Hour),
+			}
+			if diff := cmp.Diff(wantAT, at, cmpopts.IgnoreFields(secusers.AccessToken{}, "ID"), cmpopts.EquateApproxTime(0)); diff != "" {
+				t.Errorf("verified token (-want +got):\n%s", diff)
+			}
+			if _, err := uuid.Parse(at.ID); err != nil {
+				t.Errorf("jti %q: got %v, want a UUID", at.ID, err)
+			}
+			logs := e.logs.String()
+			if !strings.Contains(logs, "clientId="+e.app.ClientID) {
+				t.Errorf("the request's log line lacks the client id:\n%s", logs)
+			}
+			for _, secret := range []string{e.secret, oddSecret, tok} {
+				if strings.Contains(logs, secret) {
+					t.Errorf("the log holds a secret or token %q:\n%s", secret, logs)
+				}
+			}
+		})
+	}
+}
+
+func TestTokenStoreFailures(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		fault      error
+		wantStatus int
+		wantCode   string
+		wantRetry  string
+	}{
+		{"store unavailable", secusers.Wrap(secusers.Unavailable, errors.New("dial tcp: refused"), "the database is down"),
+			http.StatusServiceUnavailable, "temporarily_unavailable", retryAfterSeconds},
+		{"internal fault", errors.New("disk says: secret internals"), http.StatusInternalServerError, "server_error", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t)
+			e.store.setFault(tt.fault)
+			resp := e.postToken(t, tokenRequestSpec{body: form("grant_type", "client_credentials",
+				"client_id", e.app.ClientID, "client_secret", e.secret)})
+			if got := resp.Header.Get("Retry-After"); got != tt.wantRetry {
+				t.Errorf("Retry-After: got %q, want %q", got, tt.wantRetry)
+			}
+			if resp.StatusCode != tt.wantStatus {
+				t.Errorf("status: got %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			body := decodeJSON(t, resp)
+			if body["error"] != tt.wantCode {
+				t.Errorf("error: got %v, want %q", body["error"], tt.wantCode)
+			}
+			if desc, _ := body["error_description"].(string); strings.Contains(desc, "refused") || strings.Contains(desc, "internals") {
+				t.Errorf("error_description %q leaks the cause", desc)
+			}
+			if !strings.Contains(e.logs.String(), "requestId=") {
+				t.Errorf("the fault was not logged with the request id:\n%s", e.logs)
+			}
+		})
+	}
+}
+
+func TestTokenMethodNotAllowed(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	resp := e.get(t, tokenPath)
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET %s: got %d, want 405", tokenPath, resp.StatusCode)
+	}
+}

@@ -1,0 +1,150 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+
+	"secusers/internal/secusers"
+)
+
+const appColumns = `client_id, partner_id, name, permissions, scope_kind, scope_ids, disabled, created_at`
+
+// CreateApp stores a new app registration. The customers or groups its scope
+// names must be the app's partner's; otherwise the error names the first
+// that is not, and nothing is written.
+func (s *Store) CreateApp(ctx context.Context, a secusers.App) (secusers.App, error) {
+	if err := a.Validate(); err != nil {
+		return secusers.App{}, err
+	}
+	if err := noDuplicates("permission", a.Permissions); err != nil {
+		return secusers.App{}, err
+	}
+	if err := noDuplicates(string(a.Scope.Kind)+" id", a.Scope.IDs); err != nil {
+		return secusers.App{}, err
+	}
+	a.CreatedAt = s.stamp()
+	a.Scope.IDs = emptyAsNil(a.Scope.IDs)
+	permissions, err := json.Marshal(a.Permissions)
+	if err != nil {
+		return secusers.App{}, err
+	}
+	scopeIDs, err := json.Marshal(nilAsEmpty(a.Scope.IDs))
+	if err != nil {
+		return secusers.App{}, err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := checkScope(ctx, tx, a); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO apps (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ClientID, a.PartnerID, a.Name, string(permissions), string(a.Scope.Kind), string(scopeIDs),
+			a.Disabled, a.CreatedAt.UnixMilli())
+		return translate(err, "app "+a.ClientID)
+	})
+	if err != nil {
+		return secusers.App{}, err
+	}
+	return a, nil
+}
+
+// checkScope returns NotFound unless the app's partner exists and owns every
+// customer or group the scope names.
+func checkScope(ctx context.Context, tx *sql.Tx, a secusers.App) error {
+	if err := partnerExists(ctx, tx, a.PartnerID); err != nil {
+		return err
+	}
+	switch a.Scope.Kind {
+	case secusers.ScopeCustomers:
+		return customersOfPartner(ctx, tx, a.PartnerID, a.Scope.IDs)
+	case secusers.ScopeGroups:
+		return groupsOfPartner(ctx, tx, a.PartnerID, a.Scope.IDs)
+	}
+	return nil
+}
+
+// App returns the app registration with the client id.
+func (s *Store) App(ctx context.Context, clientID string) (secusers.App, error) {
+	var a secusers.App
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		a, err = scanApp(tx.QueryRowContext(ctx,
+			`SELECT `+appColumns+` FROM apps WHERE client_id = ?`, clientID))
+		return translate(err, "app "+clientID)
+	})
+	return a, err
+}
+
+// Apps lists the partner's app registrations, oldest first. An unknown
+// partner is NotFound.
+func (s *Store) Apps(ctx context.Context, partnerID string) ([]secusers.App, error) {
+	var out []secusers.App
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := partnerExists(ctx, tx, partnerID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx,
+			`SELECT `+appColumns+` FROM apps WHERE partner_id = ? ORDER BY created_at, client_id`, partnerID)
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, scanApp)
+		return err
+	})
+	return out, err
+}
+
+// DisableApp marks the app disabled. Disabling a disabled app succeeds.
+func (s *Store) DisableApp(ctx context.Context, clientID string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE apps SET disabled = 1 WHERE client_id = ?`, clientID)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound("app", clientID)
+		}
+		return nil
+	})
+}
+
+func scanApp(row scanner) (secusers.App, error) {
+	var a secusers.App
+	var permissions, kind, scopeIDs string
+	var created int64
+	err := row.Scan(&a.ClientID, &a.PartnerID, &a.Name, &permissions, &kind, &scopeIDs, &a.Disabled, &created)
+	if err != nil {
+		return a, err
+	}
+	a.Scope.Kind = secusers.ScopeKind(kind)
+	a.CreatedAt = fromMillis(created)
+	if err := json.Unmarshal([]byte(permissions), &a.Permissions); err != nil {
+		return a, err
+	}
+	if err := json.Unmarshal([]byte(scopeIDs), &a.Scope.IDs); err != nil {
+		return a, err
+	}
+	a.Scope.IDs = emptyAsNil(a.Scope.IDs)
+	return a, nil
+}
+
+// emptyAsNil and nilAsEmpty keep one spelling of "no ids" in each place: nil
+// in Go values (so a stored app compares equal to the one created), [] in
+// the column.
+func emptyAsNil(ids []string) []string {
+	if len(ids) == 0 {
+		return nil
+	}
+	return ids
+}
+
+func nilAsEmpty(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
+}

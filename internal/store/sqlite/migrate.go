@@ -1,0 +1,57 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/pressly/goose/v3"
+)
+
+// migrations holds the versioned schema, NNNNN_name.sql files with goose's
+// Up and Down sections. They ship inside the binary, so a server never runs
+// against a schema from another release's files.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// lockRetry is how often Open retries the migration lock while another
+// process holds it.
+const lockRetry = 50 * time.Millisecond
+
+// migrate brings the schema of the database at path up to date. It holds an
+// exclusive lock on path+".lock" meanwhile: goose's SQLite dialect has no
+// lock of its own, and two processes starting on a new file would otherwise
+// both try to create the same tables. The lock also covers switching the new
+// file to WAL mode, which the first connection does.
+func migrate(ctx context.Context, db *sql.DB, path string) error {
+	lock := flock.New(path + ".lock")
+	locked, err := lock.TryLockContext(ctx, lockRetry)
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", lock.Path(), err)
+	}
+	if !locked {
+		return fmt.Errorf("lock %s: %w", lock.Path(), ctx.Err())
+	}
+	defer lock.Unlock()
+
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	provider, err := goose.NewProvider(goose.DialectSQLite3, db, fsys,
+		// Go migrations registered globally by other packages are not ours.
+		goose.WithDisableGlobalRegistry(true),
+	)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := provider.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}

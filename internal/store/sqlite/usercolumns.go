@@ -1,0 +1,48 @@
+package sqlite
+
+import (
+	"database/sql"
+	"time"
+
+	"secusers/internal/secusers"
+)
+
+// userColumns are the users table's columns as scanUser reads them. The
+// insert writes tenant_id and sort_key in front of them.
+const userColumns = `id, user_principal_name, mail, display_name, first_name, last_name, employee_id,
+	location, department, mobile, job_title, office_phone, company, country_region,
+	status, last_password_change, start_date, end_date`
+
+const insertUser = `INSERT INTO users (tenant_id, sort_key, ` + userColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// userArgs returns the insert's arguments for u. The sort key is computed
+// here, in Go, so that every store orders users exactly alike.
+func userArgs(tenantID string, u secusers.User) []any {
+	var changed sql.NullInt64
+	if !u.LastPasswordChange.IsZero() {
+		changed = sql.NullInt64{Int64: u.LastPasswordChange.UnixMilli(), Valid: true}
+	}
+	return []any{
+		tenantID, secusers.SortKey(u.DisplayName),
+		u.ID, u.UserPrincipalName, u.Mail, u.DisplayName, u.FirstName, u.LastName, u.EmployeeID,
+		u.Location, u.Department, u.Mobile, u.JobTitle, u.OfficePhone, u.Company, u.CountryRegion,
+		int64(u.Status), changed, u.StartDate, u.EndDate,
+	}
+}
+
+// scanUser reads the userColumns of one row.
+func scanUser(row scanner) (secusers.User, error) {
+	var u secusers.User
+	var status int64
+	var changed sql.NullInt64
+	err := row.Scan(&u.ID, &u.UserPrincipalName, &u.Mail, &u.DisplayName, &u.FirstName, &u.LastName,
+		&u.EmployeeID, &u.Location, &u.Department, &u.Mobile, &u.JobTitle, &u.OfficePhone, &u.Company,
+		&u.CountryRegion, &status, &changed, &u.StartDate, &u.EndDate)
+	u.Status = secusers.StatusSet(status)
+	u.IsTestUser = u.Status.Has(secusers.TestUser)
+	if changed.Valid {
+		u.LastPasswordChange = time.UnixMilli(changed.Int64).UTC()
+	}
+	return u, err
+}
