@@ -3,6 +3,7 @@ package secusers
 import (
 	"context"
 	"iter"
+	"time"
 )
 
 // Store keeps everything the service knows. Each method is one transaction:
@@ -46,6 +47,10 @@ type Store interface {
 	Apps(ctx context.Context, partnerID string) ([]App, error)
 	// DisableApp marks the app disabled; its tokens stop working at once.
 	DisableApp(ctx context.Context, clientID string) error
+	// SetAppScope replaces the app's customer scope; it fails with NotFound
+	// when the app, or a customer or group the scope names, does not exist
+	// or is another partner's.
+	SetAppScope(ctx context.Context, clientID string, scope CustomerScope) error
 	// AddClientSecret fails with NotFound when the app does not exist.
 	AddClientSecret(ctx context.Context, s ClientSecret) (ClientSecret, error)
 	// ClientSecrets lists the app's secrets, expired ones included.
@@ -57,9 +62,15 @@ type Store interface {
 	// that error is returned. It returns the number of users written.
 	ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[User, error]) (int, error)
 	// SecurityUsers returns one page of the tenant's security users in the
-	// API's order (SortKey of displayName, then ID) and the count of all
-	// that match.
+	// API's order (SortKey of displayName, then ID), the count of all that
+	// match, and the tenant's users version, all read in one snapshot.
 	SecurityUsers(ctx context.Context, tenantID string, q UserQuery) (UserPage, error)
+	// SecurityUserKeys returns the position of every every-th user that
+	// matches statuses (as UserQuery.Statuses): the 1st, the (every+1)-th,
+	// and so on, with the users version they were read at. Callers keep
+	// them as anchors, so that a deep page is a short keyset read from the
+	// nearest anchor instead of a long offset skip.
+	SecurityUserKeys(ctx context.Context, tenantID string, statuses StatusSet, every int) ([]UserKey, int64, error)
 	// Users yields every user of the tenant, security users or not, in the
 	// API's order. Stopping early releases the underlying query.
 	Users(ctx context.Context, tenantID string) iter.Seq2[User, error]
@@ -71,6 +82,29 @@ type Store interface {
 	// the active key when there is none. Concurrent callers, in one process
 	// or several, all get the same key.
 	EnsureSigningKey(ctx context.Context, candidate SigningKey) (SigningKey, error)
+	// RotateSigningKey retires the active key (RetiredAt = now) and makes
+	// candidate the active key, in one transaction.
+	RotateSigningKey(ctx context.Context, candidate SigningKey) (SigningKey, error)
+	// PruneSigningKeys deletes the keys retired before the given time: no
+	// token they signed can still be valid. It returns how many it deleted.
+	PruneSigningKeys(ctx context.Context, retiredBefore time.Time) (int, error)
+}
+
+// UserKey is a position in the API's order of a tenant's users.
+type UserKey struct {
+	SortKey string // SortKey(displayName)
+	ID      string
+}
+
+// KeyOf returns the user's position in the API's order.
+func KeyOf(u User) UserKey { return UserKey{SortKey: SortKey(u.DisplayName), ID: u.ID} }
+
+// Less reports whether k comes before o in the API's order.
+func (k UserKey) Less(o UserKey) bool {
+	if k.SortKey != o.SortKey {
+		return k.SortKey < o.SortKey
+	}
+	return k.ID < o.ID
 }
 
 // UserQuery selects a page of a tenant's security users.
@@ -78,13 +112,21 @@ type UserQuery struct {
 	// Statuses, when not empty, selects the users that have any of them;
 	// when empty, every user with at least one status.
 	Statuses StatusSet
+	// After, when set, starts the page after this position (a keyset
+	// read, whose cost does not grow with the depth of the page); Offset
+	// then counts from there.
+	After *UserKey
 	// Offset is how many matching users to skip; Limit how many to return.
 	Offset int64
 	Limit  int
 }
 
-// UserPage is one page of security users and the count of all that match.
+// UserPage is one page of security users, the count of all that match, and
+// the tenant's users version the page was read at.
 type UserPage struct {
 	Users []User
 	Total int64
+	// Version changes whenever the tenant's users are replaced, so that
+	// positions remembered at one version are not used at another.
+	Version int64
 }

@@ -164,22 +164,57 @@ func (a App) Validate() error {
 			return Errorf(Invalid, "unknown permission %q (known: %s)", truncate(p), strings.Join(Permissions(), ", "))
 		}
 	}
-	switch a.Scope.Kind {
+	return a.Scope.Validate()
+}
+
+// Validate checks the client secret record before it is stored.
+func (s ClientSecret) Validate() error {
+	switch {
+	case s.ID == "":
+		return Errorf(Invalid, "a client secret needs an id")
+	case checkGUID("client id", s.ClientID) != nil:
+		return checkGUID("client id", s.ClientID)
+	case len(s.Hash) != 32:
+		return Errorf(Invalid, "a client secret's hash must be a SHA-256 digest (32 bytes)")
+	case s.ExpiresAt.IsZero():
+		return Errorf(Invalid, "a client secret needs an expiry")
+	}
+	return checkText("hint", s.Hint, false)
+}
+
+// Validate checks the signing key before it is stored as the active key.
+func (k SigningKey) Validate() error {
+	switch {
+	case k.ID == "" || checkText("key id", k.ID, true) != nil:
+		return Errorf(Invalid, "a signing key needs an id (kid)")
+	case k.Algorithm == "":
+		return Errorf(Invalid, "a signing key needs an algorithm")
+	case len(k.PrivateKey) == 0:
+		return Errorf(Invalid, "a signing key needs its private key")
+	case !k.RetiredAt.IsZero():
+		return Errorf(Invalid, "a new signing key cannot be retired already")
+	}
+	return nil
+}
+
+// Validate checks the customer scope's form (not that its ids exist).
+func (s CustomerScope) Validate() error {
+	switch s.Kind {
 	case ScopeAllCustomers:
-		if len(a.Scope.IDs) != 0 {
+		if len(s.IDs) != 0 {
 			return Errorf(Invalid, "the customer scope \"all\" takes no ids")
 		}
 	case ScopeCustomers, ScopeGroups:
-		if len(a.Scope.IDs) == 0 {
-			return Errorf(Invalid, "the customer scope %q needs at least one id", a.Scope.Kind)
+		if len(s.IDs) == 0 {
+			return Errorf(Invalid, "the customer scope %q needs at least one id", s.Kind)
 		}
-		for _, id := range a.Scope.IDs {
-			if err := checkGUID(string(a.Scope.Kind)+" id", id); err != nil {
+		for _, id := range s.IDs {
+			if err := checkGUID(string(s.Kind)+" id", id); err != nil {
 				return err
 			}
 		}
 	default:
-		return Errorf(Invalid, "unknown customer scope %q (all, customers or groups)", a.Scope.Kind)
+		return Errorf(Invalid, "unknown customer scope %q (all, customers or groups)", s.Kind)
 	}
 	return nil
 }
