@@ -128,20 +128,26 @@ func Inactive(u graph.User, now time.Time, inactiveDays int) bool {
 }
 
 // lastActivity returns when u was last active, or nil when nothing says.
+// Graph writes "never signed in" as null or, in its own samples, as
+// 0001-01-01T00:00:00Z; both mean no sign-in, so creation time decides.
 func lastActivity(u graph.User) *time.Time {
 	var last *time.Time
 	if a := u.SignInActivity; a != nil {
 		for _, t := range []*time.Time{a.LastSignInDateTime, a.LastNonInteractiveSignInDateTime} {
-			if t != nil && (last == nil || t.After(*last)) {
+			if t != nil && !neverTime(*t) && (last == nil || t.After(*last)) {
 				last = t
 			}
 		}
 	}
-	if last == nil {
+	if last == nil && u.CreatedDateTime != nil && !neverTime(*u.CreatedDateTime) {
 		last = u.CreatedDateTime
 	}
 	return last
 }
+
+// neverTime reports whether t is Graph's placeholder for "never": the zero
+// DateTimeOffset, 0001-01-01T00:00:00Z.
+func neverTime(t time.Time) bool { return t.Year() <= 1 }
 
 // PendingDeletion is status 7 for a user of read 6: deletedDateTime is less
 // than PendingDeletionDays before now, i.e. strictly after now − 30 days; at

@@ -100,6 +100,9 @@ func TestPasswordExpiredDomainOfUPN(t *testing.T) {
 	}
 }
 
+// zeroTime is how Graph's samples write "never signed in".
+var zeroTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+
 func TestInactive(t *testing.T) {
 	t.Parallel()
 	signIn := func(interactive, nonInteractive *time.Time) *graph.SignInActivity {
@@ -132,6 +135,8 @@ func TestInactive(t *testing.T) {
 		{"threshold 0 means the default 90, past it", signIn(at(-91, 0), nil), at(-500, 0), 0, true},
 		{"a huge threshold never overflows", signIn(at(-91, 0), nil), at(-500, 0), int(^uint(0) >> 1), false},
 		{"sign-in in the future (clock skew)", signIn(at(3, 0), nil), at(-500, 0), 90, false},
+		{"Graph's 0001-01-01 for never, created recently", signIn(&zeroTime, &zeroTime), at(-10, 0), 90, false},
+		{"Graph's 0001-01-01 for never, created long ago", signIn(&zeroTime, &zeroTime), at(-100, 0), 90, true},
 	} {
 		u := user(alice)
 		u.SignInActivity = tc.activity
