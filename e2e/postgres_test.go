@@ -46,11 +46,14 @@ func TestDemoOnPostgres(t *testing.T) {
 func TestTwoServersOneDatabase(t *testing.T) {
 	t.Parallel()
 	e := newPostgresEnv(t)
+	// Behind a load balancer every server has the same public URL, which is
+	// the issuer of its tokens.
+	const issuer = "https://secusers.lb.test"
 	var s1, s2 *server
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); s1 = e.serve() }()
-	go func() { defer wg.Done(); s2 = e.serve() }()
+	go func() { defer wg.Done(); s1 = e.serve("--issuer", issuer) }()
+	go func() { defer wg.Done(); s2 = e.serve("--issuer", issuer) }()
 	wg.Wait()
 	if t.Failed() {
 		t.FailNow()

@@ -4,8 +4,8 @@ import "github.com/spf13/cobra"
 
 // adminCommand groups the commands that write the store directly.
 func (e *env) adminCommand() *cobra.Command {
-	cmd := group("admin", "Administer partners, customers, groups, tenants and apps",
-		e.partnerCommand(), e.customerCommand(), e.groupCommand(), e.tenantCommand(), e.appCommand())
+	cmd := group("admin", "Administer partners, customers, groups, tenants, apps and signing keys",
+		e.partnerCommand(), e.customerCommand(), e.groupCommand(), e.tenantCommand(), e.appCommand(), e.keysCommand())
 	cmd.Long = `admin writes the database directly; a running server sees the changes within
 seconds. With -o json every command prints exactly one JSON object on stdout.`
 	e.addOutputFlag(cmd)

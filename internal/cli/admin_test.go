@@ -238,7 +238,8 @@ func TestTableOutput(t *testing.T) {
 
 func TestHelpAndEnvironment(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"--help"}, {"admin", "app", "create", "--help"}, {"admin"}, {"import", "users", "--help"}, {"serve", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"admin", "app", "create", "--help"}, {"admin"}, {"import", "users", "--help"}, {"serve", "--help"},
+		{"admin", "app", "scope", "--help"}, {"admin", "keys"}, {"admin", "keys", "rotate", "--help"}, {"admin", "keys", "list", "--help"}} {
 		r := run(t, "", args...)
 		if r.code != 0 || !strings.Contains(r.stdout, "Usage:") || r.stderr != "" {
 			t.Errorf("%v: got exit %d, stdout %.60q, stderr %q; want help", args, r.code, r.stdout, r.stderr)

@@ -15,7 +15,7 @@ import (
 
 func (e *env) appCommand() *cobra.Command {
 	return group("app", "Register partners' apps and manage their credentials",
-		e.appCreateCommand(), e.appListCommand(), e.appDisableCommand(),
+		e.appCreateCommand(), e.appListCommand(), e.appScopeCommand(), e.appDisableCommand(),
 		group("secret", "Manage an app's client secrets", e.secretAddCommand()))
 }
 
@@ -41,7 +41,7 @@ Add a client secret with 'secusers admin app secret add'.`,
   secusers admin app create --partner "$PARTNER" --name "EU only" --permissions partner.um.user.read.all --groups "$GROUP"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newApp(partner, name, permissions, customers, groups)
+			a, err := newApp(partner, name, permissions, customers, groups, cmd.Flags().Changed("groups"))
 			if err != nil {
 				return err
 			}
@@ -72,12 +72,12 @@ Add a client secret with 'secusers admin app secret add'.`,
 }
 
 // newApp builds an app registration from the flags, with a fresh client id.
-func newApp(partner, name string, permissions, customers, groups []string) (secusers.App, error) {
+func newApp(partner, name string, permissions, customers, groups []string, byGroups bool) (secusers.App, error) {
 	pid, err := parseID("partner", partner)
 	if err != nil {
 		return secusers.App{}, err
 	}
-	scope, err := parseScope(customers, groups)
+	scope, err := parseScope(customers, groups, byGroups)
 	if err != nil {
 		return secusers.App{}, err
 	}
@@ -90,9 +90,11 @@ func newApp(partner, name string, permissions, customers, groups []string) (secu
 	return a, a.Validate()
 }
 
-// parseScope reads --customers and --groups (cobra keeps them exclusive).
-func parseScope(customers, groups []string) (secusers.CustomerScope, error) {
-	if len(groups) > 0 {
+// parseScope reads --customers and --groups (cobra keeps them exclusive);
+// byGroups says --groups was given, so that an empty --groups "" is an
+// error rather than a silent fall back to the customers' default, "all".
+func parseScope(customers, groups []string, byGroups bool) (secusers.CustomerScope, error) {
+	if byGroups {
 		ids, err := parseIDs("groups", groups)
 		return secusers.CustomerScope{Kind: secusers.ScopeGroups, IDs: ids}, err
 	}

@@ -4,9 +4,11 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"secusers/internal/api"
 	"secusers/internal/demo"
 	"secusers/internal/secusers"
 	"secusers/internal/server"
@@ -17,18 +19,27 @@ type serveFlags struct {
 	addr, issuer string
 	demo         bool
 	demoUsers    int
+	storeTimeout time.Duration
 }
 
 func (e *env) serveCommand() *cobra.Command {
 	var f serveFlags
 	cmd := &cobra.Command{
-		Use:   "serve [--addr 127.0.0.1:8080] [--issuer URL] [--demo]",
+		Use:   "serve [--addr 127.0.0.1:8080] [--issuer URL] [--store-timeout 5s] [--demo]",
 		Short: "Serve the partner API, the token service and discovery",
 		Long: `Serve the partner API, the token service (/connect/token), discovery and the
-JWKS on one address, with GET /healthz and GET /openapi.yaml. Logs are JSON lines
-on stderr; once the server accepts requests, "listening on http://ADDR" is
-printed on stdout. SIGINT or SIGTERM drains in-flight requests (up to 15 seconds)
-and exits 0.
+JWKS on one address, with GET /openapi.yaml and, for operations:
+  GET /healthz   liveness: 200 while the server accepts requests
+  GET /readyz    readiness: 200 while the database answers, else 503
+  GET /metrics   Prometheus metrics: requests, store calls, pool, runtime
+Logs are JSON lines on stderr; once the server accepts requests, "listening on
+http://ADDR" is printed on stdout. SIGINT or SIGTERM drains in-flight requests
+(up to 15 seconds) and exits 0.
+
+A request to the partner API whose database calls take longer than
+--store-timeout, together, gets 503 with Retry-After instead of hanging, as do
+requests while the database is unreachable; the server recovers by itself once
+the database is back, without a restart.
 
 --demo first makes sure the database has a demo partner, customer, tenant
 (` + demo.TenantID + `) with a few thousand generated users, and an app
@@ -36,14 +47,17 @@ and exits 0.
 prints it with curl commands that fetch a token and call the API.`,
 		Example: `  secusers serve --demo
   secusers serve --addr 127.0.0.1:0 --db /var/lib/secusers/secusers.db
-  secusers serve --addr :8080 --issuer https://secusers.example.com`,
+  secusers serve --addr :8080 --issuer https://secusers.example.com
+  # one of several servers on one PostgreSQL database, behind one load balancer
+  secusers serve --addr :8080 --db "postgres://secusers@db.internal/secusers" --issuer https://secusers.example.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return e.serve(cmd, f) },
 	}
 	cmd.Flags().StringVar(&f.addr, "addr", "127.0.0.1:8080", "the address to listen on; port 0 picks a free one")
-	cmd.Flags().StringVar(&f.issuer, "issuer", "", `the public base URL written into tokens and discovery (default "http://ADDR", with the bound address)`)
+	cmd.Flags().StringVar(&f.issuer, "issuer", "", `the public base URL written into tokens and discovery (default "http://ADDR", with the bound address); give servers behind one load balancer the same`)
 	cmd.Flags().BoolVar(&f.demo, "demo", false, "create demo data and print a client secret and curl commands before serving")
 	cmd.Flags().IntVar(&f.demoUsers, "demo-users", demo.DefaultUsers, "how many users --demo generates when the demo tenant is empty")
+	cmd.Flags().DurationVar(&f.storeTimeout, "store-timeout", api.DefaultStoreTimeout, "the most a request's database calls may take, together, before it is answered 503")
 	return cmd
 }
 
@@ -51,6 +65,9 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 	issuer, err := checkIssuer(f.issuer)
 	if err != nil {
 		return err
+	}
+	if f.storeTimeout <= 0 {
+		return secusers.Errorf(secusers.Invalid, "--store-timeout must be a positive duration, e.g. 5s or 500ms, got %s", f.storeTimeout)
 	}
 	ctx := cmd.Context()
 	logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
@@ -62,7 +79,10 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 				return err
 			}
 		}
-		srv := server.New(server.Config{Addr: f.addr, Store: st, Issuer: issuer, Now: e.now, Logger: logger, Out: e.stdout})
+		srv := server.New(server.Config{
+			Addr: f.addr, Store: st, Issuer: issuer, Now: e.now, Logger: logger, Out: e.stdout,
+			StoreTimeout: f.storeTimeout,
+		})
 		if err := srv.Listen(ctx); err != nil {
 			return err
 		}

@@ -15,87 +15,149 @@ import (
 	"secusers/internal/demo"
 )
 
-func TestServeDemo(t *testing.T) {
-	t.Parallel()
-	db := newDB(t)
+// serving is `secusers serve` running in-process.
+type serving struct {
+	base           string // http://127.0.0.1:PORT
+	banner         string // stdout up to the listening line
+	stdout, stderr *syncBuffer
+	cancel         context.CancelFunc
+	done           chan int // the exit status
+}
+
+// serve runs `secusers serve --addr 127.0.0.1:0` with args on db until the
+// test ends, and returns once it listens.
+func serve(t *testing.T, db []string, args ...string) *serving {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
-	done := make(chan int, 1)
-	go func() {
-		done <- cli.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--demo", "--demo-users", "60"}, db...),
-			strings.NewReader(""), stdout, stderr, noEnv)
-	}()
+	s := &serving{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	argv := append(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), db...)
+	go func() { s.done <- cli.Run(ctx, argv, strings.NewReader(""), s.stdout, s.stderr, noEnv) }()
+	t.Cleanup(func() {
+		cancel()
+		<-s.done
+	})
 	listening := regexp.MustCompile(`(?m)^listening on (http://127\.0\.0\.1:\d+)$`)
-	var base string
-	for deadline := time.Now().Add(20 * time.Second); base == ""; time.Sleep(20 * time.Millisecond) {
-		if m := listening.FindStringSubmatch(stdout.String()); m != nil {
-			base = m[1]
+	for deadline := time.Now().Add(20 * time.Second); s.base == ""; time.Sleep(20 * time.Millisecond) {
+		if m := listening.FindStringSubmatch(s.stdout.String()); m != nil {
+			s.base, s.banner = m[1], s.stdout.String()
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no listening line; stdout %q, stderr %q", stdout.String(), stderr.String())
+			t.Fatalf("no listening line; stdout %q, stderr %q", s.stdout.String(), s.stderr.String())
 		}
 	}
-	banner := stdout.String()
-	secret := regexp.MustCompile(`client_secret=([A-Za-z0-9_-]+)`).FindStringSubmatch(banner)
-	if secret == nil || strings.Index(banner, "TOKEN=$(") > strings.Index(banner, "listening on") {
-		t.Fatalf("got stdout %q, want the demo's commands before the listening line", banner)
-	}
-	for _, want := range []string{demo.ClientID, base + "/connect/token", "status=HighRisk", `-H "Authorization: Bearer $TOKEN"`} {
-		if !strings.Contains(banner, want) {
-			t.Errorf("banner lacks %q:\n%s", want, banner)
-		}
-	}
-	resp, err := http.Get(base + "/healthz")
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("healthz: %v %v", resp, err)
-	}
-	resp.Body.Close()
+	return s
+}
 
-	// The printed secret gets a token, and the token reads the demo tenant.
-	resp, err = http.PostForm(base+"/connect/token", url.Values{
-		"grant_type": {"client_credentials"}, "client_id": {demo.ClientID}, "client_secret": {secret[1]},
+// token gets an access token with the client credentials.
+func (s *serving) token(t *testing.T, clientID, secret string) string {
+	t.Helper()
+	resp, err := http.PostForm(s.base+"/connect/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {clientID}, "client_secret": {secret},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer resp.Body.Close()
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	err = json.NewDecoder(resp.Body).Decode(&tok)
-	resp.Body.Close()
-	if err != nil || tok.AccessToken == "" {
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || tok.AccessToken == "" {
 		t.Fatalf("token: status %d, %v", resp.StatusCode, err)
 	}
-	req, _ := http.NewRequest(http.MethodGet, base+"/partner/external/v3/um/customers/"+demo.CustomerID+"/tenants/"+demo.TenantID+"/overview/security/users/batch", nil)
-	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	resp, err = http.DefaultClient.Do(req)
+	return tok.AccessToken
+}
+
+// users calls the API for the customer's tenant with the token and returns
+// the status, the Retry-After header and the body.
+func (s *serving) users(t *testing.T, token, customer, tenant string) (int, string, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.base+"/partner/external/v3/um/customers/"+customer+"/tenants/"+tenant+"/overview/security/users/batch", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Retry-After"), body
+}
+
+// demoSecret returns the client secret the demo banner printed.
+func (s *serving) demoSecret(t *testing.T) string {
+	t.Helper()
+	m := regexp.MustCompile(`client_secret=([A-Za-z0-9_-]+)`).FindStringSubmatch(s.banner)
+	if m == nil {
+		t.Fatalf("no client secret in the banner:\n%s", s.banner)
+	}
+	return m[1]
+}
+
+func TestServeDemo(t *testing.T) {
+	t.Parallel()
+	s := serve(t, newDB(t), "--demo", "--demo-users", "60")
+	if strings.Index(s.banner, "TOKEN=$(") > strings.Index(s.banner, "listening on") {
+		t.Fatalf("got stdout %q, want the demo's commands before the listening line", s.banner)
+	}
+	for _, want := range []string{demo.ClientID, s.base + "/connect/token", "status=HighRisk", `-H "Authorization: Bearer $TOKEN"`} {
+		if !strings.Contains(s.banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, s.banner)
+		}
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		resp, err := http.Get(s.base + path)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %v %v", path, resp, err)
+		}
+		resp.Body.Close()
+	}
+
+	// The printed secret gets a token, and the token reads the demo tenant.
+	token := s.token(t, demo.ClientID, s.demoSecret(t))
+	status, _, body := s.users(t, token, demo.CustomerID, demo.TenantID)
 	var page struct {
 		Metadata struct {
 			TotalCount int `json:"totalCount"`
 		} `json:"metadata"`
 	}
-	if err := json.Unmarshal(body, &page); err != nil || resp.StatusCode != http.StatusOK || page.Metadata.TotalCount == 0 {
-		t.Errorf("API: got %d %s, want 200 with security users", resp.StatusCode, body)
+	if err := json.Unmarshal(body, &page); err != nil || status != http.StatusOK || page.Metadata.TotalCount == 0 {
+		t.Errorf("API: got %d %s, want 200 with security users", status, body)
 	}
 
-	cancel()
+	s.cancel()
 	select {
-	case code := <-done:
+	case code := <-s.done:
+		s.done <- code // for the cleanup
 		if code != 0 {
-			t.Errorf("serve after cancel: exit %d, stderr %s; want 0", code, stderr.String())
+			t.Errorf("serve after cancel: exit %d, stderr %s; want 0", code, s.stderr.String())
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop after its context ended")
 	}
 }
 
-func TestServeRefusesBadIssuer(t *testing.T) {
+func TestServeRefusesBadFlags(t *testing.T) {
 	t.Parallel()
-	fails(t, "", "--issuer must be an absolute http or https URL", append([]string{"serve", "--issuer", "ftp://x", "--addr", "127.0.0.1:0"}, newDB(t)...)...)
+	for _, tc := range []struct {
+		want string
+		args []string
+	}{
+		{"--issuer must be an absolute http or https URL", []string{"--issuer", "ftp://x"}},
+		{"--store-timeout must be a positive duration", []string{"--store-timeout", "0s"}},
+		{"--store-timeout must be a positive duration", []string{"--store-timeout", "-1s"}},
+		{`invalid argument "soon" for "--store-timeout"`, []string{"--store-timeout", "soon"}},
+	} {
+		fails(t, "", tc.want, append(append([]string{"serve", "--addr", "127.0.0.1:0"}, tc.args...), newDB(t)...)...)
+	}
+}
+
+// TestServeStoreTimeout shows --store-timeout reaching the API: with a
+// timeout no store call can meet, a page is a 503 with Retry-After.
+func TestServeStoreTimeout(t *testing.T) {
+	t.Parallel()
+	s := serve(t, newDB(t), "--demo", "--demo-users", "20", "--store-timeout", "1ns")
+	token := s.token(t, demo.ClientID, s.demoSecret(t))
+	status, retryAfter, body := s.users(t, token, demo.CustomerID, demo.TenantID)
+	if status != http.StatusServiceUnavailable || retryAfter == "" || !strings.Contains(string(body), `"ServiceUnavailable"`) {
+		t.Errorf("API with --store-timeout 1ns: got %d (Retry-After %q) %s, want 503 ServiceUnavailable with Retry-After", status, retryAfter, body)
+	}
 }

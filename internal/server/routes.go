@@ -7,46 +7,64 @@ import (
 
 	"secusers/internal/api"
 	"secusers/internal/identity"
+	"secusers/internal/metrics"
 	"secusers/internal/reqlog"
 	"secusers/openapi"
 )
 
 // handler builds the whole handler chain: request ids and the access log
-// outermost, so that even a panic's 500 is logged with its id, then panic
-// recovery, then the routes with a JSON 404 for unknown paths.
+// outermost, so that even a panic's 500 is logged with its id; then the
+// request metrics, outside the panic recovery so that a panic's 500 is
+// counted, and passing the request unchanged down to the mux, whose
+// pattern is their route label; then the routes with a JSON 404 for
+// unknown paths.
+//
+// Every handler sees the store through the metrics decorator; the pool
+// collector reads the store itself, since the decorator hides its pool.
 func (s *Server) handler(ctx context.Context) (http.Handler, error) {
+	reg, logger := s.cfg.Metrics, s.cfg.Logger
+	store := metrics.InstrumentStore(s.cfg.Store, reg)
+	metrics.RegisterPool(reg, s.cfg.Store)
 	ids, err := identity.New(ctx, identity.Config{
-		Store: s.cfg.Store, Issuer: s.issuer, TokenTTL: s.cfg.TokenTTL, Now: s.cfg.Now, Logger: s.cfg.Logger,
+		Store: store, Issuer: s.issuer, TokenTTL: s.cfg.TokenTTL, Now: s.cfg.Now, Logger: logger,
 	})
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
 	api.New(api.Config{
-		Store: s.cfg.Store, Verifier: ids, BaseURL: s.issuer, Now: s.cfg.Now, Logger: s.cfg.Logger,
+		Store: store, Verifier: ids, BaseURL: s.issuer, Now: s.cfg.Now, Logger: logger, StoreTimeout: s.cfg.StoreTimeout,
 	}).Register(mux)
 	ids.Register(mux)
 	mux.HandleFunc("GET /healthz", serveHealth)
+	mux.Handle("GET /readyz", readiness(store, logger))
+	mux.Handle("GET /metrics", metrics.Handler(reg, logger))
 	mux.HandleFunc("GET /openapi.yaml", serveOpenAPI)
 	if s.cfg.Routes != nil {
 		s.cfg.Routes(mux)
 	}
-	logger := s.cfg.Logger
-	return reqlog.Middleware(logger, recoverPanics(logger, notFoundJSON(mux, logger))), nil
+	return reqlog.Middleware(logger, metrics.InstrumentHandler(reg, recoverPanics(logger, notFoundJSON(mux, logger)))), nil
 }
 
 // healthBody is the answer of /healthz. The check is the server's own:
 // answering means it accepts requests, which is what the spec promises. It
 // does not ping the store, so that a database hiccup does not make an
-// orchestrator restart every server at once.
+// orchestrator restart every server at once; /readyz is the check that
+// does.
 const healthBody = `{"status":"ok"}` + "\n"
 
 func serveHealth(w http.ResponseWriter, _ *http.Request) {
+	writeStatus(w, healthBody)
+}
+
+// writeStatus writes a small JSON status body that no cache may keep: it
+// describes the server at this moment.
+func writeStatus(w http.ResponseWriter, body string) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(healthBody)))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("Cache-Control", "no-store")
-	_, _ = w.Write([]byte(healthBody))
+	_, _ = w.Write([]byte(body))
 }
 
 func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {

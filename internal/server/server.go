@@ -1,8 +1,9 @@
 // Package server composes the HTTP server of `secusers serve`: the partner
-// API, the token service and discovery on one address, with /healthz,
-// /openapi.yaml, request ids and access logs, JSON errors for unknown paths
-// and panics, the timeouts a server facing the internet needs, and a
-// graceful drain on shutdown.
+// API, the token service and discovery on one address, with /healthz
+// (liveness), /readyz (readiness: the store answers), /metrics
+// (Prometheus), /openapi.yaml, request ids and access logs, JSON errors for
+// unknown paths and panics, the timeouts a server facing the internet
+// needs, and a graceful drain on shutdown.
 //
 // A Server listens before it serves, so that its caller (and a test running
 // it in-process on 127.0.0.1:0) learns the bound address, and the issuer
@@ -19,6 +20,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"secusers/internal/metrics"
 	"secusers/internal/secusers"
 )
 
@@ -46,6 +50,14 @@ type Config struct {
 	// DrainTimeout bounds how long Serve waits for in-flight requests after
 	// its context ends; DefaultDrainTimeout when 0.
 	DrainTimeout time.Duration
+	// StoreTimeout bounds the store calls of one API request; the API's
+	// default (api.DefaultStoreTimeout) when 0.
+	StoreTimeout time.Duration
+	// Metrics is the registry /metrics serves and the server records its
+	// requests and store calls on. When nil the server makes its own
+	// (metrics.NewRegistry), so that servers in one process never share
+	// series; a caller that has metrics of its own passes one in.
+	Metrics *prometheus.Registry
 	// Routes, when set, adds routes to the mux before the server starts:
 	// features mounted by the caller, and tests' slow or panicking handlers.
 	Routes func(mux *http.ServeMux)
@@ -86,6 +98,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.DrainTimeout == 0 {
 		cfg.DrainTimeout = DefaultDrainTimeout
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.NewRegistry()
 	}
 	return &Server{cfg: cfg}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"secusers/internal/secusers"
 	"secusers/internal/server"
 	"secusers/internal/store/sqlite"
 	"secusers/openapi"
@@ -51,17 +52,35 @@ type running struct {
 // start runs a server with extra routes and stops it when the test ends.
 func start(t *testing.T, routes func(*http.ServeMux)) *running {
 	t.Helper()
+	return startWith(t, func(c *server.Config) { c.Routes = routes })
+}
+
+// openStore opens a new SQLite store that the test closes when it ends.
+func openStore(t *testing.T) secusers.Store {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "server.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// startWith runs a server on a new SQLite store, with the configuration
+// that configure makes of the default, and stops it when the test ends.
+func startWith(t *testing.T, configure func(*server.Config)) *running {
+	t.Helper()
 	rs := &running{logs: &syncBuffer{}, out: &syncBuffer{}, done: make(chan error, 1)}
-	rs.srv = server.New(server.Config{
-		Addr: "127.0.0.1:0", Store: st, Routes: routes, Out: rs.out,
+	cfg := server.Config{
+		Addr: "127.0.0.1:0", Out: rs.out,
 		Logger:       slog.New(slog.NewJSONHandler(rs.logs, nil)),
 		DrainTimeout: 5 * time.Second,
-	})
+	}
+	configure(&cfg)
+	if cfg.Store == nil {
+		cfg.Store = openStore(t)
+	}
+	rs.srv = server.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	rs.cancel = cancel
 	if err := rs.srv.Listen(ctx); err != nil {

@@ -1,0 +1,72 @@
+package cli_test
+
+import (
+	"testing"
+	"time"
+)
+
+// keyList is the -o json output of admin keys list; decodeOne refuses any
+// other field, a private key in particular.
+type keyList struct {
+	Keys []struct {
+		KID       string     `json:"kid"`
+		Algorithm string     `json:"algorithm"`
+		Active    bool       `json:"active"`
+		CreatedAt time.Time  `json:"createdAt"`
+		RetiredAt *time.Time `json:"retiredAt"`
+	} `json:"keys"`
+}
+
+func rotate(t *testing.T, db []string) string {
+	t.Helper()
+	var out struct {
+		KID string `json:"kid"`
+	}
+	ok(t, db, &out, "admin", "keys", "rotate")
+	if len(out.KID) != 43 { // base64url of a SHA-256 thumbprint
+		t.Fatalf("keys rotate: got kid %q, want an RFC 7638 thumbprint", out.KID)
+	}
+	return out.KID
+}
+
+func TestKeysRotateAndList(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	var keys keyList
+	ok(t, db, &keys, "admin", "keys", "list")
+	if keys.Keys == nil || len(keys.Keys) != 0 {
+		t.Fatalf("keys list of a new database: got %+v, want \"keys\":[]", keys)
+	}
+
+	first := rotate(t, db)
+	second := rotate(t, db)
+	if first == second {
+		t.Fatalf("two rotations made the same kid %s", first)
+	}
+	ok(t, db, &keys, "admin", "keys", "list")
+	if len(keys.Keys) != 2 {
+		t.Fatalf("keys list after two rotations: got %+v, want 2 keys", keys)
+	}
+	active, retired := keys.Keys[0], keys.Keys[1]
+	if active.KID != second || !active.Active || active.RetiredAt != nil || active.Algorithm != "RS256" {
+		t.Errorf("got first %+v, want the second key, active, RS256, retiredAt null", active)
+	}
+	if retired.KID != first || retired.Active || retired.RetiredAt == nil || retired.RetiredAt.Before(retired.CreatedAt) {
+		t.Errorf("got second %+v, want the first key, retired after it was created", retired)
+	}
+	if now := time.Now(); active.CreatedAt.After(now) || now.Sub(active.CreatedAt) > time.Minute {
+		t.Errorf("got createdAt %v, want about now", active.CreatedAt)
+	}
+}
+
+func TestKeysErrors(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	fails(t, "", `unknown command "extra"`, append([]string{"admin", "keys", "rotate", "extra"}, db...)...)
+	fails(t, "", `unknown command "rotat" for "secusers admin keys"; did you mean "rotate"?`, append([]string{"admin", "keys", "rotat"}, db...)...)
+	var keys keyList
+	ok(t, db, &keys, "admin", "keys", "list")
+	if len(keys.Keys) != 0 {
+		t.Errorf("failed commands stored keys: %+v", keys)
+	}
+}
