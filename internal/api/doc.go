@@ -6,5 +6,12 @@
 // resolve the tenant, check the customer scope) before the store is asked for
 // the page. Each step either fills in the request's state or returns an
 // error, and WriteError turns that error into the spec's JSON body. Checks
-// that come later (per-app rate limits, cursors) are further steps.
+// that come later (per-app rate limits) are further steps. One deadline
+// (Config.StoreTimeout) bounds the store calls of a request; a store that
+// misses it is a 503, as one that cannot be reached.
+//
+// Pages are read through a paging.Pager, so that a deep page costs what the
+// first one costs: each nextLink carries a skipToken, the position of the
+// page's last user (see Cursor), and a page named by pageIndex alone starts
+// from the Pager's nearest anchor. Neither changes what a page holds.
 package api

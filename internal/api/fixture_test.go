@@ -156,10 +156,14 @@ func newFixture(tb testing.TB) *fixture {
 }
 
 // newHandler returns the handler over store, wrapped in reqlog.Middleware
-// and logging to f.logs.
-func (f *fixture) newHandler(store secusers.Store, baseURL string) http.Handler {
+// and logging to f.logs; each of configure may change its Config.
+func (f *fixture) newHandler(store secusers.Store, baseURL string, configure ...func(*Config)) http.Handler {
 	logger := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h := New(Config{Store: store, Verifier: newVerifier(), BaseURL: baseURL, Now: func() time.Time { return testNow }, Logger: logger})
+	cfg := Config{Store: store, Verifier: newVerifier(), BaseURL: baseURL, Now: func() time.Time { return testNow }, Logger: logger}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	h := New(cfg)
 	mux := http.NewServeMux()
 	h.Register(mux)
 	return reqlog.Middleware(slog.New(slog.NewTextHandler(io.Discard, nil)), mux)
@@ -238,6 +242,16 @@ func (f *fixture) replaceUsers(tb testing.TB, tenantID string, users []secusers.
 	if _, err := f.store.ReplaceUsers(context.Background(), tenantID, seq); err != nil {
 		tb.Fatalf("seed users of %s: %v", tenantID, err)
 	}
+}
+
+// version returns the tenant's users version as the store reports it.
+func (f *fixture) version(tb testing.TB, tenantID string) int64 {
+	tb.Helper()
+	page, err := f.store.SecurityUsers(context.Background(), tenantID, secusers.UserQuery{Limit: 1})
+	if err != nil {
+		tb.Fatalf("version of %s: %v", tenantID, err)
+	}
+	return page.Version
 }
 
 // user returns a user with only the fields the order and filter look at.

@@ -13,6 +13,8 @@ func FuzzHandlerQuery(f *testing.F) {
 	for _, seed := range []string{
 		"", "pageIndex=2&pageSize=10", "status=0,3&status=HighRisk", "status=0,,1", "PageIndex=1&pageindex=2",
 		"pageSize=%zz", "a;b", "pageIndex=2147483647&pageSize=1000", "status=%2C", "x=%00&status=8",
+		"skipToken=", "pageIndex=2&pageSize=3&status=0,3&skipToken=ASqvd5YCAAAABgAAQACAAAAAAAAAC2Nhcm9s",
+		"pageIndex=2&skipToken=" + rawToken(cursorFormat, 0, 1, guid(6, 1), "\U0010FFFF"),
 	} {
 		f.Add(seed)
 	}

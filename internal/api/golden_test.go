@@ -33,6 +33,9 @@ func TestGolden(t *testing.T) {
 		token  string
 	}{
 		{"page.golden", http.MethodGet, usersURL(true, cust1, ten1) + "?status=HighRisk,0&pageSize=3", tokAll},
+		// The page.golden's nextLink, with its token as written there: a
+		// token from a server of an earlier build must still be read.
+		{"next_page.golden", http.MethodGet, usersURL(true, cust1, ten1) + "?pageIndex=2&pageSize=3&status=0,3&skipToken=ASqvd5YCAAAABgAAQACAAAAAAAAAC2Nhcm9s", tokAll},
 		{"last_page.golden", http.MethodGet, usersURL(false, cust1, ten1) + "?pageIndex=3&pageSize=10", tokAll},
 		{"empty_page.golden", http.MethodGet, usersURL(true, cust1, ten1Empty), tokAll},
 		{"bad_request.golden", http.MethodGet, usersURL(true, cust1, ten1) + "?pageSize=0", tokAll},

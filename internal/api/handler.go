@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"secusers/internal/paging"
 	"secusers/internal/secusers"
 )
 
@@ -23,17 +24,30 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives the details of failed requests. Default slog.Default().
 	Logger *slog.Logger
+	// StoreTimeout bounds the store calls of one request, together: a
+	// store that does not answer in time is a 503 with Retry-After, not a
+	// request left hanging. Default DefaultStoreTimeout.
+	StoreTimeout time.Duration
+	// Pager reads the pages. Default paging.New(Store); servers that share
+	// one store may share one Pager, and with it its anchors.
+	Pager *paging.Pager
 }
+
+// DefaultStoreTimeout is the StoreTimeout of a Config that sets none: well
+// above a page's cost, well below a client's patience.
+const DefaultStoreTimeout = 5 * time.Second
 
 // Handler serves the security-users endpoint.
 type Handler struct {
-	store    secusers.Store
-	verifier secusers.TokenVerifier
-	baseURL  string
-	now      func() time.Time
-	logger   *slog.Logger
+	store        secusers.Store
+	pager        *paging.Pager
+	verifier     secusers.TokenVerifier
+	baseURL      string
+	now          func() time.Time
+	logger       *slog.Logger
+	storeTimeout time.Duration
 	// steps run in order before the page is read; the first error ends the
-	// request. Rate limiting and cursors slot in here.
+	// request. Rate limiting slots in here.
 	steps []step
 }
 
@@ -60,11 +74,19 @@ const (
 // New returns the handler for cfg. Store and Verifier are required.
 func New(cfg Config) *Handler {
 	h := &Handler{
-		store:    cfg.Store,
-		verifier: cfg.Verifier,
-		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
-		now:      cfg.Now,
-		logger:   cfg.Logger,
+		store:        cfg.Store,
+		pager:        cfg.Pager,
+		verifier:     cfg.Verifier,
+		baseURL:      strings.TrimRight(cfg.BaseURL, "/"),
+		now:          cfg.Now,
+		logger:       cfg.Logger,
+		storeTimeout: cfg.StoreTimeout,
+	}
+	if h.pager == nil {
+		h.pager = paging.New(cfg.Store)
+	}
+	if h.storeTimeout <= 0 {
+		h.storeTimeout = DefaultStoreTimeout
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -93,31 +115,46 @@ func (h *Handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, errMethodNotAllowed)
 		return
 	}
-	ctx := r.Context()
+	// One deadline for every store call of the request (the verifier's
+	// too), so that the request as a whole cannot outlast it.
+	ctx, cancel := context.WithTimeout(r.Context(), h.storeTimeout)
+	defer cancel()
 	c := &call{r: r}
-	for _, s := range h.steps {
-		if err := s(ctx, c); err != nil {
-			h.fail(w, r, err)
-			return
-		}
-	}
-	page, err := h.list(ctx, c)
+	page, err := h.run(ctx, c)
 	if err == nil {
 		err = h.writePage(w, c, page)
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.fail(w, r, deadlineError(ctx, err))
 	}
 }
 
-// list reads the requested page. The offset is computed in int64: the
-// largest pageIndex times the largest pageSize exceeds an int32.
+// run passes the request through the steps and reads its page.
+func (h *Handler) run(ctx context.Context, c *call) (secusers.UserPage, error) {
+	for _, s := range h.steps {
+		if err := s(ctx, c); err != nil {
+			return secusers.UserPage{}, err
+		}
+	}
+	return h.list(ctx, c)
+}
+
+// list reads the requested page: after the skipToken's position when the
+// token was made for this very request and the users are still at the
+// version the token saw, else by pageIndex. Both give the same page; the
+// first is faster to find.
 func (h *Handler) list(ctx context.Context, c *call) (secusers.UserPage, error) {
-	page, err := h.store.SecurityUsers(ctx, c.tenantID, secusers.UserQuery{
-		Statuses: c.query.Statuses,
-		Offset:   int64(c.query.PageIndex-1) * int64(c.query.PageSize),
-		Limit:    c.query.PageSize,
-	})
+	q := c.query
+	var after *secusers.UserKey
+	if cur := q.Cursor; cur != nil && cur.Check == cursorCheck(c.tenantID, q) {
+		after = &cur.After
+	}
+	page, err := h.pager.Page(ctx, c.tenantID, q.Statuses, q.PageIndex, q.PageSize, after)
+	if err == nil && after != nil && page.Version != q.Cursor.Version {
+		// The tenant's users were replaced since the token was made: the
+		// user after its position is no longer the first of this page.
+		page, err = h.pager.Page(ctx, c.tenantID, q.Statuses, q.PageIndex, q.PageSize, nil)
+	}
 	switch {
 	case secusers.IsKind(err, secusers.NotFound):
 		// The tenant was deleted since findTenant: the same 404 as ever.

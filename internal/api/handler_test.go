@@ -120,10 +120,19 @@ func TestHandlerOK(t *testing.T) {
 		return out
 	}
 	s := secusers.StatusSetOf
-	mfaOrHigh := filter(s(secusers.MFADisabled, secusers.HighRisk))
+	mfaOrHighSet := s(secusers.MFADisabled, secusers.HighRisk)
+	mfaOrHigh := filter(mfaOrHighSet)
 	base := usersURL(true, cust1, ten1)
 	plain := usersURL(false, cust1, ten1)
 	link := func(path, query string) string { return testBaseURL + path + "?" + query }
+	// Tokens as a nextLink carries them, and ones made for other requests,
+	// which are ignored: the page is then served by pageIndex.
+	v := f.version(t, ten1)
+	p2 := Query{PageIndex: 2, PageSize: 10}
+	tok := func(tenantID string, q Query, after secusers.User, version int64) string {
+		return mustToken(t, tenantID, q, after, version)
+	}
+	beyond := user(guid(6, 999), "\U0010FFFF", 1) // after every user
 
 	tests := []struct {
 		name      string
@@ -175,6 +184,28 @@ func TestHandlerOK(t *testing.T) {
 		{"customer scope by list", base + "?pageSize=2", tokCust, ids(all[:2]), 1, 2, 25, link(base, "pageIndex=2&pageSize=2")},
 		{"customer scope by group", usersURL(true, cust2, ten2), tokGroups, []string{guid(6, 201)}, 1, 100, 1, ""},
 		{"another partner's app sees its own", usersURL(false, cust4, ten4), tokP2, []string{guid(6, 401)}, 1, 100, 1, ""},
+		// skipToken: a keyset read after its position. The tokens that
+		// start elsewhere than the page before show that it is used.
+		{"skipToken of the page before", base + "?pageIndex=2&pageSize=10&skipToken=" + tok(ten1, p2, all[9], v), tokAll,
+			ids(all[10:20]), 2, 10, 25, link(base, "pageIndex=3&pageSize=10")},
+		{"skipToken starts after its position", base + "?pageIndex=2&pageSize=10&skipToken=" + tok(ten1, p2, all[4], v), tokAll,
+			ids(all[5:15]), 2, 10, 25, link(base, "pageIndex=3&pageSize=10")},
+		{"skipToken name in any case", base + "?SKIPTOKEN=" + tok(ten1, p2, all[4], v) + "&pageIndex=2&pageSize=10", tokAll,
+			ids(all[5:15]), 2, 10, 25, link(base, "pageIndex=3&pageSize=10")},
+		{"skipToken with a filter", base + "?pageIndex=2&pageSize=5&status=3,0&skipToken=" + tok(ten1, Query{PageIndex: 2, PageSize: 5, Statuses: mfaOrHighSet}, mfaOrHigh[1], v), tokAll,
+			ids(mfaOrHigh[2:7]), 2, 5, int64(len(mfaOrHigh)), link(base, "pageIndex=3&pageSize=5&status=0,3")},
+		{"skipToken after the last user", base + "?pageIndex=2&pageSize=10&skipToken=" + tok(ten1, p2, beyond, v), tokAll,
+			[]string{}, 2, 10, 25, link(base, "pageIndex=3&pageSize=10")},
+		{"skipToken of another pageIndex ignored", base + "?pageIndex=2&pageSize=10&skipToken=" + tok(ten1, Query{PageIndex: 3, PageSize: 10}, all[4], v), tokAll,
+			ids(all[10:20]), 2, 10, 25, link(base, "pageIndex=3&pageSize=10")},
+		{"skipToken of another pageSize ignored", base + "?pageIndex=2&pageSize=10&skipToken=" + tok(ten1, Query{PageIndex: 2, PageSize: 5}, all[4], v), tokAll,
+			ids(all[10:20]), 2, 10, 25, link(base, "pageIndex=3&pageSize=10")},
+		{"skipToken of another filter ignored", base + "?pageIndex=2&pageSize=10&skipToken=" + tok(ten1, Query{PageIndex: 2, PageSize: 10, Statuses: 1}, all[4], v), tokAll,
+			ids(all[10:20]), 2, 10, 25, link(base, "pageIndex=3&pageSize=10")},
+		{"skipToken of another tenant ignored", base + "?pageIndex=2&pageSize=10&skipToken=" + tok(ten2, p2, all[4], v), tokAll,
+			ids(all[10:20]), 2, 10, 25, link(base, "pageIndex=3&pageSize=10")},
+		{"skipToken of an older users version ignored", base + "?pageIndex=2&pageSize=10&skipToken=" + tok(ten1, p2, all[4], v-1), tokAll,
+			ids(all[10:20]), 2, 10, 25, link(base, "pageIndex=3&pageSize=10")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -215,8 +246,22 @@ func TestHandlerOK(t *testing.T) {
 					t.Errorf("nextLink: got \"\", want it absent or a URL")
 				}
 			}
+			next, cur := splitSkipToken(t, next)
 			if next != tt.wantNext {
-				t.Errorf("nextLink: got %q, want %q", next, tt.wantNext)
+				t.Errorf("nextLink without skipToken: got %q, want %q", next, tt.wantNext)
+			}
+			// A nextLink carries the position of the page's last user, at
+			// the version it was read at; an empty page has no position.
+			var want *Cursor
+			if n := len(p.Data); n > 0 && tt.wantNext != "" {
+				last := p.Data[n-1]
+				want = &Cursor{After: secusers.UserKey{SortKey: secusers.SortKey(last.DisplayName), ID: last.ID}, Version: v}
+			}
+			if cur != nil && want != nil {
+				want.Check = cur.Check // TestFollowNextLink shows it is the next request's
+			}
+			if diff := cmp.Diff(want, cur); diff != "" {
+				t.Errorf("skipToken (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -230,6 +275,8 @@ func TestHandlerErrors(t *testing.T) {
 	ok := usersURL(true, cust1, ten1)
 	const invalidToken = `Bearer error="invalid_token"`
 	const insufficient = `Bearer error="insufficient_scope", scope="partner.um.user.read.all"`
+	good := mustToken(t, ten1, Query{PageIndex: 1, PageSize: 100}, f.ten1Users[0], f.version(t, ten1))
+	const msgToken = "skipToken must be the value a nextLink carries, unchanged"
 	tests := []struct {
 		name       string
 		method     string
@@ -273,6 +320,18 @@ func TestHandlerErrors(t *testing.T) {
 		{"status trailing comma", "GET", ok + "?status=0,", "Bearer " + tokAll, 400, "BadRequest", "status must be a list", nil},
 		{"status only spaces", "GET", ok + "?status=+", "Bearer " + tokAll, 400, "BadRequest", "status must be a list", nil},
 		{"status one bad among good", "GET", ok + "?status=0&status=10", "Bearer " + tokAll, 400, "BadRequest", "status must be a list", nil},
+		// 400: skipToken, whether or not it was made for this request.
+		{"skipToken empty", "GET", ok + "?skipToken=", "Bearer " + tokAll, 400, "BadRequest", msgToken, nil},
+		{"skipToken without =", "GET", ok + "?skipToken", "Bearer " + tokAll, 400, "BadRequest", msgToken, nil},
+		{"skipToken not base64url", "GET", ok + "?skipToken=" + good[:10] + "*" + good[11:], "Bearer " + tokAll, 400, "BadRequest", msgToken, nil},
+		{"skipToken with padding", "GET", ok + "?skipToken=" + good + "%3D", "Bearer " + tokAll, 400, "BadRequest", msgToken, nil},
+		{"skipToken truncated", "GET", ok + "?skipToken=" + good[:12], "Bearer " + tokAll, 400, "BadRequest", msgToken, nil},
+		{"skipToken of another format", "GET", ok + "?skipToken=" + rawToken(9, 0, 1, f.ten1Users[0].ID, "alice"), "Bearer " + tokAll, 400, "BadRequest", msgToken, nil},
+		{"skipToken with invalid UTF-8", "GET", ok + "?skipToken=" + rawToken(cursorFormat, 0, 1, f.ten1Users[0].ID, "\xc3("), "Bearer " + tokAll, 400, "BadRequest", msgToken, nil},
+		{"skipToken with NUL", "GET", ok + "?skipToken=" + rawToken(cursorFormat, 0, 1, f.ten1Users[0].ID, "a\x00"), "Bearer " + tokAll, 400, "BadRequest", msgToken, nil},
+		{"skipToken too long", "GET", ok + "?skipToken=" + strings.Repeat("A", 4097), "Bearer " + tokAll, 400, "BadRequest", "skipToken must be at most 4096 characters", nil},
+		{"skipToken repeated", "GET", ok + "?skipToken=" + good + "&SkipToken=" + good, "Bearer " + tokAll, 400, "BadRequest", "skipToken must be given at most once", nil},
+		{"skipToken bad with a good pageIndex", "GET", ok + "?pageIndex=2&skipToken=x", "Bearer " + tokAll, 400, "BadRequest", msgToken, nil},
 		// 400: the query string itself.
 		{"bad escape", "GET", ok + "?pageSize=%zz", "Bearer " + tokAll, 400, "BadRequest", "the query string is malformed", nil},
 		{"bad escape in an unknown parameter", "GET", ok + "?x=%", "Bearer " + tokAll, 400, "BadRequest", "the query string is malformed", nil},

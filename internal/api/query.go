@@ -18,6 +18,8 @@ type Query struct {
 	// Statuses selects users having any of them; empty selects every
 	// security user.
 	Statuses secusers.StatusSet
+	// Cursor is the decoded skipToken of a nextLink, nil without one.
+	Cursor *Cursor
 }
 
 // The paging bounds of the spec (§1). pageIndex stops at the largest Int32
@@ -43,6 +45,9 @@ var (
 	msgPageIndexOnce = "pageIndex must be given at most once, as an integer from 1 to " + strconv.Itoa(maxPageIndex)
 	msgPageSizeOnce  = "pageSize must be given at most once, as an integer from 1 to " + strconv.Itoa(maxPageSize)
 	msgStatus        = statusMessage()
+	msgSkipToken     = "skipToken must be the value a nextLink carries, unchanged"
+	msgSkipTokenLong = "skipToken must be at most " + strconv.Itoa(maxSkipTokenLength) + " characters, the value a nextLink carries, unchanged"
+	msgSkipTokenOnce = "skipToken must be given at most once, as a nextLink carries it"
 )
 
 func statusMessage() string {
@@ -57,9 +62,17 @@ func statusMessage() string {
 // ParseQuery parses the raw query string of a security-users request with
 // net/url's syntax (pairs separated by "&", "+" for space, %-escapes; a
 // semicolon separator is malformed), matching parameter names without regard
-// to letter case and ignoring unknown ones. Every error is a
-// *secusers.Error of kind Invalid whose message names the parameter and
-// the values it accepts. A malformed query string is reported before any
+// to letter case and ignoring unknown ones.
+//
+// Besides the spec's pageIndex, pageSize and status it reads skipToken, the
+// opaque cursor this server puts in nextLink (see Cursor): at most once, at
+// most 4,096 characters, and exactly as a nextLink carries it, or the
+// request is a 400 that names it. A token that is well formed but made for
+// another request is not an error here; the handler then serves the page by
+// pageIndex, as if the token were absent.
+//
+// Every error is a *secusers.Error of kind Invalid whose message names the
+// parameter and the values it accepts. A malformed query string is reported before any
 // bad value, wherever it is, because url.ParseQuery would refuse it whole.
 func ParseQuery(rawQuery string) (Query, error) {
 	if strings.Count(rawQuery, "&") >= maxQueryParams {
@@ -95,9 +108,9 @@ func ParseQuery(rawQuery string) (Query, error) {
 // queryParser binds parameters one by one, remembering the first bad value
 // so that parsing can go on to look for a malformed pair further on.
 type queryParser struct {
-	q                 Query
-	seenIndex, seenSz bool
-	err               string
+	q                            Query
+	seenIndex, seenSz, seenToken bool
+	err                          string
 }
 
 func (p *queryParser) add(name, value string) {
@@ -115,7 +128,26 @@ func (p *queryParser) add(name, value string) {
 			p.err = msgStatus
 		}
 		p.q.Statuses |= set
+	case asciiEqualFold(name, "skipToken"):
+		p.q.Cursor, p.err = bindCursor(value, &p.seenToken)
 	}
+}
+
+// bindCursor decodes the skipToken, which may appear once for the same
+// reason as the paging parameters.
+func bindCursor(value string, seen *bool) (*Cursor, string) {
+	if *seen {
+		return nil, msgSkipTokenOnce
+	}
+	*seen = true
+	if len(value) > maxSkipTokenLength {
+		return nil, msgSkipTokenLong
+	}
+	c, ok := decodeCursor(value)
+	if !ok {
+		return nil, msgSkipToken
+	}
+	return &c, ""
 }
 
 // bindInt parses a paging parameter that may appear once. A repeated one is

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -22,11 +23,18 @@ func TestParseQuery(t *testing.T) {
 		}
 		return q
 	}
+	id := guid(6, 1)
+	tok := rawToken(cursorFormat, 0xdeadbeef, 3, id, "zoë")
+	cur := &Cursor{After: secusers.UserKey{SortKey: "zoë", ID: id}, Version: 3, Check: 0xdeadbeef}
 	tests := []struct {
 		raw  string
 		want Query
 	}{
 		{"", def(Query{})},
+		{"skipToken=" + tok, def(Query{Cursor: cur})},
+		{"pageIndex=2&SKIPTOKEN=" + tok + "&pageSize=5", Query{PageIndex: 2, PageSize: 5, Cursor: cur}},
+		{"skip%54oken=" + tok, def(Query{Cursor: cur})},
+		{"skiptoken_=x&skip=y", def(Query{})},
 		{"&&", def(Query{})},
 		{"pageIndex=3&pageSize=50", Query{PageIndex: 3, PageSize: 50}},
 		{"PAGEINDEX=3&PageSize=50", Query{PageIndex: 3, PageSize: 50}},
@@ -76,6 +84,15 @@ func TestParseQueryErrors(t *testing.T) {
 		{"status=9", "status must be a list"},
 		{"status=1.0", "status must be a list"},
 		{"status=High Risk", "status must be a list"},
+		{"skipToken=", "skipToken must be the value a nextLink carries, unchanged"},
+		{"skipToken", "skipToken must be the value a nextLink carries"},
+		{"skipToken=AQ", "skipToken must be the value a nextLink carries"},
+		{"skipToken=" + rawToken(cursorFormat, 0, 1, guid(6, 1), "x") + "%0A", "skipToken must be the value a nextLink carries"},
+		{"skipToken=" + rawToken(cursorFormat, 0, 1, guid(6, 1), "x") + "+", "skipToken must be the value a nextLink carries"},
+		{"skipToken=" + strings.Repeat("A", 4097), "skipToken must be at most 4096 characters"},
+		{"skipToken=AQ&skipToken=AQ", "skipToken must be the value a nextLink carries"},
+		{"skipToken=" + rawToken(cursorFormat, 0, 1, guid(6, 1), "x") + "&skiptoken=x", "skipToken must be given at most once"},
+		{"skipToken=%", "the query string is malformed"},
 		{"status=%", "the query string is malformed"},
 		{"%=1", "the query string is malformed"},
 		{"a=%G0", "the query string is malformed"},
@@ -106,6 +123,9 @@ func FuzzParseQuery(f *testing.F) {
 	for _, seed := range []string{
 		"", "pageIndex=2&pageSize=10", "status=0,3&status=HighRisk", "status=0,,1", "PageIndex=1&pageindex=2",
 		"pageSize=%zz", "a;b", "status=+3+", "pageIndex=2147483647", "status=%2C", "x=%E2%82%AC&status=TESTUSER",
+		"skipToken=", "SkipToken=AQ", "skipToken=" + rawToken(cursorFormat, 7, 1, guid(6, 1), "alice") + "&pageIndex=2",
+		"skipToken=" + rawToken(cursorFormat, 0, -1, guid(6, 2), "z\xc3\xab") + "&skipToken=x",
+		"skipToken=" + rawToken(2, 0, 0, guid(6, 3), ""), "skipToken=" + strings.Repeat("A", 4097),
 	} {
 		f.Add(seed)
 	}
@@ -125,6 +145,13 @@ func FuzzParseQuery(f *testing.F) {
 		}
 		if q.PageIndex < 1 || q.PageIndex > maxPageIndex || q.PageSize < 1 || q.PageSize > maxPageSize || !q.Statuses.Valid() {
 			t.Fatalf("ParseQuery(%q) = %+v, out of bounds", raw, q)
+		}
+		// A cursor that parsed is one this server could have put in a
+		// nextLink: it has a token, and every store can compare its text.
+		if c := q.Cursor; c != nil {
+			if _, ok := encodeCursor(*c); !ok || !utf8.ValidString(c.After.SortKey) || strings.IndexByte(c.After.SortKey, 0) >= 0 {
+				t.Fatalf("ParseQuery(%q) accepted the cursor %+v, which has no token or is not text", raw, *c)
+			}
 		}
 	})
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"secusers/internal/secusers"
 )
@@ -51,17 +53,20 @@ type userJSON struct {
 	CountryRegion     string `json:"countryRegion"`
 }
 
-// writePage writes the 200 response of one page.
-func (h *Handler) writePage(w http.ResponseWriter, c *call, page secusers.UserPage) error {
-	now := h.now()
+// EncodePage writes the 200 body of page exactly as the handler sends it
+// (spec §2): metadata echoes q's pageIndex and pageSize, nextLink is left out
+// when empty, and each user's age is counted at now. It is exported so that
+// the load harness measures the encoding the handler does, not a copy of it.
+// Nothing is written when encoding fails.
+func EncodePage(w io.Writer, page secusers.UserPage, q Query, nextLink string, now time.Time) error {
 	body := pageJSON{
 		Data: make([]userJSON, len(page.Users)),
 		Metadata: metadataJSON{
-			PageIndex:  c.query.PageIndex,
-			PageSize:   c.query.PageSize,
+			PageIndex:  q.PageIndex,
+			PageSize:   q.PageSize,
 			TotalCount: page.Total,
 		},
-		NextLink: h.nextLink(c, page.Total),
+		NextLink: nextLink,
 	}
 	for i, u := range page.Users {
 		body.Data[i] = userJSON{
@@ -74,7 +79,26 @@ func (h *Handler) writePage(w http.ResponseWriter, c *call, page secusers.UserPa
 			OfficePhone: u.OfficePhone, Company: u.Company, CountryRegion: u.CountryRegion,
 		}
 	}
-	return writeJSON(w, http.StatusOK, body)
+	// HTML escaping is off: the body is JSON, never HTML, and nextLink
+	// stays readable with its "&". The encoder writes to w only once the
+	// whole value is encoded.
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		return fmt.Errorf("encode page: %w", err)
+	}
+	return nil
+}
+
+// writePage writes the 200 response of one page.
+func (h *Handler) writePage(w http.ResponseWriter, c *call, page secusers.UserPage) error {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := EncodePage(buf, page, c.query, h.nextLink(c, page), h.now()); err != nil {
+		return err
+	}
+	send(w, http.StatusOK, buf.Bytes())
+	return nil
 }
 
 // bufPool keeps encoding buffers between requests: a page of 1000 users is
@@ -85,71 +109,27 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // pinning its buffer in the pool for good.
 const maxPooledBuffer = 4 << 20
 
-// writeJSON encodes v completely before sending anything, so that an
-// encoding failure is still a clean 500 and the response has a
-// Content-Length. HTML escaping is off: the body is JSON, never HTML, and
-// nextLink stays readable with its "&".
-func writeJSON(w http.ResponseWriter, status int, v any) error {
+func getBuffer() *bytes.Buffer {
 	buf := bufPool.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= maxPooledBuffer {
-			buf.Reset()
-			bufPool.Put(buf)
-		}
-	}()
 	buf.Reset()
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("encode response: %w", err)
+	return buf
+}
+
+func putBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuffer {
+		bufPool.Put(buf)
 	}
+}
+
+// send writes a JSON body that was encoded completely before anything is
+// sent, so that an encoding failure is still a clean 500 and the response
+// has a Content-Length.
+func send(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentTypeJSON)
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes()) // a failed write means the client is gone; nothing to tell it
-	return nil
-}
-
-// nextLink returns the absolute URL of the next page with the same filter,
-// or "" on the last page. It is the request's own path, with or without
-// "/partner" as the client called it, so following it stays on the same
-// route; unknown parameters are not carried over.
-func (h *Handler) nextLink(c *call, total int64) string {
-	q := c.query
-	if int64(q.PageIndex)*int64(q.PageSize) >= total || q.PageIndex >= maxPageIndex {
-		return ""
-	}
-	b := make([]byte, 0, 256)
-	b = append(b, h.base(c.r)...)
-	b = append(b, c.r.URL.EscapedPath()...)
-	b = append(b, "?pageIndex="...)
-	b = strconv.AppendInt(b, int64(q.PageIndex)+1, 10)
-	b = append(b, "&pageSize="...)
-	b = strconv.AppendInt(b, int64(q.PageSize), 10)
-	if q.Statuses != 0 {
-		b = append(b, "&status="...)
-		for i, st := range q.Statuses.Statuses() {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendInt(b, int64(st), 10)
-		}
-	}
-	return string(b)
-}
-
-// base is the configured base URL or, when none was configured, the one
-// the request was sent to, so that nextLink is absolute either way.
-func (h *Handler) base(r *http.Request) string {
-	if h.baseURL != "" {
-		return h.baseURL
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	_, _ = w.Write(body) // a failed write means the client is gone; nothing to tell it
 }
