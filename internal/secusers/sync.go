@@ -1,0 +1,79 @@
+package secusers
+
+import (
+	"context"
+	"iter"
+	"time"
+)
+
+// TenantConnection is how the sync reaches a tenant through Microsoft Graph.
+// The credentials are sealed (encrypted) before they reach the store, which
+// never sees them in the clear.
+type TenantConnection struct {
+	TenantID      string
+	EntraTenantID string // the customer's Entra tenant, a GUID
+	ClientID      string // the partner's app registration in that tenant
+	// Credentials is the sealed client secret, or certificate and key.
+	Credentials  []byte
+	GraphURL     string // e.g. https://graph.microsoft.com
+	LoginURL     string // e.g. https://login.microsoftonline.com
+	InactiveDays int    // the Inactive status's period
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// SyncResult is the state of a sync run.
+type SyncResult string
+
+// The states of a sync run.
+const (
+	SyncRunning   SyncResult = "running"
+	SyncSucceeded SyncResult = "succeeded"
+	SyncFailed    SyncResult = "failed"
+)
+
+// UnavailableStatus is a status a sync run could not determine, and why
+// (a read Graph refused for want of a licence).
+type UnavailableStatus struct {
+	Status Status
+	Reason string
+}
+
+// SyncRun records one sync of a tenant.
+type SyncRun struct {
+	ID            string
+	TenantID      string
+	StartedAt     time.Time
+	FinishedAt    time.Time // zero while running
+	Result        SyncResult
+	Users         int // users written
+	SecurityUsers int // of which with a status
+	Unavailable   []UnavailableStatus
+	Error         string // why it failed; caller-safe
+}
+
+// SyncStore is what the sync needs of a store beyond Store: tenant
+// connections, run records, and a replacement that keeps what belongs to
+// the partner. Every Store implementation will implement it; it is separate
+// only while the stores grow into it.
+type SyncStore interface {
+	Store
+
+	// SaveTenantConnection creates or replaces the tenant's connection;
+	// NotFound when the tenant does not exist.
+	SaveTenantConnection(ctx context.Context, c TenantConnection) (TenantConnection, error)
+	TenantConnection(ctx context.Context, tenantID string) (TenantConnection, error)
+	TenantConnections(ctx context.Context) ([]TenantConnection, error)
+
+	// StartSyncRun records a run as running; FinishSyncRun records its end.
+	StartSyncRun(ctx context.Context, run SyncRun) (SyncRun, error)
+	FinishSyncRun(ctx context.Context, run SyncRun) error
+	// LatestSyncRun returns the tenant's most recent run; NotFound when it
+	// has none.
+	LatestSyncRun(ctx context.Context, tenantID string) (SyncRun, error)
+
+	// SyncUsers replaces the tenant's users as ReplaceUsers does, in one
+	// transaction, but keeps for every user still present what belongs to
+	// the partner: isTestUser (and the TestUser bit), startDate, endDate.
+	SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[User, error]) (int, error)
+}
