@@ -85,7 +85,8 @@ and users behind them. Every command works on the database named by --db.`,
 	}
 	root.PersistentFlags().StringVar(&e.db, "db", e.defaultDB(),
 		"the database: a file path, sqlite:PATH, or postgres://… (environment SECUSERS_DB)")
-	root.AddCommand(e.serveCommand(), e.adminCommand(), e.importCommand(), e.exportCommand())
+	root.AddCommand(e.serveCommand(), e.adminCommand(), e.importCommand(), e.exportCommand(),
+		e.syncCommand(), e.fakegraphCommand())
 	return root
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"secusers/internal/api"
 	"secusers/internal/demo"
+	"secusers/internal/metrics"
+	"secusers/internal/schedule"
 	"secusers/internal/secusers"
 	"secusers/internal/server"
 )
@@ -20,6 +23,7 @@ type serveFlags struct {
 	demo         bool
 	demoUsers    int
 	storeTimeout time.Duration
+	syncInterval time.Duration
 }
 
 func (e *env) serveCommand() *cobra.Command {
@@ -41,10 +45,18 @@ A request to the partner API whose database calls take longer than
 requests while the database is unreachable; the server recovers by itself once
 the database is back, without a restart.
 
+Every connected tenant (see 'secusers admin tenant connect') is synced from
+Microsoft Graph every --sync-interval, as jobs in the database: with several
+servers on one database, no tenant is synced by two at once, and a sync cut off
+by a crash runs again. Syncing needs the master key (SECUSERS_MASTER_KEY, or for
+SQLite the key file beside the database).
+
 --demo first makes sure the database has a demo partner, customer, tenant
-(` + demo.TenantID + `) with a few thousand generated users, and an app
-(client id ` + demo.ClientID + `), adds a fresh client secret to the app, and
-prints it with curl commands that fetch a token and call the API.`,
+(` + demo.TenantID + `) and an app (client id ` + demo.ClientID + `), fills
+the tenant by syncing it from a fake Microsoft Graph of a few thousand generated
+users served inside the process (the production path, end to end), adds a fresh
+client secret to the app, and prints it with curl commands that fetch a token
+and call the API.`,
 		Example: `  secusers serve --demo
   secusers serve --addr 127.0.0.1:0 --db /var/lib/secusers/secusers.db
   secusers serve --addr :8080 --issuer https://secusers.example.com
@@ -56,7 +68,8 @@ prints it with curl commands that fetch a token and call the API.`,
 	cmd.Flags().StringVar(&f.addr, "addr", "127.0.0.1:8080", "the address to listen on; port 0 picks a free one")
 	cmd.Flags().StringVar(&f.issuer, "issuer", "", `the public base URL written into tokens and discovery (default "http://ADDR", with the bound address); give servers behind one load balancer the same`)
 	cmd.Flags().BoolVar(&f.demo, "demo", false, "create demo data and print a client secret and curl commands before serving")
-	cmd.Flags().IntVar(&f.demoUsers, "demo-users", demo.DefaultUsers, "how many users --demo generates when the demo tenant is empty")
+	cmd.Flags().IntVar(&f.demoUsers, "demo-users", demo.DefaultUsers, "how many users the demo's fake Microsoft Graph has")
+	cmd.Flags().DurationVar(&f.syncInterval, "sync-interval", schedule.DefaultInterval, "how often every connected tenant is synced from Microsoft Graph; 0 turns scheduled syncs off")
 	cmd.Flags().DurationVar(&f.storeTimeout, "store-timeout", api.DefaultStoreTimeout, "the most a request's database calls may take, together, before it is answered 503")
 	return cmd
 }
@@ -69,23 +82,38 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 	if f.storeTimeout <= 0 {
 		return secusers.Errorf(secusers.Invalid, "--store-timeout must be a positive duration, e.g. 5s or 500ms, got %s", f.storeTimeout)
 	}
+	if f.syncInterval != 0 && f.syncInterval < schedule.MinInterval {
+		return secusers.Errorf(secusers.Invalid, "--sync-interval must be 0 (off) or at least %s, got %s", schedule.MinInterval, f.syncInterval)
+	}
+	if f.demo && f.demoUsers < 0 {
+		return secusers.Errorf(secusers.Invalid, "--demo-users must not be negative, got %d", f.demoUsers)
+	}
 	ctx := cmd.Context()
 	logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	reg := metrics.NewRegistry()
 	return e.withStore(ctx, func(st secusers.Store) error {
+		syncer := e.serveSyncer(st, e.loadServeKey(logger), logger, reg)
 		var res demo.Result
 		if f.demo {
 			logger.Info("preparing demo data")
-			if res, err = demo.Ensure(ctx, st, e.now(), demo.Config{Users: f.demoUsers}); err != nil {
+			var g *demoGraph
+			if res, g, err = e.prepareDemo(ctx, st, syncer, f.demoUsers, logger); err != nil {
 				return err
 			}
+			defer g.close(context.WithoutCancel(ctx))
 		}
 		srv := server.New(server.Config{
 			Addr: f.addr, Store: st, Issuer: issuer, Now: e.now, Logger: logger, Out: e.stdout,
-			StoreTimeout: f.storeTimeout,
+			StoreTimeout: f.storeTimeout, Metrics: reg,
 		})
 		if err := srv.Listen(ctx); err != nil {
 			return err
 		}
+		stopSchedule, err := e.startSchedule(ctx, f.syncInterval, syncer, logger)
+		if err != nil {
+			return err
+		}
+		defer stopSchedule()
 		if f.demo {
 			writeDemoBanner(e.stdout, srv.URL(), res)
 		}

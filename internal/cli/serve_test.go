@@ -145,6 +145,8 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		{"--store-timeout must be a positive duration", []string{"--store-timeout", "0s"}},
 		{"--store-timeout must be a positive duration", []string{"--store-timeout", "-1s"}},
 		{`invalid argument "soon" for "--store-timeout"`, []string{"--store-timeout", "soon"}},
+		{"--sync-interval must be 0 (off) or at least 1s", []string{"--sync-interval", "500ms"}},
+		{"--demo-users must not be negative", []string{"--demo", "--demo-users", "-1"}},
 	} {
 		fails(t, "", tc.want, append(append([]string{"serve", "--addr", "127.0.0.1:0"}, tc.args...), newDB(t)...)...)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -11,7 +12,8 @@ import (
 )
 
 func (e *env) tenantCommand() *cobra.Command {
-	return group("tenant", "Create and list customers' Microsoft 365 tenants", e.tenantCreateCommand(), e.tenantListCommand())
+	return group("tenant", "Create, connect and list customers' Microsoft 365 tenants",
+		e.tenantCreateCommand(), e.tenantConnectCommand(), e.tenantListCommand())
 }
 
 func (e *env) tenantCreateCommand() *cobra.Command {
@@ -60,19 +62,27 @@ tenant id partners name in the API's path.`,
 	return cmd
 }
 
-// tenantJSON is a tenant as the list command prints it.
+// tenantJSON is a tenant as the list command prints it: with its Graph
+// connection and its last sync run when it has them.
 type tenantJSON struct {
-	ID         string    `json:"id"`
-	CustomerID string    `json:"customerId"`
-	Name       string    `json:"name"`
-	CreatedAt  time.Time `json:"createdAt"`
+	ID         string          `json:"id"`
+	CustomerID string          `json:"customerId"`
+	Name       string          `json:"name"`
+	CreatedAt  time.Time       `json:"createdAt"`
+	Connection *connectionJSON `json:"connection,omitempty"`
+	LastSync   *runJSON        `json:"lastSync,omitempty"`
 }
 
 func (e *env) tenantListCommand() *cobra.Command {
 	var customer string
 	cmd := &cobra.Command{
 		Use:   "list [--customer CID]",
-		Short: "List tenants, of one customer or of all",
+		Short: "List tenants, of one customer or of all, with their last sync",
+		Long: `List tenants, of one customer or of all. A tenant connected to Microsoft Graph
+shows its Entra tenant and its last sync run: when it started, its result
+(running, succeeded or failed), and the users and security users it wrote. A run
+that says running long after it started was interrupted (its process was
+killed); the tenant's next run supersedes it.`,
 		Example: `  secusers admin tenant list
   secusers admin tenant list --customer "$CUSTOMER" -o json   # {"tenants":[…]}`,
 		Args: cobra.NoArgs,
@@ -85,31 +95,57 @@ func (e *env) tenantListCommand() *cobra.Command {
 				}
 			}
 			return e.withStore(cmd.Context(), func(st secusers.Store) error {
-				ctx := cmd.Context()
-				if cid != "" {
-					if _, err := requireCustomer(ctx, st, cid); err != nil {
-						return err
-					}
-				}
-				tenants, err := st.Tenants(ctx, cid)
+				tenants, err := listTenants(cmd.Context(), st, cid)
 				if err != nil {
 					return err
 				}
-				out := struct {
+				return e.print(struct {
 					Tenants []tenantJSON `json:"tenants"`
-				}{Tenants: make([]tenantJSON, 0, len(tenants))}
-				for _, t := range tenants {
-					out.Tenants = append(out.Tenants, tenantJSON{t.ID, t.CustomerID, t.Name, t.CreatedAt.UTC()})
-				}
-				return e.print(out, func(w io.Writer) {
-					row(w, "ID", "CUSTOMER", "NAME", "CREATED")
-					for _, t := range out.Tenants {
-						row(w, t.ID, t.CustomerID, t.Name, t.CreatedAt.Format(time.RFC3339))
-					}
-				})
+				}{tenants}, func(w io.Writer) { tenantTable(w, tenants) })
 			})
 		},
 	}
 	cmd.Flags().StringVar(&customer, "customer", "", "list only this customer's tenants")
 	return cmd
+}
+
+// listTenants returns the tenants of the customer (of all when cid is ""),
+// with their connections and last runs when the store keeps them.
+func listTenants(ctx context.Context, st secusers.Store, cid string) ([]tenantJSON, error) {
+	if cid != "" {
+		if _, err := requireCustomer(ctx, st, cid); err != nil {
+			return nil, err
+		}
+	}
+	tenants, err := st.Tenants(ctx, cid)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tenantJSON, 0, len(tenants))
+	for _, t := range tenants {
+		out = append(out, tenantJSON{ID: t.ID, CustomerID: t.CustomerID, Name: t.Name, CreatedAt: t.CreatedAt.UTC()})
+	}
+	ss, ok := st.(secusers.SyncStore)
+	if !ok {
+		return out, nil
+	}
+	return out, addSyncState(ctx, ss, out)
+}
+
+func tenantTable(w io.Writer, tenants []tenantJSON) {
+	row(w, "ID", "CUSTOMER", "NAME", "CREATED", "LAST SYNC", "RESULT", "USERS", "SECURITY USERS")
+	for _, t := range tenants {
+		last, result, users, security := "-", "-", "-", "-"
+		switch {
+		case t.LastSync != nil:
+			r := t.LastSync
+			last, result = r.StartedAt.Format(time.RFC3339), r.Result
+			if r.Result == string(secusers.SyncSucceeded) {
+				users, security = fmt.Sprint(r.Users), fmt.Sprint(r.SecurityUsers)
+			}
+		case t.Connection != nil:
+			last = "never"
+		}
+		row(w, t.ID, t.CustomerID, t.Name, t.CreatedAt.Format(time.RFC3339), last, result, users, security)
+	}
 }

@@ -116,6 +116,37 @@ func TestUsersStatusMix(t *testing.T) {
 	}
 }
 
+func TestStatusMixCustom(t *testing.T) {
+	t.Parallel()
+	// The load harness's kind of tenant: fewer security users, one rare
+	// finding at about 1% of users.
+	mix := demo.DefaultMix
+	mix.Flagged = 0.30
+	mix.Weights[secusers.HighRisk] = 1.4
+	n, flagged, high := 0, 0, 0
+	for u, err := range mix.UserSeq(3, 20000, "fabrikam.onmicrosoft.com", demo.Anchor) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := u.Validate(); err != nil {
+			t.Fatalf("user %+v: %v", u, err)
+		}
+		n++
+		if u.Status != 0 {
+			flagged++
+		}
+		if u.Status.Has(secusers.HighRisk) {
+			high++
+		}
+	}
+	if share := float64(flagged) / float64(n); share < 0.28 || share > 0.32 {
+		t.Errorf("got %.1f%% flagged users, want about 30%%", 100*share)
+	}
+	if share := float64(high) / float64(n); share < 0.007 || share > 0.013 {
+		t.Errorf("got %.2f%% HighRisk users, want about 1%%", 100*share)
+	}
+}
+
 func openStore(t *testing.T) secusers.Store {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "demo.db"))

@@ -30,14 +30,20 @@ func Users(seed int64, n int, domain string) []secusers.User {
 	return out
 }
 
-// UserSeq yields n users on the tenant domain, deterministic for the seed
-// and now: password changes spread over the two years before now, test
-// users' windows around now. It never yields an error; its shape is the one
-// secusers.Store.ReplaceUsers takes, so a tenant of 100,000 users can be
-// filled without holding them all in memory. Each range starts over.
+// UserSeq yields n users on the tenant domain with DefaultMix, as
+// DefaultMix.UserSeq does.
 func UserSeq(seed int64, n int, domain string, now time.Time) iter.Seq2[secusers.User, error] {
+	return DefaultMix.UserSeq(seed, n, domain, now)
+}
+
+// UserSeq yields n users on the tenant domain with the mix's findings,
+// deterministic for the seed, now and mix: password changes spread over the
+// two years before now, test users' windows around now. It never yields an
+// error; its shape is the one secusers.Store.ReplaceUsers takes, so a tenant
+// of a million users can be filled in bounded memory. Each range starts over.
+func (m StatusMix) UserSeq(seed int64, n int, domain string, now time.Time) iter.Seq2[secusers.User, error] {
 	return func(yield func(secusers.User, error) bool) {
-		g := newGenerator(seed, domain, now)
+		g := newGenerator(seed, domain, now, m)
 		for i := range n {
 			if !yield(g.user(i), nil) {
 				return
@@ -46,18 +52,20 @@ func UserSeq(seed int64, n int, domain string, now time.Time) iter.Seq2[secusers
 	}
 }
 
-// generator holds the state of one run: the random source and the mailbox
-// names taken so far, which must stay unique within the tenant.
+// generator holds the state of one run: the random source, the status mix,
+// and how often each mailbox name was given out, which keeps names unique
+// within the tenant.
 type generator struct {
 	rng        *rand.Rand
+	mix        StatusMix
 	domain     string
 	mailDomain string
 	company    string
 	now        time.Time
-	taken      map[string]bool
+	namesakes  map[string]int
 }
 
-func newGenerator(seed int64, domain string, now time.Time) *generator {
+func newGenerator(seed int64, domain string, now time.Time, mix StatusMix) *generator {
 	domain = strings.ToLower(domain)
 	// Mail goes to the custom domain a real tenant has next to its
 	// .onmicrosoft.com one: contoso.onmicrosoft.com → contoso.com.
@@ -72,8 +80,9 @@ func newGenerator(seed int64, domain string, now time.Time) *generator {
 	}
 	return &generator{
 		rng:    rand.New(rand.NewPCG(uint64(seed), 0x5ec0_5e75_de70_da7a)),
+		mix:    mix,
 		domain: domain, mailDomain: mailDomain, company: company,
-		now: now.UTC().Truncate(time.Second), taken: make(map[string]bool),
+		now: now.UTC().Truncate(time.Second), namesakes: make(map[string]int),
 	}
 }
 
@@ -119,15 +128,18 @@ func (g *generator) user(i int) secusers.User {
 }
 
 // mailbox returns a unique mailbox name for the person: first.last, then
-// first.last2, first.last3 … as directories do for namesakes.
+// first.last2, first.last3 … as directories do for namesakes. It counts
+// namesakes per base name instead of remembering every name given out, so
+// that a tenant of a million users costs a few thousand map entries rather
+// than a million, and no probing. The names cannot collide across bases:
+// the name lists have no digits, so a base never ends in one.
 func (g *generator) mailbox(first, last string) string {
 	base := localPart(first) + "." + localPart(last)
-	name := base
-	for k := 2; g.taken[name]; k++ {
-		name = base + strconv.Itoa(k)
+	g.namesakes[base]++
+	if k := g.namesakes[base]; k > 1 {
+		return base + strconv.Itoa(k)
 	}
-	g.taken[name] = true
-	return name
+	return base
 }
 
 // guid returns a random (version 4) GUID from the generator's source, so

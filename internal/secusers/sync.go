@@ -65,7 +65,8 @@ type SyncStore interface {
 	TenantConnection(ctx context.Context, tenantID string) (TenantConnection, error)
 	TenantConnections(ctx context.Context) ([]TenantConnection, error)
 
-	// StartSyncRun records a run as running; FinishSyncRun records its end.
+	// StartSyncRun records a run as running, giving it an ID when it has
+	// none; FinishSyncRun records its end.
 	StartSyncRun(ctx context.Context, run SyncRun) (SyncRun, error)
 	FinishSyncRun(ctx context.Context, run SyncRun) error
 	// LatestSyncRun returns the tenant's most recent run; NotFound when it
@@ -76,4 +77,38 @@ type SyncStore interface {
 	// transaction, but keeps for every user still present what belongs to
 	// the partner: isTestUser (and the TestUser bit), startDate, endDate.
 	SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[User, error]) (int, error)
+}
+
+// Validate checks the connection before it is stored.
+func (c TenantConnection) Validate() error {
+	switch {
+	case checkGUID("tenant id", c.TenantID) != nil:
+		return checkGUID("tenant id", c.TenantID)
+	case checkGUID("Entra tenant id", c.EntraTenantID) != nil:
+		return checkGUID("Entra tenant id", c.EntraTenantID)
+	case checkText("client id", c.ClientID, true) != nil:
+		return checkText("client id", c.ClientID, true)
+	case len(c.Credentials) == 0:
+		return Errorf(Invalid, "a tenant connection needs credentials")
+	case checkText("Graph URL", c.GraphURL, true) != nil:
+		return checkText("Graph URL", c.GraphURL, true)
+	case checkText("login URL", c.LoginURL, true) != nil:
+		return checkText("login URL", c.LoginURL, true)
+	case c.InactiveDays < 1:
+		return Errorf(Invalid, "inactive days must be at least 1, got %d", c.InactiveDays)
+	}
+	return nil
+}
+
+// KeepPartnerFields returns fresh with what belongs to the partner taken
+// from stored, the same user as the store has it: isTestUser (and its
+// TestUser bit), startDate and endDate. A sync never changes them.
+func KeepPartnerFields(fresh, stored User) User {
+	fresh.IsTestUser = stored.IsTestUser
+	fresh.Status = fresh.Status.Without(TestUser)
+	if stored.IsTestUser {
+		fresh.Status = fresh.Status.With(TestUser)
+	}
+	fresh.StartDate, fresh.EndDate = stored.StartDate, stored.EndDate
+	return fresh
 }

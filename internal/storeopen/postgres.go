@@ -4,11 +4,21 @@ import (
 	"context"
 
 	"secusers/internal/secusers"
+	"secusers/internal/store/postgres"
 )
 
-// openPostgres will open internal/store/postgres once it exists; until then
-// a PostgreSQL DSN is refused with a message saying so. The DSN is not
-// echoed: it may carry a password.
-func openPostgres(_ context.Context, _ string, _ options) (secusers.Store, error) {
-	return nil, secusers.Errorf(secusers.Invalid, "PostgreSQL support is not built yet; use a SQLite file (--db ./secusers.db)")
+// openPostgres opens the PostgreSQL store. The DSN is passed on as it is
+// (pgx reads both the URL and the keyword/value form) and never echoed in an
+// error: it may carry a password.
+func openPostgres(ctx context.Context, dsn string, o options) (secusers.Store, error) {
+	var opts []postgres.Option
+	if o.now != nil {
+		opts = append(opts, postgres.WithClock(o.now))
+	}
+	s, err := postgres.Open(ctx, dsn, opts...)
+	if err != nil {
+		// Not s itself: a nil *postgres.Store would make a non-nil Store.
+		return nil, err
+	}
+	return s, nil
 }

@@ -55,7 +55,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (secusers.Store, erro
 	if m := urlScheme.FindStringSubmatch(dsn); m != nil {
 		switch strings.ToLower(m[1]) {
 		case "postgres", "postgresql":
-			return openPostgres(ctx, dsn, o)
+			// Schemes are case-insensitive (RFC 3986), pgx's check is not:
+			// it would read "POSTGRES://…" as keyword=value settings.
+			return openPostgres(ctx, strings.ToLower(m[1])+dsn[len(m[1]):], o)
 		}
 		return nil, secusers.Errorf(secusers.Invalid, "unsupported database URL scheme %q: use a file path, sqlite:PATH or postgres://…", m[1])
 	}
@@ -70,5 +72,10 @@ func openSQLite(ctx context.Context, path string, o options) (secusers.Store, er
 	if o.now != nil {
 		opts = append(opts, sqlite.WithClock(o.now))
 	}
-	return sqlite.Open(ctx, path, opts...)
+	s, err := sqlite.Open(ctx, path, opts...)
+	if err != nil {
+		// Not s itself: a nil *sqlite.Store would make a non-nil Store.
+		return nil, err
+	}
+	return s, nil
 }

@@ -2,11 +2,15 @@ package storeopen_test
 
 import (
 	"context"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"secusers/internal/secusers"
+	"secusers/internal/store/postgres"
+	"secusers/internal/store/postgres/pgtest"
 	"secusers/internal/storeopen"
 )
 
@@ -37,8 +41,6 @@ func TestOpenRefuses(t *testing.T) {
 		dsn  string
 		want string
 	}{
-		{"postgres://u:secret@localhost/db", "PostgreSQL support is not built yet"},
-		{"postgresql://localhost/db", "PostgreSQL support is not built yet"},
 		{"mysql://localhost/db", `unsupported database URL scheme "mysql"`},
 		{"sqlite:", "empty"},
 		{"", "empty"},
@@ -51,5 +53,53 @@ func TestOpenRefuses(t *testing.T) {
 		if msg := secusers.MessageOf(err); !strings.Contains(msg, tc.want) || strings.Contains(msg, "secret") {
 			t.Errorf("Open(%q): got %q, want %q without the password", tc.dsn, msg, tc.want)
 		}
+	}
+}
+
+// TestOpenPostgres opens the PostgreSQL store through both URL schemes, in
+// any letter case, with the clock option. It skips without a reachable
+// server (see pgtest).
+func TestOpenPostgres(t *testing.T) {
+	t.Parallel()
+	dsn := pgtest.DSN(t)
+	rest, _ := strings.CutPrefix(dsn, "postgres://")
+	for _, dsn := range []string{"postgres://" + rest, "postgresql://" + rest, "POSTGRES://" + rest} {
+		st, err := storeopen.Open(t.Context(), dsn, storeopen.WithClock(func() time.Time { return time.UnixMilli(1234).UTC() }))
+		if err != nil {
+			t.Fatalf("Open(%q): %v", dsn, err)
+		}
+		if _, ok := st.(*postgres.Store); !ok {
+			t.Errorf("Open(%q): got a %T, want a *postgres.Store", dsn, st)
+		}
+		p, err := st.CreatePartner(t.Context(), secusers.Partner{ID: "0f8fad5b-d9cb-469f-a165-70867728950e", Name: "Clocked"})
+		if err == nil && !p.CreatedAt.Equal(time.UnixMilli(1234)) {
+			t.Errorf("CreatedAt through Open(%q): got %v, want the clock's time", dsn, p.CreatedAt)
+		}
+		if err != nil && !secusers.IsKind(err, secusers.Conflict) { // the second and third find the first's partner
+			t.Errorf("CreatePartner through Open(%q): %v", dsn, err)
+		}
+		if err := st.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}
+}
+
+// TestOpenPostgresUnreachable: an unreachable server is Unavailable, fails
+// fast, and the password stays out of the error.
+func TestOpenPostgresUnreachable(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	start := time.Now()
+	st, err := storeopen.Open(t.Context(), "postgresql://u:secret@"+addr+"/db?sslmode=disable")
+	if st != nil || !secusers.IsKind(err, secusers.Unavailable) || strings.Contains(err.Error(), "secret") {
+		t.Errorf("Open of a closed port: got %v, %v, want a nil store and an Unavailable error without the password", st, err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Open of a closed port: took %v, want a fast failure", d)
 	}
 }

@@ -60,14 +60,7 @@ func ToUser(u graph.User, status secusers.StatusSet) secusers.User {
 // The caller pairs the two by id; a user new to the store has nothing to
 // keep and needs no call.
 func KeepPartnerFields(fresh, stored secusers.User) secusers.User {
-	fresh.IsTestUser = stored.IsTestUser
-	fresh.Status = fresh.Status.Without(secusers.TestUser)
-	if stored.IsTestUser {
-		fresh.Status = fresh.Status.With(secusers.TestUser)
-	}
-	fresh.StartDate = stored.StartDate
-	fresh.EndDate = stored.EndDate
-	return fresh
+	return secusers.KeepPartnerFields(fresh, stored)
 }
 
 // DeletedUser maps a user of read 6 (soft-deleted): while PendingDeletion

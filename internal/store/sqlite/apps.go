@@ -34,7 +34,10 @@ func (s *Store) CreateApp(ctx context.Context, a secusers.App) (secusers.App, er
 		return secusers.App{}, err
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if err := checkScope(ctx, tx, a); err != nil {
+		if err := partnerExists(ctx, tx, a.PartnerID); err != nil {
+			return err
+		}
+		if err := checkScope(ctx, tx, a.PartnerID, a.Scope); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO apps (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -48,19 +51,47 @@ func (s *Store) CreateApp(ctx context.Context, a secusers.App) (secusers.App, er
 	return a, nil
 }
 
-// checkScope returns NotFound unless the app's partner exists and owns every
-// customer or group the scope names.
-func checkScope(ctx context.Context, tx *sql.Tx, a secusers.App) error {
-	if err := partnerExists(ctx, tx, a.PartnerID); err != nil {
-		return err
-	}
-	switch a.Scope.Kind {
+// checkScope returns NotFound, naming the first id that is not, unless the
+// partner owns every customer or group the scope names.
+func checkScope(ctx context.Context, tx *sql.Tx, partnerID string, scope secusers.CustomerScope) error {
+	switch scope.Kind {
 	case secusers.ScopeCustomers:
-		return customersOfPartner(ctx, tx, a.PartnerID, a.Scope.IDs)
+		return customersOfPartner(ctx, tx, partnerID, scope.IDs)
 	case secusers.ScopeGroups:
-		return groupsOfPartner(ctx, tx, a.PartnerID, a.Scope.IDs)
+		return groupsOfPartner(ctx, tx, partnerID, scope.IDs)
 	}
 	return nil
+}
+
+// SetAppScope replaces the app's customer scope. The customers or groups it
+// names must be the app's partner's; otherwise the error names the first
+// that is not, exactly as for a missing one, and nothing is written. The
+// check and the update share one transaction, so a scope can never name an
+// id that the check did not see.
+func (s *Store) SetAppScope(ctx context.Context, clientID string, scope secusers.CustomerScope) error {
+	if err := scope.Validate(); err != nil {
+		return err
+	}
+	if err := noDuplicates(string(scope.Kind)+" id", scope.IDs); err != nil {
+		return err
+	}
+	scopeIDs, err := json.Marshal(nilAsEmpty(scope.IDs))
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		var partnerID string
+		err := tx.QueryRowContext(ctx, `SELECT partner_id FROM apps WHERE client_id = ?`, clientID).Scan(&partnerID)
+		if err != nil {
+			return translate(err, "app "+clientID)
+		}
+		if err := checkScope(ctx, tx, partnerID, scope); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE apps SET scope_kind = ?, scope_ids = ? WHERE client_id = ?`,
+			string(scope.Kind), string(scopeIDs), clientID)
+		return err
+	})
 }
 
 // App returns the app registration with the client id.

@@ -12,7 +12,7 @@ const secretColumns = `id, client_id, hash, hint, created_at, expires_at`
 // AddClientSecret stores a new secret of an existing app. ExpiresAt is kept
 // at millisecond precision, like every time the store keeps.
 func (s *Store) AddClientSecret(ctx context.Context, c secusers.ClientSecret) (secusers.ClientSecret, error) {
-	if err := validateSecret(c); err != nil {
+	if err := c.Validate(); err != nil {
 		return secusers.ClientSecret{}, err
 	}
 	c.CreatedAt = s.stamp()

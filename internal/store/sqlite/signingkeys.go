@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"secusers/internal/secusers"
 )
@@ -32,7 +33,7 @@ func (s *Store) SigningKeys(ctx context.Context) ([]secusers.SigningKey, error) 
 // caller, in this process or another, waits and then finds the first's key.
 // The partial unique index on the active key backs this up.
 func (s *Store) EnsureSigningKey(ctx context.Context, candidate secusers.SigningKey) (secusers.SigningKey, error) {
-	if err := validateSigningKey(candidate); err != nil {
+	if err := candidate.Validate(); err != nil {
 		return secusers.SigningKey{}, err
 	}
 	var key secusers.SigningKey
@@ -43,14 +44,75 @@ func (s *Store) EnsureSigningKey(ctx context.Context, candidate secusers.Signing
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		key = candidate
-		key.CreatedAt = s.stamp()
-		_, err = tx.ExecContext(ctx, `INSERT INTO signing_keys (`+signingKeyColumns+`) VALUES (?, ?, ?, ?, 0)`,
-			key.ID, key.Algorithm, key.PrivateKey, key.CreatedAt.UnixMilli())
-		return translate(err, "signing key "+key.ID)
+		key, err = insertActiveKey(ctx, tx, candidate, s.stamp())
+		return err
 	})
 	if err != nil {
 		return secusers.SigningKey{}, err
+	}
+	return key, nil
+}
+
+// RotateSigningKey retires the active key, if there is one, and stores
+// candidate as the active key, both at the store's clock and in one
+// IMMEDIATE transaction: concurrent rotations, in this process or another,
+// run one after the other, and each retires the key the previous one made
+// active, so exactly one key is active after any number of them.
+func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.SigningKey) (secusers.SigningKey, error) {
+	if err := candidate.Validate(); err != nil {
+		return secusers.SigningKey{}, err
+	}
+	var key secusers.SigningKey
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		// One instant for both: the old key stopped signing exactly when
+		// the new one started.
+		now := s.stamp()
+		_, err := tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ? WHERE retired_at = 0`, now.UnixMilli())
+		if err != nil {
+			return err
+		}
+		key, err = insertActiveKey(ctx, tx, candidate, now)
+		return err
+	})
+	if err != nil {
+		return secusers.SigningKey{}, err
+	}
+	return key, nil
+}
+
+// PruneSigningKeys deletes the keys retired before retiredBefore; the active
+// key (retired_at = 0) is never one of them. The store keeps milliseconds,
+// so the bound is rounded up to the next millisecond: a key retired at
+// 10:00:00.001 was retired before 10:00:00.0015, and goes.
+func (s *Store) PruneSigningKeys(ctx context.Context, retiredBefore time.Time) (int, error) {
+	bound := retiredBefore.UnixMilli()
+	if time.UnixMilli(bound).Before(retiredBefore) {
+		bound++
+	}
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM signing_keys WHERE retired_at != 0 AND retired_at < ?`, bound)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// insertActiveKey stores key as the active key, created at created. The
+// partial unique index refuses a second active key, should a caller forget
+// to retire the first.
+func insertActiveKey(ctx context.Context, tx *sql.Tx, key secusers.SigningKey, created time.Time) (secusers.SigningKey, error) {
+	key.CreatedAt = created
+	_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys (`+signingKeyColumns+`) VALUES (?, ?, ?, ?, 0)`,
+		key.ID, key.Algorithm, key.PrivateKey, key.CreatedAt.UnixMilli())
+	if err != nil {
+		return secusers.SigningKey{}, translate(err, "signing key "+key.ID)
 	}
 	return key, nil
 }

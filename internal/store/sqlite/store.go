@@ -29,6 +29,13 @@ type Store struct {
 	// snapshot while the writer writes.
 	reader *sql.DB
 	now    func() time.Time
+
+	// ReplaceUsers takes the bulk path (see replacement.maybeBulk) for a
+	// tenant of at least bulkMin users (0: never) that has at least
+	// 1/bulkShare as many users as all other tenants together. Open sets
+	// the defaults; tests change them.
+	bulkMin   int64
+	bulkShare int64
 }
 
 var _ secusers.Store = (*Store)(nil)
@@ -54,12 +61,14 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, secusers.Errorf(secusers.Invalid, "the SQLite database must be a file path, got %q", path)
 	}
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, bulkMin: defaultBulkMin, bulkShare: defaultBulkShare}
 	for _, opt := range opts {
 		opt(s)
 	}
-	// The writer's page cache holds a large ReplaceUsers (100,000 users
-	// touch about 50 MB of pages) without spilling to disk mid-transaction.
+	// The writer's page cache holds a ReplaceUsers below the bulk path's
+	// size (100,000 users touch about 50 MB of pages) without spilling to
+	// disk mid-transaction. A larger one does not pay for itself: see
+	// replacement.goBulk.
 	writer, err := sql.Open("sqlite", dsn(path, "_txlock=immediate", "_pragma=cache_size(-65536)"))
 	if err != nil {
 		return nil, openError(path, err)

@@ -3,123 +3,57 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"iter"
+	"strings"
+	"unicode/utf8"
 
 	"secusers/internal/secusers"
 )
 
-// ReplaceUsers replaces every user of the tenant with the users the sequence
-// yields, in one transaction: it deletes the tenant's users, then inserts
-// each yielded user with one prepared statement, and records how many users
-// have each status set. The sequence is consumed while the transaction holds
-// the database's write lock, so it should come from memory or a local file,
-// not from the network. Invalid users are refused with an Invalid error that
-// gives their position (1-based) in the sequence; an error the sequence
-// yields is returned as it is.
-func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
-	var n int
-	var seqErr error
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := deleteUsers(ctx, tx, tenantID); err != nil {
-			return err
-		}
-		insert, err := tx.PrepareContext(ctx, insertUser)
-		if err != nil {
-			return err
-		}
-		defer insert.Close()
-		counts := make(map[secusers.StatusSet]int64)
-		for u, err := range users {
-			if err != nil {
-				seqErr = err
-				return err
-			}
-			n++
-			if err := insertOne(ctx, insert, tenantID, n, u); err != nil {
-				return err
-			}
-			counts[u.Status]++
-		}
-		return insertCounts(ctx, tx, tenantID, counts)
-	})
-	switch {
-	case seqErr != nil:
-		// Returned untouched: translate must not reinterpret the
-		// caller's own error.
-		return 0, seqErr
-	case err != nil:
-		return 0, err
-	}
-	return n, nil
-}
-
-// deleteUsers deletes the tenant's users and their counts, after checking
-// that the tenant exists.
-func deleteUsers(ctx context.Context, tx *sql.Tx, tenantID string) error {
-	if err := tenantExists(ctx, tx, tenantID); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ?`, tenantID); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM user_status_counts WHERE tenant_id = ?`, tenantID)
-	return err
-}
-
-// insertOne validates and inserts the n-th user of a replacement. Its
-// primary key makes a repeated id fail, which is the caller's mistake.
-func insertOne(ctx context.Context, insert *sql.Stmt, tenantID string, n int, u secusers.User) error {
-	if err := u.Validate(); err != nil {
-		return secusers.Errorf(secusers.Invalid, "user %d: %s", n, secusers.MessageOf(err))
-	}
-	_, err := insert.ExecContext(ctx, userArgs(tenantID, u)...)
-	if err = translate(err, "user "+u.ID); secusers.IsKind(err, secusers.Conflict) {
-		return secusers.Errorf(secusers.Invalid, "user %d: duplicate user id %s", n, u.ID)
-	}
-	return err
-}
-
-// insertCounts records how many of the tenant's users have each status set.
-func insertCounts(ctx context.Context, tx *sql.Tx, tenantID string, counts map[secusers.StatusSet]int64) error {
-	for status, users := range counts {
-		_, err := tx.ExecContext(ctx,
-			`INSERT INTO user_status_counts (tenant_id, status, users) VALUES (?, ?, ?)`,
-			tenantID, int64(status), users)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// pageQuery and pageAfterQuery read a page of security users in the API's
+// order. The row-value comparison is what lets SQLite start the scan of
+// users_in_order at the After key (a seek) instead of at the tenant's first
+// user, so a page deep in a large tenant costs what the first page costs.
+// status is in the index, so the filter and the OFFSET skip read the index
+// alone; only the rows of the page are looked up in the table.
+const (
+	pageQuery = `SELECT ` + userColumns + ` FROM users
+		WHERE tenant_id = ? AND (status & ?) != 0
+		ORDER BY sort_key, id LIMIT ? OFFSET ?`
+	pageAfterQuery = `SELECT ` + userColumns + ` FROM users
+		WHERE tenant_id = ? AND (sort_key, id) > (?, ?) AND (status & ?) != 0
+		ORDER BY sort_key, id LIMIT ? OFFSET ?`
+)
 
 // SecurityUsers returns one page of the tenant's security users in the
-// API's order, and how many match in all. The count and the page come from
-// one snapshot, so they agree even while ReplaceUsers commits.
+// API's order, how many match in all (After does not change that), and the
+// tenant's users version. All three come from one snapshot, so they agree
+// even while ReplaceUsers commits.
 func (s *Store) SecurityUsers(ctx context.Context, tenantID string, q secusers.UserQuery) (secusers.UserPage, error) {
 	if err := checkQuery(q); err != nil {
 		return secusers.UserPage{}, err
 	}
-	// Without a filter every user with a status matches; users hold only
-	// defined bits, so that is the mask of every defined status.
-	mask := q.Statuses
-	if mask == 0 {
-		mask = secusers.AllStatusBits
-	}
+	mask := statusMask(q.Statuses)
 	var page secusers.UserPage
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		if err := tenantExists(ctx, tx, tenantID); err != nil {
+		var err error
+		if page.Version, err = usersVersion(ctx, tx, tenantID); err != nil {
 			return err
 		}
-		err := tx.QueryRowContext(ctx,
+		err = tx.QueryRowContext(ctx,
 			`SELECT coalesce(sum(users), 0) FROM user_status_counts WHERE tenant_id = ? AND (status & ?) != 0`,
 			tenantID, int64(mask)).Scan(&page.Total)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users
-			WHERE tenant_id = ? AND (status & ?) != 0
-			ORDER BY sort_key, id LIMIT ? OFFSET ?`,
-			tenantID, int64(mask), q.Limit, q.Offset)
+		var rows *sql.Rows
+		if q.After == nil {
+			rows, err = tx.QueryContext(ctx, pageQuery, tenantID, int64(mask), q.Limit, q.Offset)
+		} else {
+			rows, err = tx.QueryContext(ctx, pageAfterQuery,
+				tenantID, q.After.SortKey, q.After.ID, int64(mask), q.Limit, q.Offset)
+		}
 		if err != nil {
 			return err
 		}
@@ -132,6 +66,16 @@ func (s *Store) SecurityUsers(ctx context.Context, tenantID string, q secusers.U
 	return page, nil
 }
 
+// statusMask returns the status bits a query selects users by. Without a
+// filter every user with a status matches; users hold only defined bits, so
+// that is the mask of every defined status.
+func statusMask(filter secusers.StatusSet) secusers.StatusSet {
+	if filter == 0 {
+		return secusers.AllStatusBits
+	}
+	return filter
+}
+
 func checkQuery(q secusers.UserQuery) error {
 	switch {
 	case q.Limit <= 0:
@@ -140,8 +84,69 @@ func checkQuery(q secusers.UserQuery) error {
 		return secusers.Errorf(secusers.Invalid, "the offset must not be negative, got %d", q.Offset)
 	case !q.Statuses.Valid():
 		return secusers.Errorf(secusers.Invalid, "the status filter %d has bits beyond the defined statuses", q.Statuses)
+	case q.After != nil && !(storable(q.After.SortKey) && storable(q.After.ID)):
+		// SQLite would compare any bytes, but PostgreSQL's text refuses
+		// these; refusing them here too keeps the stores alike for a
+		// position decoded from a client's cursor.
+		return secusers.Errorf(secusers.Invalid, "the position to start after is not valid UTF-8 text")
 	}
 	return nil
+}
+
+// storable reports whether s is text that every store can keep and compare:
+// valid UTF-8 without NUL.
+func storable(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+
+// keysQuery numbers the matching users in the API's order and keeps every
+// every-th, so that only the anchors, not every key, cross from SQLite to
+// Go. The window's order is the index's, so the plan is one scan of
+// users_in_order that never reads the table and never sorts.
+const keysQuery = `SELECT sort_key, id FROM (
+		SELECT sort_key, id, row_number() OVER (ORDER BY sort_key, id) AS n
+		FROM users WHERE tenant_id = ? AND (status & ?) != 0)
+	WHERE (n - 1) % ? = 0`
+
+// SecurityUserKeys returns the position of the 1st, (every+1)-th, … of the
+// tenant's security users that match statuses, in the API's order, and the
+// users version, from one snapshot.
+func (s *Store) SecurityUserKeys(ctx context.Context, tenantID string, statuses secusers.StatusSet, every int) ([]secusers.UserKey, int64, error) {
+	switch {
+	case every <= 0:
+		return nil, 0, secusers.Errorf(secusers.Invalid, "the distance between keys must be at least 1, got %d", every)
+	case !statuses.Valid():
+		return nil, 0, secusers.Errorf(secusers.Invalid, "the status filter %d has bits beyond the defined statuses", statuses)
+	}
+	var keys []secusers.UserKey
+	var version int64
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		if version, err = usersVersion(ctx, tx, tenantID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, keysQuery, tenantID, int64(statusMask(statuses)), every)
+		if err != nil {
+			return err
+		}
+		keys, err = collect(rows, func(row scanner) (secusers.UserKey, error) {
+			var k secusers.UserKey
+			return k, row.Scan(&k.SortKey, &k.ID)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return keys, version, nil
+}
+
+// usersVersion returns the tenant's users version, or NotFound.
+func usersVersion(ctx context.Context, tx *sql.Tx, tenantID string) (int64, error) {
+	var version int64
+	err := tx.QueryRowContext(ctx, `SELECT users_version FROM tenants WHERE id = ?`, tenantID).Scan(&version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, notFound("tenant", tenantID)
+	}
+	return version, err
 }
 
 // Users yields every user of the tenant in the API's order, from one

@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"testing"
 	"time"
 
@@ -109,6 +110,76 @@ var appTests = []test{
 		wantKind(t, "App of an unknown client id", err, secusers.NotFound)
 		_, err = s.Apps(ctx(t), newID())
 		wantKind(t, "Apps of an unknown partner", err, secusers.NotFound)
+	}},
+	{"SetScope", func(t *testing.T, s secusers.Store) {
+		p := createPartner(t, s)
+		c1, c2 := createCustomer(t, s, p.ID), createCustomer(t, s, p.ID)
+		g := createGroup(t, s, p.ID, c1.ID, c2.ID)
+		a, err := s.CreateApp(ctx(t), newApp(p.ID, secusers.CustomerScope{Kind: secusers.ScopeAllCustomers}))
+		must(t, "CreateApp", err)
+		other, err := s.CreateApp(ctx(t), newApp(p.ID, secusers.CustomerScope{Kind: secusers.ScopeAllCustomers}))
+		must(t, "CreateApp", err)
+		for _, scope := range []secusers.CustomerScope{
+			{Kind: secusers.ScopeCustomers, IDs: []string{c2.ID, c1.ID}}, // in the order given
+			{Kind: secusers.ScopeGroups, IDs: []string{g.ID}},
+			{Kind: secusers.ScopeCustomers, IDs: []string{c1.ID}},
+			{Kind: secusers.ScopeAllCustomers},
+		} {
+			must(t, "SetAppScope", s.SetAppScope(ctx(t), a.ClientID, scope))
+			want := a
+			want.Scope = scope
+			got, err := s.App(ctx(t), a.ClientID)
+			must(t, "App", err)
+			if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
+				t.Errorf("App after SetAppScope %v (-want +got):\n%s", scope, diff)
+			}
+		}
+		got, err := s.App(ctx(t), other.ClientID)
+		must(t, "App", err)
+		if diff := cmp.Diff(other, got, cmpEmpty); diff != "" {
+			t.Errorf("another app after SetAppScope (-want +got):\n%s", diff)
+		}
+		// A disabled app may be re-scoped, and stays disabled.
+		must(t, "DisableApp", s.DisableApp(ctx(t), a.ClientID))
+		must(t, "SetAppScope of a disabled app", s.SetAppScope(ctx(t), a.ClientID, secusers.CustomerScope{Kind: secusers.ScopeGroups, IDs: []string{g.ID}}))
+		if got, err := s.App(ctx(t), a.ClientID); err != nil || !got.Disabled {
+			t.Errorf("App after re-scoping a disabled app: got disabled %v, error %v; want disabled, nil", got.Disabled, err)
+		}
+	}},
+	{"SetScopeErrors", func(t *testing.T, s secusers.Store) {
+		p := createPartner(t, s)
+		c := createCustomer(t, s, p.ID)
+		g := createGroup(t, s, p.ID, c.ID)
+		in := newApp(p.ID, secusers.CustomerScope{Kind: secusers.ScopeCustomers, IDs: []string{c.ID}})
+		a, err := s.CreateApp(ctx(t), in)
+		must(t, "CreateApp", err)
+		missing := newID()
+		wantNamed(t, "SetAppScope of an unknown app",
+			s.SetAppScope(ctx(t), missing, secusers.CustomerScope{Kind: secusers.ScopeAllCustomers}), missing)
+		for _, tc := range []struct {
+			scope secusers.CustomerScope
+			kind  secusers.Kind
+		}{
+			{secusers.CustomerScope{Kind: secusers.ScopeCustomers, IDs: []string{c.ID, missing}}, secusers.NotFound},
+			{secusers.CustomerScope{Kind: secusers.ScopeGroups, IDs: []string{g.ID, missing}}, secusers.NotFound},
+			{secusers.CustomerScope{Kind: secusers.ScopeCustomers, IDs: []string{c.ID, c.ID}}, secusers.Invalid},
+			{secusers.CustomerScope{Kind: secusers.ScopeCustomers}, secusers.Invalid},
+			{secusers.CustomerScope{Kind: secusers.ScopeAllCustomers, IDs: []string{c.ID}}, secusers.Invalid},
+			{secusers.CustomerScope{Kind: "everyone"}, secusers.Invalid},
+			{secusers.CustomerScope{Kind: secusers.ScopeGroups, IDs: []string{"not-a-guid"}}, secusers.Invalid},
+		} {
+			err := s.SetAppScope(ctx(t), a.ClientID, tc.scope)
+			if tc.kind == secusers.NotFound {
+				wantNamed(t, fmt.Sprintf("SetAppScope %v", tc.scope), err, missing)
+			} else {
+				wantKind(t, fmt.Sprintf("SetAppScope %v", tc.scope), err, tc.kind)
+			}
+			got, err := s.App(ctx(t), a.ClientID)
+			must(t, "App", err)
+			if diff := cmp.Diff(a, got, cmpEmpty); diff != "" {
+				t.Errorf("App after a refused SetAppScope %v: changed (-want +got):\n%s", tc.scope, diff)
+			}
+		}
 	}},
 }
 

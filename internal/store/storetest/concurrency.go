@@ -47,6 +47,83 @@ var concurrencyTests = []test{
 		stop()
 		wg.Wait()
 	}},
+	{"VersionNamesOneGeneration", func(t *testing.T, s secusers.Store) {
+		// Whatever a reader reads with a version, every other read with
+		// that version sees the same generation: the version is read in
+		// the same snapshot as the users, by SecurityUsers and by
+		// SecurityUserKeys alike.
+		tn := newTenant(t, s)
+		const generations = 8
+		gens := make([][]secusers.User, generations)
+		genOf := map[string]int{}
+		for g := range gens {
+			gens[g] = generation(g)
+			for _, u := range gens[g] {
+				genOf[u.ID] = g
+			}
+		}
+		replace(t, s, tn.ID, gens[0])
+		var mu sync.Mutex
+		seen := map[int64]int{} // version → generation
+		check := func(what string, version int64, ids []string) bool {
+			g := genOf[ids[0]]
+			for _, id := range ids {
+				if genOf[id] != g {
+					t.Errorf("%s: got users of generations %d and %d at once", what, g, genOf[id])
+					return false
+				}
+			}
+			if len(ids) != generationSize(g) {
+				t.Errorf("%s: got %d users of generation %d, want %d", what, len(ids), g, generationSize(g))
+				return false
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if earlier, ok := seen[version]; ok && earlier != g {
+				t.Errorf("%s: got version %d with generation %d, and earlier with generation %d", what, version, g, earlier)
+				return false
+			}
+			seen[version] = g
+			return true
+		}
+		c, stop := context.WithCancel(ctx(t))
+		var wg sync.WaitGroup
+		for range 3 {
+			wg.Go(func() {
+				for c.Err() == nil {
+					page, err := s.SecurityUsers(ctx(t), tn.ID, secusers.UserQuery{Limit: 1000})
+					if err != nil {
+						t.Errorf("SecurityUsers: got error %v, want nil", err)
+						return
+					}
+					ids := make([]string, len(page.Users))
+					for i, u := range page.Users {
+						ids[i] = u.ID
+					}
+					keys, version, err := s.SecurityUserKeys(ctx(t), tn.ID, 0, 1)
+					if err != nil {
+						t.Errorf("SecurityUserKeys: got error %v, want nil", err)
+						return
+					}
+					keyIDs := make([]string, len(keys))
+					for i, k := range keys {
+						keyIDs[i] = k.ID
+					}
+					if !check("SecurityUsers", page.Version, ids) || !check("SecurityUserKeys", version, keyIDs) {
+						return
+					}
+				}
+			})
+		}
+		for g := 1; g < generations; g++ {
+			_, err := s.ReplaceUsers(ctx(t), tn.ID, seq(gens[g]))
+			if err != nil {
+				t.Errorf("ReplaceUsers generation %d: got error %v, want nil", g, err)
+			}
+		}
+		stop()
+		wg.Wait()
+	}},
 	{"ConcurrentWrites", func(t *testing.T, s secusers.Store) {
 		p := createPartner(t, s)
 		const writers = 16

@@ -3,6 +3,8 @@ package storetest
 import (
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"secusers/internal/secusers"
 )
 
@@ -64,6 +66,40 @@ var crossPartnerTests = []test{
 			must(t, "Apps", err)
 			if len(apps) != 0 {
 				t.Errorf("Apps after refused creates: got %d, want 0", len(apps))
+			}
+		}
+	}},
+	{"SetAppScopeToOthers", func(t *testing.T, s secusers.Store) {
+		mine, theirs := createPartner(t, s), createPartner(t, s)
+		own := createCustomer(t, s, mine.ID)
+		foreign := createCustomer(t, s, theirs.ID)
+		foreignGroup := createGroup(t, s, theirs.ID, foreign.ID)
+		ownGroup := createGroup(t, s, mine.ID, own.ID)
+		a, err := s.CreateApp(ctx(t), newApp(mine.ID, secusers.CustomerScope{Kind: secusers.ScopeCustomers, IDs: []string{own.ID}}))
+		must(t, "CreateApp", err)
+		theirApp, err := s.CreateApp(ctx(t), newApp(theirs.ID, secusers.CustomerScope{Kind: secusers.ScopeAllCustomers}))
+		must(t, "CreateApp", err)
+		for _, tc := range []struct {
+			app   secusers.App
+			scope secusers.CustomerScope
+			named string
+		}{
+			{a, secusers.CustomerScope{Kind: secusers.ScopeCustomers, IDs: []string{foreign.ID}}, foreign.ID},
+			{a, secusers.CustomerScope{Kind: secusers.ScopeCustomers, IDs: []string{own.ID, foreign.ID}}, foreign.ID},
+			{a, secusers.CustomerScope{Kind: secusers.ScopeGroups, IDs: []string{foreignGroup.ID}}, foreignGroup.ID},
+			{a, secusers.CustomerScope{Kind: secusers.ScopeGroups, IDs: []string{ownGroup.ID, foreignGroup.ID}}, foreignGroup.ID},
+			{a, secusers.CustomerScope{Kind: secusers.ScopeCustomers, IDs: []string{ownGroup.ID}}, ownGroup.ID},
+			{a, secusers.CustomerScope{Kind: secusers.ScopeGroups, IDs: []string{own.ID}}, own.ID},
+			// The other way round: their app may not take my customers.
+			{theirApp, secusers.CustomerScope{Kind: secusers.ScopeCustomers, IDs: []string{own.ID}}, own.ID},
+			{theirApp, secusers.CustomerScope{Kind: secusers.ScopeGroups, IDs: []string{ownGroup.ID}}, ownGroup.ID},
+		} {
+			err := s.SetAppScope(ctx(t), tc.app.ClientID, tc.scope)
+			wantNamed(t, "SetAppScope to "+string(tc.scope.Kind)+" "+tc.named, err, tc.named)
+			got, err := s.App(ctx(t), tc.app.ClientID)
+			must(t, "App", err)
+			if diff := cmp.Diff(tc.app, got, cmpEmpty); diff != "" {
+				t.Errorf("App after a refused SetAppScope: changed (-want +got):\n%s", diff)
 			}
 		}
 	}},

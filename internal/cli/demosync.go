@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"secusers/internal/credentials"
+	"secusers/internal/demo"
+	"secusers/internal/graph/fakegraph"
+	"secusers/internal/secusers"
+	tenantsync "secusers/internal/sync"
+)
+
+// demoSeed generates the demo's fake Graph tenant and app credentials.
+const demoSeed = 1
+
+// demoGraph is the in-process fake Graph the demo tenant is synced from.
+// It serves for as long as serve runs, so that scheduled syncs of the demo
+// tenant keep working.
+type demoGraph struct {
+	fake *fakegraph.Server
+}
+
+// close stops the fake Graph.
+func (g *demoGraph) close(ctx context.Context) {
+	if g != nil {
+		g.fake.Close(ctx)
+	}
+}
+
+// prepareDemo makes sure the demo's partner, customer, tenant and app exist
+// (demo.Ensure) and fills the tenant through the production path: a fake
+// Graph of users users on 127.0.0.1, the tenant connected to it with the
+// fake's demo client secret, and one sync run. A store that cannot sync
+// gets demo.Ensure's generated users instead.
+func (e *env) prepareDemo(ctx context.Context, st secusers.Store, syncer *tenantsync.Syncer, users int, logger *slog.Logger) (demo.Result, *demoGraph, error) {
+	if syncer == nil {
+		res, err := demo.Ensure(ctx, st, e.now(), demo.Config{Users: users})
+		return res, nil, err
+	}
+	// Ensure fills an empty tenant with generated users; one is enough,
+	// as the sync below replaces them at once.
+	res, err := demo.Ensure(ctx, st, e.now(), demo.Config{Users: 1})
+	if err != nil {
+		return res, nil, err
+	}
+	box, err := demoBox(syncer.Box, logger)
+	if err != nil {
+		return res, nil, err
+	}
+	g, err := startDemoGraph(users, e.now)
+	if err != nil {
+		return res, nil, err
+	}
+	clientID, secret := fakegraph.DemoClient(demoSeed)
+	_, err = tenantsync.Connect(ctx, syncer.Store, box, tenantsync.Connection{
+		TenantID: demo.TenantID, EntraTenantID: demo.TenantID, ClientID: clientID,
+		Secret: credentials.NewClientSecret(secret), GraphURL: g.fake.URL(), LoginURL: g.fake.URL(),
+	})
+	if err != nil {
+		g.close(ctx)
+		return res, nil, fmt.Errorf("connecting the demo tenant to its fake Graph: %w", err)
+	}
+	s := *syncer
+	s.Box = box
+	logger.Info("syncing the demo tenant from a fake Microsoft Graph", "graph", g.fake.URL(), "users", users)
+	run, err := s.Run(ctx, demo.TenantID)
+	if err != nil {
+		g.close(ctx)
+		return res, nil, fmt.Errorf("syncing the demo tenant: %w", err)
+	}
+	res.SecurityUsers = int64(run.SecurityUsers)
+	return res, g, nil
+}
+
+// startDemoGraph serves a generated tenant with the demo's tenant id.
+func startDemoGraph(users int, now func() time.Time) (*demoGraph, error) {
+	t := fakegraph.Generate(demoSeed, users, now(), fakegraph.GenerateOptions{TenantID: demo.TenantID})
+	fake := fakegraph.NewServer(t)
+	clientID, secret := fakegraph.DemoClient(demoSeed)
+	fake.RegisterSecret(clientID, secret)
+	if _, err := fake.Start("127.0.0.1:0"); err != nil {
+		return nil, fmt.Errorf("starting the demo's fake Graph: %w", err)
+	}
+	return &demoGraph{fake: fake}, nil
+}

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"secusers/internal/credentials"
+	"secusers/internal/secusers"
+	tenantsync "secusers/internal/sync"
+	"secusers/internal/syncrules"
+)
+
+// syncResult is the -o json result of sync (cli.md).
+type syncResult struct {
+	TenantID      string                        `json:"tenantId"`
+	Users         int                           `json:"users"`
+	SecurityUsers int                           `json:"securityUsers"`
+	Unavailable   []syncrules.UnavailableStatus `json:"unavailable"`
+	DurationMS    int64                         `json:"durationMs"`
+}
+
+func (e *env) syncCommand() *cobra.Command {
+	var tenant string
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "sync --tenant TID",
+		Short: "Sync a connected tenant's users from Microsoft Graph now",
+		Long: `Read a connected tenant's users through Microsoft Graph, derive their statuses,
+and replace the tenant's users with them in one transaction; isTestUser,
+startDate and endDate set by the partner are kept for every user still there.
+The command exits 0 once the run has completed. A run that fails, or is
+interrupted (Ctrl-C), changes no user and is recorded as failed; see 'secusers
+admin tenant list' for every tenant's last run.
+
+Statuses that need a licence the tenant lacks (Entra ID P1 or P2, Intune) are
+not judged for anyone; the run still completes and lists them as unavailable.
+
+On a terminal a progress bar shows the pages and users read, then the users
+written. With -v the run's log lines (JSON) go to standard error.`,
+		Example: `  secusers sync --tenant "$TENANT"
+  secusers sync --tenant "$TENANT" -o json
+  # {"tenantId":"…","users":1200,"securityUsers":830,"unavailable":[{"status":"HighRisk","reason":"…"}],"durationMs":5123}`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			tid, err := parseID("tenant", tenant)
+			if err != nil {
+				return err
+			}
+			return e.syncTenant(cmd.Context(), tid, verbose)
+		},
+	}
+	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant's id (required)")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "write the run's log lines to standard error")
+	cmd.MarkFlagRequired("tenant")
+	e.addOutputFlag(cmd)
+	return cmd
+}
+
+func (e *env) syncTenant(ctx context.Context, tid string, verbose bool) error {
+	box, err := credentials.LoadKey(e.getenv, e.db)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.DiscardHandler)
+	if verbose {
+		logger = slog.New(slog.NewJSONHandler(e.stderr, nil))
+	}
+	return e.withSyncStore(ctx, func(st secusers.SyncStore) error {
+		if err := requireTenant(ctx, st, tid); err != nil {
+			return err
+		}
+		bar := e.newProgressBar()
+		s := &tenantsync.Syncer{Store: st, Box: box, Now: e.now, Logger: logger, Progress: bar.update}
+		run, err := s.Run(ctx, tid)
+		bar.finish()
+		if err != nil {
+			return err
+		}
+		return e.printRun(run)
+	})
+}
+
+// printRun prints a completed run.
+func (e *env) printRun(run secusers.SyncRun) error {
+	out := syncResult{
+		TenantID: run.TenantID, Users: run.Users, SecurityUsers: run.SecurityUsers,
+		Unavailable: make([]syncrules.UnavailableStatus, 0, len(run.Unavailable)),
+		DurationMS:  run.FinishedAt.Sub(run.StartedAt).Milliseconds(),
+	}
+	for _, u := range run.Unavailable {
+		out.Unavailable = append(out.Unavailable, syncrules.UnavailableStatus{Status: u.Status, Reason: u.Reason})
+	}
+	return e.print(out, func(w io.Writer) {
+		fmt.Fprintf(w, "Synced tenant %s in %s: %d users, %d security users.\n",
+			run.TenantID, run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), run.Users, run.SecurityUsers)
+		for _, u := range run.Unavailable {
+			fmt.Fprintf(w, "Not judged: %s (%s)\n", u.Status, u.Reason)
+		}
+	})
+}
+
+// withSyncStore is withStore for the commands that need the sync's part of
+// the store.
+func (e *env) withSyncStore(ctx context.Context, fn func(secusers.SyncStore) error) error {
+	return e.withStore(ctx, func(st secusers.Store) error {
+		ss, ok := st.(secusers.SyncStore)
+		if !ok {
+			return secusers.Errorf(secusers.Invalid, "this database (%s) does not support syncing from Microsoft Graph yet", storeKind(e.db))
+		}
+		return fn(ss)
+	})
+}
+
+// storeKind names the backend of a --db value without echoing it (a
+// PostgreSQL DSN may hold a password).
+func storeKind(dsn string) string {
+	if lower := strings.ToLower(dsn); strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://") {
+		return "PostgreSQL"
+	}
+	return "SQLite"
+}

@@ -1,0 +1,101 @@
+package schedule
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// listPage is how many finished jobs one query of recentlySynced reads.
+const listPage = 1000
+
+// insertBatch is how many sync jobs one transaction of the plan queues: on
+// SQLite each batch holds the database's single write lock, which the
+// store's writes wait for meanwhile.
+const insertBatch = 500
+
+// planWorker runs the periodic plan job. Its client is set once the River
+// client exists, which needs the worker first.
+type planWorker struct {
+	river.WorkerDefaults[planArgs]
+	cfg    Config
+	client riverClient
+}
+
+// Timeout bounds a planning run.
+func (w *planWorker) Timeout(*river.Job[planArgs]) time.Duration { return planTimeout }
+
+// Work queues a sync for every connected tenant whose last sync finished
+// more than Interval ago, or never did. Which tenants those are comes from
+// River's finished jobs, not from memory, so it holds across restarts and
+// leader changes. A tenant with a sync already queued, running or retrying
+// is skipped by the unique insert.
+func (w *planWorker) Work(ctx context.Context, _ *river.Job[planArgs]) error {
+	tenants, err := w.cfg.Tenants(ctx)
+	if err != nil {
+		return fmt.Errorf("list the connected tenants: %w", err)
+	}
+	recent, err := recentlySynced(ctx, w.client, w.cfg.Now().Add(-w.cfg.Interval), listPage)
+	if err != nil {
+		return err
+	}
+	var due []river.InsertManyParams
+	for _, id := range tenants {
+		if _, ok := recent[id]; !ok {
+			due = append(due, river.InsertManyParams{Args: syncArgs{TenantID: id}})
+		}
+	}
+	queued := 0
+	for start := 0; start < len(due); start += insertBatch {
+		results, err := w.client.InsertMany(ctx, due[start:min(start+insertBatch, len(due))])
+		if err != nil {
+			return fmt.Errorf("queue the due syncs: %w", err)
+		}
+		for _, r := range results {
+			if !r.UniqueSkippedAsDuplicate {
+				queued++
+			}
+		}
+	}
+	w.cfg.Logger.DebugContext(ctx, "schedule: planned the tenants' syncs",
+		slog.Int("tenants", len(tenants)), slog.Int("due", len(due)), slog.Int("queued", queued))
+	return nil
+}
+
+// recentlySynced returns the tenants whose sync job finished (completed,
+// failed for good, or cancelled) after since. A failed tenant counts as
+// synced until it is due again, so that a broken connection is retried once
+// an Interval rather than at every plan. River keeps finished jobs for
+// longer than Interval (see riverConfig). It reads pageSize jobs a query.
+func recentlySynced(ctx context.Context, client riverClient, since time.Time, pageSize int) (map[string]struct{}, error) {
+	params := river.NewJobListParams().
+		Kinds(syncKind).
+		States(finishedStates...).
+		OrderBy(river.JobListOrderByFinalizedAt, river.SortOrderDesc).
+		First(pageSize)
+	tenants := make(map[string]struct{})
+	for {
+		page, err := client.JobList(ctx, params)
+		if err != nil {
+			return nil, fmt.Errorf("list the finished syncs: %w", err)
+		}
+		for _, job := range page.Jobs {
+			if job.FinalizedAt == nil || job.FinalizedAt.Before(since) {
+				return tenants, nil
+			}
+			var args syncArgs
+			if err := json.Unmarshal(job.EncodedArgs, &args); err != nil {
+				return nil, fmt.Errorf("read sync job %d: %w", job.ID, err)
+			}
+			tenants[args.TenantID] = struct{}{}
+		}
+		if len(page.Jobs) < pageSize {
+			return tenants, nil
+		}
+		params = params.After(page.LastCursor)
+	}
+}

@@ -1,0 +1,65 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"secusers/internal/secusers"
+)
+
+const secretColumns = `id, client_id, hash, hint, created_at, expires_at`
+
+// AddClientSecret stores a new secret of an existing app. ExpiresAt is kept
+// at millisecond precision, like every time the store keeps.
+func (s *Store) AddClientSecret(ctx context.Context, c secusers.ClientSecret) (secusers.ClientSecret, error) {
+	if err := c.Validate(); err != nil {
+		return secusers.ClientSecret{}, err
+	}
+	c.CreatedAt = s.stamp()
+	c.ExpiresAt = fromMillis(c.ExpiresAt.UnixMilli())
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if err := appExists(ctx, tx, c.ClientID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO client_secrets (`+secretColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
+			c.ID, c.ClientID, c.Hash, c.Hint, c.CreatedAt.UnixMilli(), c.ExpiresAt.UnixMilli())
+		return translate(err, "client secret "+c.ID)
+	})
+	if err != nil {
+		return secusers.ClientSecret{}, err
+	}
+	return c, nil
+}
+
+// ClientSecrets lists the app's secrets, expired ones included, oldest
+// first. An unknown app is NotFound.
+func (s *Store) ClientSecrets(ctx context.Context, clientID string) ([]secusers.ClientSecret, error) {
+	var out []secusers.ClientSecret
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		if err := appExists(ctx, tx, clientID); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx,
+			`SELECT `+secretColumns+` FROM client_secrets WHERE client_id = $1 ORDER BY created_at, id`, clientID)
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, scanSecret)
+		return err
+	})
+	return out, err
+}
+
+func scanSecret(row pgx.Row) (secusers.ClientSecret, error) {
+	var c secusers.ClientSecret
+	var created, expires int64
+	err := row.Scan(&c.ID, &c.ClientID, &c.Hash, &c.Hint, &created, &expires)
+	c.CreatedAt, c.ExpiresAt = fromMillis(created), fromMillis(expires)
+	return c, err
+}
+
+// appExists returns NotFound unless the app exists.
+func appExists(ctx context.Context, q querier, clientID string) error {
+	return exists(ctx, q, `SELECT 1 FROM apps WHERE client_id = $1`, clientID, "app")
+}

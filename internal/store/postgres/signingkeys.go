@@ -1,0 +1,121 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"secusers/internal/secusers"
+)
+
+const signingKeyColumns = `id, algorithm, private_key, created_at, retired_at`
+
+// activeKey selects the active signing key, if there is one.
+const activeKey = `SELECT ` + signingKeyColumns + ` FROM signing_keys WHERE retired_at = 0`
+
+// SigningKeys lists the stored signing keys: the active one first, then the
+// retired ones, most recently retired first.
+func (s *Store) SigningKeys(ctx context.Context) ([]secusers.SigningKey, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+signingKeyColumns+` FROM signing_keys
+		ORDER BY retired_at = 0 DESC, retired_at DESC, created_at DESC, id`)
+	if err != nil {
+		return nil, translate(err, "")
+	}
+	out, err := collect(rows, scanSigningKey)
+	return out, translate(err, "")
+}
+
+// EnsureSigningKey returns the active signing key, storing candidate as the
+// active key when there is none. Servers that start together race here; the
+// partial unique index on the active key decides: the INSERT of every
+// candidate but one does nothing (waiting, if need be, for the transaction
+// that inserted the winner), and each caller then reads the winner.
+func (s *Store) EnsureSigningKey(ctx context.Context, candidate secusers.SigningKey) (secusers.SigningKey, error) {
+	if err := candidate.Validate(); err != nil {
+		return secusers.SigningKey{}, err
+	}
+	var key secusers.SigningKey
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var err error
+		key, err = scanSigningKey(tx.QueryRow(ctx, activeKey))
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		key = candidate
+		key.CreatedAt = s.stamp()
+		tag, err := tx.Exec(ctx, `INSERT INTO signing_keys (`+signingKeyColumns+`) VALUES ($1, $2, $3, $4, 0)
+			ON CONFLICT (retired_at) WHERE retired_at = 0 DO NOTHING`,
+			key.ID, key.Algorithm, key.PrivateKey, key.CreatedAt.UnixMilli())
+		if err != nil || tag.RowsAffected() == 1 {
+			return translate(err, "signing key "+key.ID)
+		}
+		// Another caller's key won. READ COMMITTED: this statement's
+		// snapshot is taken after that caller committed.
+		key, err = scanSigningKey(tx.QueryRow(ctx, activeKey))
+		return err
+	})
+	if err != nil {
+		return secusers.SigningKey{}, err
+	}
+	return key, nil
+}
+
+// RotateSigningKey retires the active key, if any, and stores candidate as
+// the active key, both at one instant of the store's clock. Rotations (and
+// the insert of EnsureSigningKey) are serialized by a table lock that
+// readers do not take, so that servers rotating at once do so one after the
+// other, each retiring the key the previous one made active, as on SQLite,
+// instead of both retiring the same key and colliding on the new one.
+func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.SigningKey) (secusers.SigningKey, error) {
+	if err := candidate.Validate(); err != nil {
+		return secusers.SigningKey{}, err
+	}
+	key := candidate
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		// SHARE ROW EXCLUSIVE conflicts with itself and with the ROW
+		// EXCLUSIVE of every write, not with the ACCESS SHARE of reads.
+		if _, err := tx.Exec(ctx, `LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		// Stamped once the lock is held, so that rotations that queued
+		// are dated in the order they ran.
+		key.CreatedAt = s.stamp()
+		_, err := tx.Exec(ctx, `UPDATE signing_keys SET retired_at = $1 WHERE retired_at = 0`, key.CreatedAt.UnixMilli())
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO signing_keys (`+signingKeyColumns+`) VALUES ($1, $2, $3, $4, 0)`,
+			key.ID, key.Algorithm, key.PrivateKey, key.CreatedAt.UnixMilli())
+		return translate(err, "signing key "+key.ID)
+	})
+	if err != nil {
+		return secusers.SigningKey{}, err
+	}
+	return key, nil
+}
+
+// PruneSigningKeys deletes the keys retired before retiredBefore; the active
+// key (retired_at = 0) is never one of them. The store keeps milliseconds,
+// so the bound is rounded up to the next millisecond: a key retired at
+// 10:00:00.001 was retired before 10:00:00.0015, and goes.
+func (s *Store) PruneSigningKeys(ctx context.Context, retiredBefore time.Time) (int, error) {
+	bound := retiredBefore.UnixMilli()
+	if time.UnixMilli(bound).Before(retiredBefore) {
+		bound++
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM signing_keys WHERE retired_at <> 0 AND retired_at < $1`, bound)
+	if err != nil {
+		return 0, translate(err, "")
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+func scanSigningKey(row pgx.Row) (secusers.SigningKey, error) {
+	var k secusers.SigningKey
+	var created, retired int64
+	err := row.Scan(&k.ID, &k.Algorithm, &k.PrivateKey, &created, &retired)
+	k.CreatedAt, k.RetiredAt = fromMillis(created), fromOptionalMillis(retired)
+	return k, err
+}

@@ -1,0 +1,72 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"secusers/internal/secusers"
+)
+
+// Store is a secusers.Store kept in a PostgreSQL database. It is safe for
+// concurrent use by many goroutines, and any number of processes may use the
+// same database at once.
+type Store struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+var _ secusers.Store = (*Store)(nil)
+
+// Option configures a Store opened by Open.
+type Option func(*Store)
+
+// WithClock makes the store take the time it stamps records with (CreatedAt,
+// RetiredAt) from now instead of time.Now, so that tests can pin it.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
+}
+
+// Open connects to the PostgreSQL database that dsn names (a postgres:// URL
+// or keyword=value string, as libpq and pgx read them) and brings its schema
+// up to date. Several processes may open one database at once: one of them
+// migrates, the others wait for it. The tables live in the first schema of
+// the connection's search_path, so a DSN with search_path=NAME keeps a
+// deployment (or a test) in a schema of its own.
+//
+// The pool's size comes from the DSN's pool_max_conns (pgxpool's default
+// otherwise: 4, or the number of CPUs if more).
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	cfg, err := poolConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{now: time.Now}
+	for _, opt := range opts {
+		opt(s)
+	}
+	if err := migrate(ctx, cfg.ConnConfig); err != nil {
+		return nil, openError(err)
+	}
+	// The pool is made after the migrations, so that no pooled connection
+	// has cached a statement against a half-made schema.
+	s.pool, err = pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, openError(err)
+	}
+	return s, nil
+}
+
+// Ping reports whether the database can be reached. It goes through the
+// pool, so it also tells whether the pool can make a connection.
+func (s *Store) Ping(ctx context.Context) error {
+	return translate(s.pool.Ping(ctx), "")
+}
+
+// Close closes the pool. It waits for connections in use to be released, a
+// Users sequence still being consumed among them.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}

@@ -1,0 +1,248 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"iter"
+
+	"github.com/jackc/pgx/v5"
+	"time"
+
+	"github.com/google/uuid"
+
+	"secusers/internal/secusers"
+)
+
+var _ secusers.SyncStore = (*Store)(nil)
+
+// SaveTenantConnection creates or replaces the tenant's connection.
+func (s *Store) SaveTenantConnection(ctx context.Context, c secusers.TenantConnection) (secusers.TenantConnection, error) {
+	if err := c.Validate(); err != nil {
+		return secusers.TenantConnection{}, err
+	}
+	now := s.stamp()
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if err := exists(ctx, tx, `SELECT 1 FROM tenants WHERE id = $1`, c.TenantID, "tenant"); err != nil {
+			return err
+		}
+		created := now
+		var ms int64
+		switch err := tx.QueryRow(ctx, `SELECT created_at FROM tenant_connections WHERE tenant_id = $1`, c.TenantID).Scan(&ms); {
+		case err == nil:
+			created = fromMillis(ms)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		c.CreatedAt, c.UpdatedAt = created, now
+		_, err := tx.Exec(ctx, `INSERT INTO tenant_connections
+			(tenant_id, entra_tenant_id, client_id, credentials, graph_url, login_url, inactive_days, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (tenant_id) DO UPDATE SET entra_tenant_id = excluded.entra_tenant_id,
+				client_id = excluded.client_id, credentials = excluded.credentials, graph_url = excluded.graph_url,
+				login_url = excluded.login_url, inactive_days = excluded.inactive_days, updated_at = excluded.updated_at`,
+			c.TenantID, c.EntraTenantID, c.ClientID, c.Credentials, c.GraphURL, c.LoginURL, c.InactiveDays,
+			c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli())
+		return err
+	})
+	if err != nil {
+		return secusers.TenantConnection{}, err
+	}
+	return c, nil
+}
+
+const connectionColumns = `tenant_id, entra_tenant_id, client_id, credentials, graph_url, login_url, inactive_days, created_at, updated_at`
+
+// TenantConnection returns the tenant's connection; NotFound when the
+// tenant has none.
+func (s *Store) TenantConnection(ctx context.Context, tenantID string) (secusers.TenantConnection, error) {
+	var c secusers.TenantConnection
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var err error
+		c, err = scanConnection(tx.QueryRow(ctx, `SELECT `+connectionColumns+` FROM tenant_connections WHERE tenant_id = $1`, tenantID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return secusers.Errorf(secusers.NotFound, "tenant %s is not connected to Microsoft Graph", tenantID)
+		}
+		return err
+	})
+	return c, err
+}
+
+// TenantConnections lists every connected tenant's connection.
+func (s *Store) TenantConnections(ctx context.Context) ([]secusers.TenantConnection, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+connectionColumns+` FROM tenant_connections ORDER BY tenant_id`)
+	if err != nil {
+		return nil, translate(err, "")
+	}
+	out, err := collect(rows, scanConnection)
+	return out, translate(err, "")
+}
+
+func scanConnection(row pgx.Row) (secusers.TenantConnection, error) {
+	var c secusers.TenantConnection
+	var created, updated int64
+	err := row.Scan(&c.TenantID, &c.EntraTenantID, &c.ClientID, &c.Credentials, &c.GraphURL, &c.LoginURL,
+		&c.InactiveDays, &created, &updated)
+	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return c, err
+}
+
+// StartSyncRun records a run as running.
+func (s *Store) StartSyncRun(ctx context.Context, run secusers.SyncRun) (secusers.SyncRun, error) {
+	if run.ID == "" {
+		run.ID = uuid.NewString()
+	}
+	run.Result, run.StartedAt, run.FinishedAt = secusers.SyncRunning, s.stamp(), time.Time{}
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if err := exists(ctx, tx, `SELECT 1 FROM tenants WHERE id = $1`, run.TenantID, "tenant"); err != nil {
+			return err
+		}
+		return s.putRun(ctx, tx, run)
+	})
+	return run, err
+}
+
+// FinishSyncRun records the run's end.
+func (s *Store) FinishSyncRun(ctx context.Context, run secusers.SyncRun) error {
+	if run.Result != secusers.SyncSucceeded && run.Result != secusers.SyncFailed {
+		return secusers.Errorf(secusers.Invalid, "a finished sync run must have succeeded or failed, not %q", run.Result)
+	}
+	if run.FinishedAt.IsZero() {
+		run.FinishedAt = s.stamp()
+	}
+	return s.write(ctx, func(tx pgx.Tx) error {
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM sync_runs WHERE id = $1 AND tenant_id = $2`, run.ID, run.TenantID).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return secusers.Errorf(secusers.NotFound, "sync run %s not found", run.ID)
+		} else if err != nil {
+			return err
+		}
+		return s.putRun(ctx, tx, run)
+	})
+}
+
+func (s *Store) putRun(ctx context.Context, tx pgx.Tx, run secusers.SyncRun) error {
+	unavailable, err := json.Marshal(unavailableJSON(run.Unavailable))
+	if err != nil {
+		return err
+	}
+	var finished int64
+	if !run.FinishedAt.IsZero() {
+		finished = run.FinishedAt.UnixMilli()
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO sync_runs (id, tenant_id, started_at, finished_at, result, users, security_users, unavailable, error)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, result = excluded.result, users = excluded.users,
+			security_users = excluded.security_users, unavailable = excluded.unavailable, error = excluded.error`,
+		run.ID, run.TenantID, run.StartedAt.UnixMilli(), finished, string(run.Result), run.Users, run.SecurityUsers,
+		unavailable, run.Error)
+	return err
+}
+
+// LatestSyncRun returns the tenant's most recent run.
+func (s *Store) LatestSyncRun(ctx context.Context, tenantID string) (secusers.SyncRun, error) {
+	var run secusers.SyncRun
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		var started, finished int64
+		var result string
+		var unavailable []byte
+		err := tx.QueryRow(ctx, `SELECT id, tenant_id, started_at, finished_at, result, users, security_users, unavailable, error
+			FROM sync_runs WHERE tenant_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1`, tenantID).
+			Scan(&run.ID, &run.TenantID, &started, &finished, &result, &run.Users, &run.SecurityUsers, &unavailable, &run.Error)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return secusers.Errorf(secusers.NotFound, "tenant %s has no sync runs", tenantID)
+		} else if err != nil {
+			return err
+		}
+		run.StartedAt, run.FinishedAt, run.Result = fromMillis(started), fromOptionalMillis(finished), secusers.SyncResult(result)
+		var u []unavailableStatus
+		if err := json.Unmarshal(unavailable, &u); err != nil {
+			return err
+		}
+		for _, x := range u {
+			run.Unavailable = append(run.Unavailable, secusers.UnavailableStatus{Status: x.Status, Reason: x.Reason})
+		}
+		return nil
+	})
+	return run, err
+}
+
+// unavailableStatus is the stored JSON form of secusers.UnavailableStatus.
+type unavailableStatus struct {
+	Status secusers.Status `json:"status"`
+	Reason string          `json:"reason"`
+}
+
+func unavailableJSON(in []secusers.UnavailableStatus) []unavailableStatus {
+	out := make([]unavailableStatus, len(in))
+	for i, u := range in {
+		out[i] = unavailableStatus{u.Status, u.Reason}
+	}
+	return out
+}
+
+// SyncUsers replaces the tenant's users as ReplaceUsers does, keeping for
+// every user still present what belongs to the partner. Only the users that
+// carry partner fields are remembered, so memory follows the test users, not
+// the tenant's size.
+func (s *Store) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
+	var kept map[string]secusers.User
+	keep := func(yield func(secusers.User, error) bool) {
+		for u, err := range users {
+			if err == nil {
+				u = secusers.KeepPartnerFields(u, kept[u.ID])
+			}
+			if !yield(u, err) {
+				return
+			}
+		}
+	}
+	src := newUserSource(tenantID, keep)
+	defer src.stop()
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var err error
+		if kept, err = partnerFields(ctx, tx, tenantID); err != nil {
+			return err
+		}
+		if err := clearUsers(ctx, tx, tenantID); err != nil {
+			return err
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"users"}, copyColumns, src)
+		if src.err != nil {
+			return src.err
+		}
+		if err != nil {
+			return err
+		}
+		return insertCounts(ctx, tx, tenantID, src.counts)
+	})
+	switch {
+	case src.seqErr != nil:
+		return 0, src.seqErr
+	case err != nil:
+		return 0, err
+	}
+	return src.n, nil
+}
+
+// partnerFields reads the partner's fields of the tenant's users that have
+// any; a user missing from the map has none.
+func partnerFields(ctx context.Context, tx pgx.Tx, tenantID string) (map[string]secusers.User, error) {
+	rows, err := tx.Query(ctx, `SELECT id, status, start_date, end_date FROM users
+		WHERE tenant_id = $1 AND ((status & 256) <> 0 OR start_date <> 0 OR end_date <> 0)`, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]secusers.User{}
+	for rows.Next() {
+		var u secusers.User
+		if err := rows.Scan(&u.ID, &u.Status, &u.StartDate, &u.EndDate); err != nil {
+			return nil, err
+		}
+		u.IsTestUser = u.Status.Has(secusers.TestUser)
+		out[u.ID] = u
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,71 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"secusers/internal/secusers"
+)
+
+const tenantColumns = `id, customer_id, name, created_at`
+
+// CreateTenant stores a new tenant of an existing customer.
+func (s *Store) CreateTenant(ctx context.Context, t secusers.Tenant) (secusers.Tenant, error) {
+	if err := t.Validate(); err != nil {
+		return secusers.Tenant{}, err
+	}
+	t.CreatedAt = s.stamp()
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if _, err := partnerOfCustomer(ctx, tx, t.CustomerID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES ($1, $2, $3, $4)`,
+			t.ID, t.CustomerID, t.Name, t.CreatedAt.UnixMilli())
+		return translate(err, "tenant "+t.ID)
+	})
+	if err != nil {
+		return secusers.Tenant{}, err
+	}
+	return t, nil
+}
+
+// Tenant returns the tenant with the id.
+func (s *Store) Tenant(ctx context.Context, id string) (secusers.Tenant, error) {
+	t, err := scanTenant(s.pool.QueryRow(ctx, `SELECT `+tenantColumns+` FROM tenants WHERE id = $1`, id))
+	if err != nil {
+		return secusers.Tenant{}, translate(err, "tenant "+id)
+	}
+	return t, nil
+}
+
+// Tenants lists the customer's tenants, or every tenant when customerID is
+// "", oldest first. An unknown customer is NotFound.
+func (s *Store) Tenants(ctx context.Context, customerID string) ([]secusers.Tenant, error) {
+	var out []secusers.Tenant
+	err := s.read(ctx, func(tx pgx.Tx) error {
+		query, args := `SELECT `+tenantColumns+` FROM tenants ORDER BY created_at, id`, []any(nil)
+		if customerID != "" {
+			if _, err := partnerOfCustomer(ctx, tx, customerID); err != nil {
+				return err
+			}
+			query = `SELECT ` + tenantColumns + ` FROM tenants WHERE customer_id = $1 ORDER BY created_at, id`
+			args = []any{customerID}
+		}
+		rows, err := tx.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, scanTenant)
+		return err
+	})
+	return out, err
+}
+
+func scanTenant(row pgx.Row) (secusers.Tenant, error) {
+	var t secusers.Tenant
+	var created int64
+	err := row.Scan(&t.ID, &t.CustomerID, &t.Name, &created)
+	t.CreatedAt = fromMillis(created)
+	return t, err
+}

@@ -1,0 +1,62 @@
+package postgres
+
+import (
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"secusers/internal/secusers"
+)
+
+// userColumns are the users table's columns as scanUser reads them.
+const userColumns = `id, user_principal_name, mail, display_name, first_name, last_name, employee_id,
+	location, department, mobile, job_title, office_phone, company, country_region,
+	status, last_password_change, start_date, end_date`
+
+// copyColumns are the columns ReplaceUsers COPYs, in userValues' order:
+// tenant_id and sort_key, then userColumns.
+var copyColumns = []string{
+	"tenant_id", "sort_key",
+	"id", "user_principal_name", "mail", "display_name", "first_name", "last_name", "employee_id",
+	"location", "department", "mobile", "job_title", "office_phone", "company", "country_region",
+	"status", "last_password_change", "start_date", "end_date",
+}
+
+// userValues appends u's row, in copyColumns' order, to values. The sort
+// key is computed here, in Go, so that every store orders users exactly
+// alike. Each value has the Go type of its column (int32 for integer), so
+// that COPY's binary encoding needs no conversion. (Boxing the strings costs
+// an allocation each; pointers into a reused row would not, but pgx
+// dereferences those through reflection, which allocates more.)
+func userValues(values []any, tenantID string, u secusers.User) []any {
+	var changed any // NULL when unknown
+	if !u.LastPasswordChange.IsZero() {
+		changed = u.LastPasswordChange.UnixMilli()
+	}
+	return append(values,
+		tenantID, secusers.SortKey(u.DisplayName),
+		u.ID, u.UserPrincipalName, u.Mail, u.DisplayName, u.FirstName, u.LastName, u.EmployeeID,
+		u.Location, u.Department, u.Mobile, u.JobTitle, u.OfficePhone, u.Company, u.CountryRegion,
+		int32(u.Status), changed, u.StartDate, u.EndDate,
+	)
+}
+
+// scanUser reads the userColumns of one row, and then extra, if any.
+func scanUser(row pgx.Row, extra ...any) (secusers.User, error) {
+	var u secusers.User
+	var status int32
+	var changed *int64
+	dest := []any{&u.ID, &u.UserPrincipalName, &u.Mail, &u.DisplayName, &u.FirstName, &u.LastName,
+		&u.EmployeeID, &u.Location, &u.Department, &u.Mobile, &u.JobTitle, &u.OfficePhone, &u.Company,
+		&u.CountryRegion, &status, &changed, &u.StartDate, &u.EndDate}
+	err := row.Scan(append(dest, extra...)...)
+	u.Status = secusers.StatusSet(status)
+	u.IsTestUser = u.Status.Has(secusers.TestUser)
+	if changed != nil {
+		u.LastPasswordChange = time.UnixMilli(*changed).UTC()
+	}
+	return u, err
+}
+
+// readUser is scanUser in the shape collect takes.
+func readUser(row pgx.Row) (secusers.User, error) { return scanUser(row) }

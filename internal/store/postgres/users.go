@@ -1,0 +1,85 @@
+package postgres
+
+import (
+	"context"
+	"iter"
+
+	"github.com/jackc/pgx/v5"
+
+	"secusers/internal/secusers"
+)
+
+// ReplaceUsers replaces every user of the tenant with the users the sequence
+// yields, in one transaction: it bumps the tenant's users version (which
+// locks the tenant's row, so replacements of one tenant queue), deletes the
+// tenant's users, streams the new ones into the table with one COPY, and
+// records how many users have each status set. The sequence is consumed
+// while the COPY runs: pgx sends the rows in 64 KB chunks as the sequence
+// yields them, so no more than a chunk of rows is held. What grows with the
+// count is the set of ids seen, 16 bytes each (20 to 40 MB for a million
+// users, with the map's overhead), which finds a repeated id.
+//
+// An invalid user, or one that repeats an id, is refused with an Invalid
+// error that gives its position (1-based) in the sequence; an error the
+// sequence yields is returned as it is. Either stops the COPY, and the
+// transaction rolls back: nothing changes.
+func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
+	src := newUserSource(tenantID, users)
+	defer src.stop()
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		if err := clearUsers(ctx, tx, tenantID); err != nil {
+			return err
+		}
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"users"}, copyColumns, src)
+		if src.err != nil {
+			// What stopped the COPY, rather than COPY's report of it.
+			return src.err
+		}
+		if err != nil {
+			return err
+		}
+		return insertCounts(ctx, tx, tenantID, src.counts)
+	})
+	switch {
+	case src.seqErr != nil:
+		// Returned untouched: translate must not reinterpret the caller's
+		// own error.
+		return 0, src.seqErr
+	case err != nil:
+		return 0, err
+	}
+	return src.n, nil
+}
+
+// clearUsers bumps the tenant's users version, which takes the tenant's row
+// lock and fails with NotFound for an unknown tenant, then deletes the
+// tenant's users and their counts.
+func clearUsers(ctx context.Context, tx pgx.Tx, tenantID string) error {
+	tag, err := tx.Exec(ctx, `UPDATE tenants SET users_version = users_version + 1 WHERE id = $1`, tenantID)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("tenant", tenantID)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM users WHERE tenant_id = $1`, tenantID); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `DELETE FROM user_status_counts WHERE tenant_id = $1`, tenantID)
+	return err
+}
+
+// insertCounts records how many of the tenant's users have each status set,
+// in one statement.
+func insertCounts(ctx context.Context, tx pgx.Tx, tenantID string, counts map[secusers.StatusSet]int64) error {
+	statuses := make([]int32, 0, len(counts))
+	users := make([]int64, 0, len(counts))
+	for status, n := range counts {
+		statuses = append(statuses, int32(status))
+		users = append(users, n)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO user_status_counts (tenant_id, status, users)
+		SELECT $1, c.status, c.users FROM unnest($2::integer[], $3::bigint[]) AS c (status, users)`,
+		tenantID, statuses, users)
+	return err
+}

@@ -1,0 +1,181 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"secusers/internal/credentials"
+	"secusers/internal/graph"
+	"secusers/internal/secusers"
+)
+
+// finishTimeout bounds recording a run's end. It is recorded even when the
+// run's context has ended (a cancelled run is recorded as failed), so it
+// needs a deadline of its own.
+const finishTimeout = 10 * time.Second
+
+// Syncer runs syncs. Store and Box are required; the zero value of every
+// other field is a sensible default. A Syncer is safe for concurrent use by
+// runs of different tenants.
+type Syncer struct {
+	// Store holds the connections, the run records and the users.
+	Store secusers.SyncStore
+	// Box opens the connections' sealed credentials.
+	Box *credentials.Box
+	// Now is the clock: a run's start, which the rules judge users at, and
+	// its end. Default time.Now.
+	Now func() time.Time
+	// Logger receives a line per run and per refused read. Default: none.
+	Logger *slog.Logger
+	// HTTPClient sends the requests to Graph and the login endpoint.
+	// Default: the graph package's.
+	HTTPClient *http.Client
+	// Metrics records runs, users and throttling. Default: none.
+	Metrics *Metrics
+	// Progress, when set, is told how far a run has got after every page
+	// read and every progressEvery users written. It is called from the
+	// run's goroutines and must be quick.
+	Progress func(Progress)
+	// SpoolDir is where the spool file goes. Default: os.TempDir().
+	SpoolDir string
+	// GraphConfig, when set, adjusts a run's Graph client configuration
+	// before the client is made: tests shorten the backoff this way.
+	GraphConfig func(*graph.Config)
+}
+
+// Run syncs one tenant now: it loads the tenant's connection, opens its
+// credential, records the run as running, reads Graph into a spool, and
+// then replaces the tenant's users in one transaction. It returns the run
+// as recorded. A run that fails or is cancelled changes no user, is
+// recorded as failed, and returns a *RunError; an error before the run
+// starts (no connection, a credential that does not open) records nothing.
+// A process killed mid-run leaves a record that says running, which the
+// tenant's next run supersedes.
+func (s *Syncer) Run(ctx context.Context, tenantID string) (secusers.SyncRun, error) {
+	log := s.logger().With("tenant", tenantID)
+	obs := &observer{metrics: s.Metrics, progress: s.Progress}
+	conn, client, err := s.prepare(ctx, tenantID, obs)
+	if err != nil {
+		s.Metrics.runEnded(secusers.SyncRun{Result: secusers.SyncFailed}, 0, 0)
+		log.Error("sync not started", "err", err)
+		return secusers.SyncRun{}, err
+	}
+	start := s.now()
+	run, err := s.Store.StartSyncRun(ctx, secusers.SyncRun{TenantID: conn.TenantID, StartedAt: start, Result: secusers.SyncRunning})
+	if err != nil {
+		s.Metrics.runEnded(secusers.SyncRun{Result: secusers.SyncFailed}, 0, 0)
+		return secusers.SyncRun{}, fmt.Errorf("sync: recording the start of tenant %s's run: %w", tenantID, err)
+	}
+	if run.StartedAt.IsZero() {
+		run.StartedAt = start
+	}
+	log = log.With("run", run.ID)
+	log.Info("sync started", "entraTenant", conn.EntraTenantID, "graph", conn.GraphURL)
+	r := &reader{client: client, now: run.StartedAt, inactiveDays: conn.InactiveDays, log: log}
+	err = s.execute(ctx, &run, r, obs, log)
+	return s.finish(ctx, run, r.skipped, err, log)
+}
+
+// prepare loads the tenant's connection and makes its Graph client.
+func (s *Syncer) prepare(ctx context.Context, tenantID string, obs *observer) (secusers.TenantConnection, *graph.Client, error) {
+	conn, err := s.Store.TenantConnection(ctx, tenantID)
+	if secusers.IsKind(err, secusers.NotFound) {
+		return conn, nil, secusers.Wrap(secusers.NotFound, err,
+			fmt.Sprintf("tenant %s is not connected to Microsoft Graph; connect it with 'secusers admin tenant connect'", tenantID))
+	} else if err != nil {
+		return conn, nil, fmt.Errorf("sync: loading tenant %s's connection: %w", tenantID, err)
+	}
+	if s.Box == nil {
+		return conn, nil, secusers.Errorf(secusers.Invalid,
+			"tenant %s cannot be synced without the master key (%s, or the key file beside an SQLite database)", tenantID, credentials.EnvMasterKey)
+	}
+	secret, err := s.Box.OpenSecret(conn.TenantID, conn.Credentials)
+	if err != nil {
+		return conn, nil, secusers.Wrap(secusers.Invalid, err, fmt.Sprintf(
+			"the credential of tenant %s does not open: the master key (%s, or the key file beside the database) is not the one it was sealed with; connect the tenant again",
+			tenantID, credentials.EnvMasterKey))
+	}
+	creds, err := graphCredentials(secret)
+	if err != nil {
+		return conn, nil, err
+	}
+	cfg := configOf(conn, creds)
+	cfg.HTTPClient, cfg.Observer = s.HTTPClient, obs
+	if s.GraphConfig != nil {
+		s.GraphConfig(&cfg)
+	}
+	client, err := graph.New(cfg)
+	if err != nil {
+		return conn, nil, secusers.Wrap(secusers.Invalid, err, fmt.Sprintf("the connection of tenant %s is not usable: %v", tenantID, err))
+	}
+	return conn, client, nil
+}
+
+// execute reads Graph into a spool and writes the spool to the store,
+// filling in run's counts.
+func (s *Syncer) execute(ctx context.Context, run *secusers.SyncRun, r *reader, obs *observer, log *slog.Logger) error {
+	sp, err := newSpool(s.SpoolDir)
+	if err != nil {
+		return err
+	}
+	defer sp.close()
+	r.spool = sp
+	readStart := time.Now()
+	if err := r.readAll(ctx); err != nil {
+		return err
+	}
+	log.Info("Graph read", "users", sp.len(), "pages", obs.pages.Load(), "skipped", r.skipped,
+		"duration", time.Since(readStart).Round(time.Millisecond).String())
+	return s.write(ctx, run, r, obs, log)
+}
+
+// finish records the run's end and returns it.
+func (s *Syncer) finish(ctx context.Context, run secusers.SyncRun, skipped int, err error, log *slog.Logger) (secusers.SyncRun, error) {
+	run.FinishedAt = s.now()
+	run.Result = secusers.SyncSucceeded
+	if err != nil {
+		run.Result, run.Error = secusers.SyncFailed, safeMessage(ctx, err)
+		run.Users, run.SecurityUsers, run.Unavailable = 0, 0, nil
+	}
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer cancel()
+	if ferr := s.Store.FinishSyncRun(fctx, run); ferr != nil {
+		// The users are what they are either way; the next run's record
+		// supersedes this one.
+		log.Error("recording the end of the run", "err", ferr)
+	}
+	d := run.FinishedAt.Sub(run.StartedAt)
+	s.Metrics.runEnded(run, d, skipped)
+	if err != nil {
+		log.Error("sync failed", "err", err, "duration", d.String())
+		return run, &RunError{Run: run, Err: err}
+	}
+	log.Info("sync completed", "users", run.Users, "securityUsers", run.SecurityUsers,
+		"skipped", skipped, "unavailable", len(run.Unavailable), "duration", d.String())
+	return run, nil
+}
+
+func (s *Syncer) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+func (s *Syncer) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+// IsRunError reports whether err is the error of a run that started and
+// failed (as opposed to one that could not start).
+func IsRunError(err error) bool {
+	var re *RunError
+	return errors.As(err, &re)
+}
