@@ -22,7 +22,7 @@ func TestSortKey(t *testing.T) {
 		{"K", "k"}, // Kelvin sign
 		{"İstanbul", "İstanbul"},
 		{"ıi", "ıi"}, // Turkic-only foldings are not applied
-		{"Ꭰ", "Ꭰ"}, // Cherokee folds to its upper case
+		{"Ꭰ", "Ꭰ"},   // Cherokee folds to its upper case
 		{"ꭰ", "Ꭰ"},
 		{"ǅ", "ǆ"},
 		{"", ""},
