@@ -215,7 +215,10 @@ func (s *Store) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[
 		if err != nil {
 			return err
 		}
-		return insertCounts(ctx, tx, tenantID, src.counts)
+		if err := insertCounts(ctx, tx, tenantID, src.counts); err != nil {
+			return err
+		}
+		return analyzeAfterBulk(ctx, tx, src.n)
 	})
 	switch {
 	case src.seqErr != nil:

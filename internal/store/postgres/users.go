@@ -38,7 +38,10 @@ func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Se
 		if err != nil {
 			return err
 		}
-		return insertCounts(ctx, tx, tenantID, src.counts)
+		if err := insertCounts(ctx, tx, tenantID, src.counts); err != nil {
+			return err
+		}
+		return analyzeAfterBulk(ctx, tx, src.n)
 	})
 	switch {
 	case src.seqErr != nil:
@@ -81,5 +84,23 @@ func insertCounts(ctx context.Context, tx pgx.Tx, tenantID string, counts map[se
 	_, err := tx.Exec(ctx, `INSERT INTO user_status_counts (tenant_id, status, users)
 		SELECT $1, c.status, c.users FROM unnest($2::integer[], $3::bigint[]) AS c (status, users)`,
 		tenantID, statuses, users)
+	return err
+}
+
+// bulkAnalyzeThreshold is the size of a replacement after which the users
+// table's statistics are refreshed in the same transaction.
+const bulkAnalyzeThreshold = 10_000
+
+// analyzeAfterBulk refreshes the planner's statistics of the users table
+// after a large replacement. Autovacuum may be off or late (it is off on the
+// CI machine), and without statistics the planner misjudges a million-user
+// tenant by orders of magnitude: the load harness saw the anchor query of a
+// deep page take minutes instead of a second. ANALYZE samples a bounded
+// number of rows, so its cost does not grow with the table.
+func analyzeAfterBulk(ctx context.Context, tx pgx.Tx, n int) error {
+	if n < bulkAnalyzeThreshold {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `ANALYZE users`)
 	return err
 }
