@@ -355,6 +355,8 @@ func TestSyncWithSecretAndCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	wal, _ := os.ReadFile(e.db + "-wal") // what is not checkpointed yet
+	db = append(db, wal...)
 	key, _ := os.ReadFile(keyFile)
 	keyBody := strings.Split(string(key), "\n")[1]
 	if strings.Contains(string(db), e2eSecret) || strings.Contains(string(db), keyBody) {

@@ -69,14 +69,19 @@ func (e *env) rootCommand() *cobra.Command {
 		Use:   "secusers",
 		Short: "Serve and administer the partner security-users API",
 		Long: `secusers serves the partner API that lists a tenant's security users, its OAuth2
-token service and discovery, and administers the partners, customers, tenants, apps
-and users behind them. Every command works on the database named by --db.`,
+token service and discovery, syncs tenants' users from Microsoft Graph, and
+administers the partners, customers, tenants, apps and users behind them. Every
+command works on the database named by --db.`,
 		Example: `  # Try it: demo data, a client secret and ready-to-paste curl commands
   secusers serve --demo
 
   # Set up a partner with one customer and tenant, and an app that may read its users
   PARTNER=$(secusers admin partner create --name "Contoso Partners" -o json | sed -E 's/.*"id":"([^"]+)".*/\1/')
-  secusers admin customer create --partner "$PARTNER" --organization "Fabrikam Ltd." -o json`,
+  secusers admin customer create --partner "$PARTNER" --organization "Fabrikam Ltd." -o json
+
+  # Connect a tenant to its Microsoft 365 tenant and sync its users now
+  secusers admin tenant connect --tenant "$TENANT" --entra-tenant-id "$ENTRA" --client-id "$APP" --client-secret - < secret.txt
+  secusers sync --tenant "$TENANT"`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		Args:              cobra.ArbitraryArgs,

@@ -14,24 +14,12 @@ import (
 
 	"secusers/internal/cli"
 	"secusers/internal/graph/fakegraph"
-	"secusers/internal/secusers"
-	"secusers/internal/store/sqlite"
 )
 
 const (
 	graphClientID = "5d1a9c3e-8f2b-4c6d-9e0a-7b3f1c2d4e5f"
 	graphSecret   = "cli8Q~not-a-real-client-secret"
 )
-
-// requireSyncStore skips the test while the SQLite store does not
-// implement secusers.SyncStore.
-func requireSyncStore(t *testing.T) {
-	t.Helper()
-	var st any = (*sqlite.Store)(nil)
-	if _, ok := st.(secusers.SyncStore); !ok {
-		t.Skip("the SQLite store does not implement secusers.SyncStore yet")
-	}
-}
 
 // fakeGraph serves a generated tenant of n users for graphClientID.
 func fakeGraph(t *testing.T, n int) (*fakegraph.Tenant, *fakegraph.Server, string) {
@@ -78,7 +66,6 @@ func TestConnectRefusesBadInput(t *testing.T) {
 	if _, err := os.Stat(db[1] + ".key"); err == nil {
 		t.Error("a refused connect created the key file")
 	}
-	requireSyncStore(t)
 	fails(t, "", "no tenant with id 11111111-1111-4111-8111-111111111111",
 		append([]string{"admin", "tenant", "connect", "--tenant", "11111111-1111-4111-8111-111111111111",
 			"--entra-tenant-id", "72f988bf-86f1-41af-91ab-2d7cd011db47", "--client-id", graphClientID, "--client-secret", "s"}, db...)...)
@@ -86,7 +73,6 @@ func TestConnectRefusesBadInput(t *testing.T) {
 
 func TestConnectSyncAndList(t *testing.T) {
 	t.Parallel()
-	requireSyncStore(t)
 	db := newDB(t)
 	cid, tid := newTenant(t, db)
 	gt, _, url := fakeGraph(t, 400)
@@ -158,7 +144,6 @@ func TestConnectSyncAndList(t *testing.T) {
 
 func TestSyncFailsWithOneLine(t *testing.T) {
 	t.Parallel()
-	requireSyncStore(t)
 	db := newDB(t)
 	_, tid := newTenant(t, db)
 	gt, fake, url := fakeGraph(t, 50)

@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -56,6 +55,9 @@ type Syncer struct {
 // A process killed mid-run leaves a record that says running, which the
 // tenant's next run supersedes.
 func (s *Syncer) Run(ctx context.Context, tenantID string) (secusers.SyncRun, error) {
+	if canon, ok := secusers.ParseGUID(tenantID); ok {
+		tenantID = canon // the store keys tenants by the canonical form
+	}
 	log := s.logger().With("tenant", tenantID)
 	obs := &observer{metrics: s.Metrics, progress: s.Progress}
 	conn, client, err := s.prepare(ctx, tenantID, obs)
@@ -171,11 +173,4 @@ func (s *Syncer) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return s.Logger
-}
-
-// IsRunError reports whether err is the error of a run that started and
-// failed (as opposed to one that could not start).
-func IsRunError(err error) bool {
-	var re *RunError
-	return errors.As(err, &re)
 }

@@ -167,7 +167,7 @@ func testSyncUsersAtomic(t *testing.T, s secusers.SyncStore) {
 	tenant := newTenant(t, s)
 	before := []secusers.User{newUser("Ann", secusers.StatusSetOf(secusers.HighRisk)), newUser("Bo", secusers.StatusSetOf(secusers.Compliance))}
 	replace(t, s, tenant.ID, before)
-	boom := errors.New("Graph went away")
+	boom := errors.New("graph went away")
 	failing := func(yield func(secusers.User, error) bool) {
 		if !yield(newUser("Cy", secusers.StatusSetOf(secusers.Inactive)), nil) {
 			return

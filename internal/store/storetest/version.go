@@ -25,14 +25,14 @@ var versionTests = []test{
 			seen[v] = when
 			return v
 		}
-		v := record("a new tenant")
+		record("a new tenant")
 		users := mixedUsers(12)
 		for _, when := range []string{"the first replace", "the same users again", "no users"} {
 			if when == "no users" {
 				users = nil
 			}
 			replace(t, s, tn.ID, users)
-			v = record("after " + when)
+			v := record("after " + when)
 			// Reads of every kind leave it alone.
 			_, err := s.SecurityUsers(ctx(t), tn.ID, secusers.UserQuery{Statuses: secusers.StatusSetOf(secusers.TestUser), Limit: 3})
 			must(t, "SecurityUsers", err)
