@@ -157,10 +157,11 @@ func replaceAll(b *testing.B, s *Store, tenant string, users []secusers.User) {
 	}
 }
 
-// BenchmarkSecurityUsersPage reads pages of 100 at both ends of the order,
-// by offset and by keyset (After), for every security user and for the rare
-// status. A keyset page must cost the same at the end as at the start; an
-// offset page at the end skips every match before it.
+// BenchmarkSecurityUsersPage reads full pages of 100 at both ends of the
+// order, by offset and by keyset (After), for every security user and for
+// the rare status, and the anchors SecurityUserKeys gives for them. A
+// keyset page must cost the same at the end as at the start; an offset page
+// at the end skips every match before it.
 func BenchmarkSecurityUsersPage(b *testing.B) {
 	s, tenant := benchTenant(b)
 	if _, err := s.ReplaceUsers(b.Context(), tenant, all(benchUserSet(*benchUsers))); err != nil {
@@ -178,9 +179,13 @@ func BenchmarkSecurityUsersPage(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		// The last page starts at the last anchor; After is the user
-		// before it, read as the API would read a nextLink's position.
-		lastOffset := int64(len(keys)-1) * pageSize
+		// The last full page; After is the user before it, as the API
+		// would read a nextLink's position.
+		first, err := s.SecurityUsers(b.Context(), tenant, secusers.UserQuery{Statuses: filter.mask, Limit: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		lastOffset := first.Total - pageSize
 		before, err := s.SecurityUsers(b.Context(), tenant, secusers.UserQuery{Statuses: filter.mask, Offset: lastOffset - 1, Limit: 1})
 		if err != nil {
 			b.Fatal(err)
@@ -199,8 +204,8 @@ func BenchmarkSecurityUsersPage(b *testing.B) {
 				q.Statuses, q.Limit = filter.mask, pageSize
 				for b.Loop() {
 					p, err := s.SecurityUsers(b.Context(), tenant, q)
-					if err != nil || len(p.Users) == 0 {
-						b.Fatalf("SecurityUsers: got %d users, %v", len(p.Users), err)
+					if err != nil || len(p.Users) != pageSize {
+						b.Fatalf("SecurityUsers: got %d users, %v, want a full page", len(p.Users), err)
 					}
 				}
 				b.ReportMetric(float64(before.Total), "matching")

