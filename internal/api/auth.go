@@ -21,10 +21,9 @@ var (
 	errAppGone       = secusers.Errorf(secusers.Unauthenticated, "the app the access token was issued to is disabled or no longer registered")
 )
 
-// authenticate verifies the bearer token and loads the app it was issued
-// to. The app is read per request, not trusted from the token, so that
-// disabling or re-scoping an app takes effect at once, for tokens already
-// issued too.
+// authenticate verifies the bearer token. It needs no store read beyond the
+// signing keys, which are cached, so that a flood of bad tokens costs the
+// database nothing.
 func (h *Handler) authenticate(ctx context.Context, c *call) error {
 	raw, err := bearerToken(c.r.Header)
 	if err != nil {
@@ -39,13 +38,19 @@ func (h *Handler) authenticate(ctx context.Context, c *call) error {
 	// client even when the app turns out to be disabled: those are the
 	// attempts an operator wants to see.
 	reqlog.SetClientID(ctx, tok.ClientID)
+	return nil
+}
 
-	app, err := h.store.App(ctx, tok.ClientID)
+// loadApp loads the app the token was issued to. The app is read per
+// request, not trusted from the token, so that disabling or re-scoping an
+// app takes effect at once, for tokens already issued too.
+func (h *Handler) loadApp(ctx context.Context, c *call) error {
+	app, err := h.store.App(ctx, c.token.ClientID)
 	switch {
 	case secusers.IsKind(err, secusers.NotFound):
 		return errAppGone
 	case err != nil:
-		return fmt.Errorf("load app %s: %w", tok.ClientID, err)
+		return fmt.Errorf("load app %s: %w", c.token.ClientID, err)
 	case app.Disabled:
 		return errAppGone
 	}

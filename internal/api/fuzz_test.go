@@ -3,7 +3,10 @@ package api
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"secusers/internal/secusers"
 )
 
 // FuzzHandlerQuery sends any raw query string through the whole handler
@@ -27,6 +30,33 @@ func FuzzHandlerQuery(f *testing.F) {
 		fx.handler.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {
 			t.Fatalf("query %q: got %d, want 200 or 400: %s", raw, rec.Code, rec.Body)
+		}
+	})
+}
+
+// FuzzBearerToken feeds any Authorization header value to the bearer-token
+// parser: it returns a b64token or an Unauthenticated error, never panics,
+// and never hands the verifier anything else.
+func FuzzBearerToken(f *testing.F) {
+	for _, seed := range []string{
+		"", "Bearer", "Bearer ", "bearer abc", "BEARER  a.b.c  ", "Basic dXNlcjpwYXNz", "Bearer a b",
+		"Bearer ====", "Bearer abc==", "Bearer a=b", "Bearer \x00", "Bearer é", "Bearer\tabc",
+		"Bearer " + strings.Repeat("a", maxTokenLength+1),
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		h := http.Header{}
+		h.Set("Authorization", value)
+		token, err := bearerToken(h)
+		if err != nil {
+			if !secusers.IsKind(err, secusers.Unauthenticated) {
+				t.Fatalf("%q: got error %v of kind %v, want Unauthenticated", value, err, secusers.KindOf(err))
+			}
+			return
+		}
+		if !isB64Token(token) || len(token) > maxTokenLength || !strings.Contains(value, token) {
+			t.Fatalf("%q: got token %q, which is not a b64token of the header", value, token)
 		}
 	})
 }

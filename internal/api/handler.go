@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"secusers/internal/paging"
+	"secusers/internal/ratelimit"
 	"secusers/internal/secusers"
 )
 
@@ -31,6 +32,9 @@ type Config struct {
 	// Pager reads the pages. Default paging.New(Store); servers that share
 	// one store may share one Pager, and with it its anchors.
 	Pager *paging.Pager
+	// Limiter limits each app's requests (keyed by client id); nil means
+	// no limit. A refused request is a 429 with Retry-After.
+	Limiter ratelimit.Limiter
 }
 
 // DefaultStoreTimeout is the StoreTimeout of a Config that sets none: well
@@ -46,6 +50,7 @@ type Handler struct {
 	now          func() time.Time
 	logger       *slog.Logger
 	storeTimeout time.Duration
+	limiter      ratelimit.Limiter
 	// steps run in order before the page is read; the first error ends the
 	// request. Rate limiting slots in here.
 	steps []step
@@ -81,6 +86,7 @@ func New(cfg Config) *Handler {
 		now:          cfg.Now,
 		logger:       cfg.Logger,
 		storeTimeout: cfg.StoreTimeout,
+		limiter:      cfg.Limiter,
 	}
 	if h.pager == nil {
 		h.pager = paging.New(cfg.Store)
@@ -95,10 +101,12 @@ func New(cfg Config) *Handler {
 		h.logger = slog.Default()
 	}
 	// Who is calling comes before what they ask for, so that an anonymous
-	// caller learns nothing about the request; the customer's owner comes
+	// caller learns nothing about the request; the rate limit comes as soon
+	// as the caller is known and before any store read, so that an app over
+	// its limit costs the database nothing; the customer's owner comes
 	// before its scope, because the 403 of the scope is only for the app's
 	// own partner's customers (spec §4) and must not reveal others'.
-	h.steps = []step{h.authenticate, h.authorize, h.parse, h.findTenant, h.checkCustomerScope}
+	h.steps = []step{h.authenticate, h.limit, h.loadApp, h.authorize, h.parse, h.findTenant, h.checkCustomerScope}
 	return h
 }
 

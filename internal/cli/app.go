@@ -16,7 +16,8 @@ import (
 func (e *env) appCommand() *cobra.Command {
 	return group("app", "Register partners' apps and manage their credentials",
 		e.appCreateCommand(), e.appListCommand(), e.appScopeCommand(), e.appDisableCommand(),
-		group("secret", "Manage an app's client secrets", e.secretAddCommand()))
+		group("secret", "Manage an app's client secrets", e.secretAddCommand(), e.secretListCommand(), e.secretRemoveCommand()),
+		e.certCommand())
 }
 
 // appCreated is the -o json result of app create.

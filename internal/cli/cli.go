@@ -15,6 +15,7 @@ import (
 
 	"secusers/internal/secusers"
 	"secusers/internal/storeopen"
+	"secusers/internal/userscmd"
 )
 
 // env is what a run of the command works with: its streams, environment
@@ -39,6 +40,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	// Whatever the command changes is recorded in the audit trail as done
+	// by this user.
+	ctx = secusers.WithActor(ctx, e.actor())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(stderr, "secusers: %s\n", errorLine(err))
 		return 1
@@ -91,7 +95,7 @@ command works on the database named by --db.`,
 	root.PersistentFlags().StringVar(&e.db, "db", e.defaultDB(),
 		"the database: a file path, sqlite:PATH, or postgres://… (environment SECUSERS_DB)")
 	root.AddCommand(e.serveCommand(), e.adminCommand(), e.importCommand(), e.exportCommand(),
-		e.syncCommand(), e.fakegraphCommand())
+		e.syncCommand(), e.fakegraphCommand(), userscmd.New(e.stdout, e.stderr, e.getenv))
 	return root
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"secusers/internal/identity"
 	"secusers/internal/secusers"
 )
 
@@ -31,7 +32,7 @@ never leaves the database; the new key's id (kid) is printed.`,
 		Example: `  secusers admin keys rotate -o json   # {"kid":"…"}`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			candidate, err := newSigningKey()
+			candidate, err := identity.NewSigningKey()
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"time"
 
@@ -59,5 +60,101 @@ before the old one expires.`,
 	cmd.Flags().StringVar(&app, "app", "", "the app's client id (required)")
 	cmd.Flags().IntVar(&years, "years", 1, "how many years until the secret expires: 1, 2 or 3")
 	cmd.MarkFlagRequired("app")
+	return cmd
+}
+
+// secretListJSON is a secret as secret list prints it: its id, the hint and
+// dates, never the secret (the store has only its hash).
+type secretListJSON struct {
+	ID        string    `json:"id"`
+	Hint      string    `json:"hint"`
+	CreatedAt time.Time `json:"createdAt"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	Expired   bool      `json:"expired"`
+}
+
+func (e *env) secretListCommand() *cobra.Command {
+	var app string
+	cmd := &cobra.Command{
+		Use:   "list --app CLIENTID",
+		Short: "List an app's client secrets: id, hint and expiry, never the secret",
+		Long: `List an app's client secrets, oldest first, with the first characters of each
+(the hint, to tell them apart), when it was added and when it expires. The
+secret itself is not kept by the database and cannot be shown.`,
+		Example: `  secusers admin app secret list --app "$CLIENT_ID" -o json   # {"secrets":[{"id":"…","hint":"abc","expiresAt":"…","expired":false}]}`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			clientID, err := parseID("app", app)
+			if err != nil {
+				return err
+			}
+			return e.withStore(cmd.Context(), func(st secusers.Store) error {
+				secrets, err := st.ClientSecrets(cmd.Context(), clientID)
+				if err != nil {
+					return appNotFound(err, clientID)
+				}
+				return e.printSecrets(secrets)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&app, "app", "", "the app's client id (required)")
+	cmd.MarkFlagRequired("app")
+	return cmd
+}
+
+func (e *env) printSecrets(secrets []secusers.ClientSecret) error {
+	now := e.now()
+	out := struct {
+		Secrets []secretListJSON `json:"secrets"`
+	}{Secrets: make([]secretListJSON, 0, len(secrets))}
+	for _, s := range secrets {
+		out.Secrets = append(out.Secrets, secretListJSON{
+			ID: s.ID, Hint: s.Hint, CreatedAt: s.CreatedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(), Expired: !now.Before(s.ExpiresAt),
+		})
+	}
+	return e.print(out, func(w io.Writer) {
+		row(w, "ID", "HINT", "CREATED", "EXPIRES", "STATE")
+		for _, s := range out.Secrets {
+			row(w, s.ID, s.Hint+"…", s.CreatedAt.Format(time.RFC3339), s.ExpiresAt.Format(time.RFC3339), validity(s.Expired))
+		}
+	})
+}
+
+func (e *env) secretRemoveCommand() *cobra.Command {
+	var app, id string
+	cmd := &cobra.Command{
+		Use:   "remove --app CLIENTID --id SECRETID",
+		Short: "Remove a client secret; token requests with it are refused at once",
+		Long: `Remove one of an app's client secrets, by the id that secret list prints. Token
+requests with it are refused at once; tokens already issued with it stay valid
+until they expire (an hour at most). To roll a secret: add a new one, switch
+the clients over, then remove the old one.`,
+		Example: `  secusers admin app secret remove --app "$CLIENT_ID" --id "$SECRET_ID" -o json   # {"removed":"…"}`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			clientID, err := parseID("app", app)
+			if err != nil {
+				return err
+			}
+			if id == "" {
+				return secusers.Errorf(secusers.Invalid, "--id must name a secret, as secret list prints it")
+			}
+			return e.withStore(cmd.Context(), func(st secusers.Store) error {
+				if err := st.RemoveClientSecret(cmd.Context(), clientID, id); err != nil {
+					if secusers.IsKind(err, secusers.NotFound) {
+						return secusers.Errorf(secusers.NotFound, "app %s has no client secret with id %s", clientID, id)
+					}
+					return err
+				}
+				return e.print(removed{id}, func(w io.Writer) {
+					fmt.Fprintf(w, "Removed client secret %s from app %s\n", id, clientID)
+				})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&app, "app", "", "the app's client id (required)")
+	cmd.Flags().StringVar(&id, "id", "", "the secret's id, as secret list prints it (required)")
+	cmd.MarkFlagRequired("app")
+	cmd.MarkFlagRequired("id")
 	return cmd
 }

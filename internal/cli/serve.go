@@ -24,7 +24,22 @@ type serveFlags struct {
 	demoUsers    int
 	storeTimeout time.Duration
 	syncInterval time.Duration
+	// The rate limits: requests a second and bursts, per app on the API
+	// and per client id and per remote address on the token endpoint.
+	rateLimit, tokenRateLimit float64
+	rateBurst, tokenRateBurst int
+	redisURL                  string
 }
+
+// The default rate limits: far above what a partner's script needs (a
+// full walk of a large tenant is a few requests a second), low enough that
+// one runaway client cannot take the database from the others.
+const (
+	defaultRateLimit      = 100
+	defaultRateBurst      = 200
+	defaultTokenRateLimit = 10
+	defaultTokenRateBurst = 50
+)
 
 func (e *env) serveCommand() *cobra.Command {
 	var f serveFlags
@@ -71,6 +86,11 @@ and call the API.`,
 	cmd.Flags().IntVar(&f.demoUsers, "demo-users", demo.DefaultUsers, "how many users the demo's fake Microsoft Graph has")
 	cmd.Flags().DurationVar(&f.syncInterval, "sync-interval", schedule.DefaultInterval, "how often every connected tenant is synced from Microsoft Graph; 0 turns scheduled syncs off")
 	cmd.Flags().DurationVar(&f.storeTimeout, "store-timeout", api.DefaultStoreTimeout, "the most a request's database calls may take, together, before it is answered 503")
+	cmd.Flags().Float64Var(&f.rateLimit, "rate-limit", defaultRateLimit, "partner API requests a second per app, on average; 0 turns the limit off")
+	cmd.Flags().IntVar(&f.rateBurst, "rate-burst", defaultRateBurst, "partner API requests per app allowed at once above --rate-limit")
+	cmd.Flags().Float64Var(&f.tokenRateLimit, "token-rate-limit", defaultTokenRateLimit, "token requests a second per client id, and per remote address; 0 turns the limit off")
+	cmd.Flags().IntVar(&f.tokenRateBurst, "token-rate-burst", defaultTokenRateBurst, "token requests per client id, and per remote address, allowed at once above --token-rate-limit")
+	cmd.Flags().StringVar(&f.redisURL, "redis", e.getenv("SECUSERS_REDIS_URL"), "a Redis the servers share rate limits through, redis://host:6379/0 (environment SECUSERS_REDIS_URL); without it, or while it is unreachable, each server limits on its own")
 	return cmd
 }
 
@@ -84,6 +104,9 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 	}
 	if f.syncInterval != 0 && f.syncInterval < schedule.MinInterval {
 		return secusers.Errorf(secusers.Invalid, "--sync-interval must be 0 (off) or at least %s, got %s", schedule.MinInterval, f.syncInterval)
+	}
+	if err := checkRateFlags(f); err != nil {
+		return err
 	}
 	if f.demo && f.demoUsers < 0 {
 		return secusers.Errorf(secusers.Invalid, "--demo-users must not be negative, got %d", f.demoUsers)
@@ -102,9 +125,14 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 			}
 			defer g.close(context.WithoutCancel(ctx))
 		}
+		limits, closeLimits, err := openLimits(ctx, f, logger)
+		if err != nil {
+			return err
+		}
+		defer closeLimits()
 		srv := server.New(server.Config{
 			Addr: f.addr, Store: st, Issuer: issuer, Now: e.now, Logger: logger, Out: e.stdout,
-			StoreTimeout: f.storeTimeout, Metrics: reg,
+			StoreTimeout: f.storeTimeout, Metrics: reg, Limits: limits,
 		})
 		if err := srv.Listen(ctx); err != nil {
 			return err

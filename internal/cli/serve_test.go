@@ -147,6 +147,11 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		{`invalid argument "soon" for "--store-timeout"`, []string{"--store-timeout", "soon"}},
 		{"--sync-interval must be 0 (off) or at least 1s", []string{"--sync-interval", "500ms"}},
 		{"--demo-users must not be negative", []string{"--demo", "--demo-users", "-1"}},
+		{"--rate-limit must be 0 (off) or a positive number", []string{"--rate-limit", "-1"}},
+		{"--rate-limit must be 0 (off) or a positive number", []string{"--rate-limit", "NaN"}},
+		{"the burst of --rate-limit must be at least 1", []string{"--rate-burst", "0"}},
+		{"the burst of --token-rate-limit must be at least 1", []string{"--token-rate-burst", "0"}},
+		{"--redis", []string{"--redis", "http://not-redis"}},
 	} {
 		fails(t, "", tc.want, append(append([]string{"serve", "--addr", "127.0.0.1:0"}, tc.args...), newDB(t)...)...)
 	}

@@ -66,9 +66,10 @@ func (e *env) startSchedule(ctx context.Context, interval time.Duration, syncer 
 			_, err := syncer.Run(ctx, tenantID)
 			return err
 		},
-		Tenants: func(ctx context.Context) ([]string, error) { return connectedTenants(ctx, syncer.Store) },
-		Logger:  logger,
-		Now:     e.now,
+		Tenants:   func(ctx context.Context) ([]string, error) { return connectedTenants(ctx, syncer.Store) },
+		LatestRun: syncer.Store.LatestSyncRun,
+		Logger:    logger,
+		Now:       e.now,
 	})
 	if err != nil {
 		return nil, err

@@ -16,7 +16,9 @@ import (
 	"secusers/internal/syncrules"
 )
 
-// syncResult is the -o json result of sync (cli.md).
+// syncResult is the -o json result of sync, exactly the shape cli.md fixes
+// for scripts; the count of skipped users is in the table output and in
+// admin tenant list.
 type syncResult struct {
 	TenantID      string                        `json:"tenantId"`
 	Users         int                           `json:"users"`
@@ -99,6 +101,9 @@ func (e *env) printRun(run secusers.SyncRun) error {
 	return e.print(out, func(w io.Writer) {
 		fmt.Fprintf(w, "Synced tenant %s in %s: %d users, %d security users.\n",
 			run.TenantID, run.FinishedAt.Sub(run.StartedAt).Round(time.Millisecond), run.Users, run.SecurityUsers)
+		if run.Skipped > 0 {
+			fmt.Fprintf(w, "Skipped: %d Graph users whose data breaks the rules (see the log).\n", run.Skipped)
+		}
 		for _, u := range run.Unavailable {
 			fmt.Fprintf(w, "Not judged: %s (%s)\n", u.Status, u.Reason)
 		}

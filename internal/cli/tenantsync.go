@@ -27,6 +27,7 @@ type runJSON struct {
 	Result        string                        `json:"result"`
 	Users         int                           `json:"users"`
 	SecurityUsers int                           `json:"securityUsers"`
+	Skipped       int                           `json:"skipped"`
 	Unavailable   []syncrules.UnavailableStatus `json:"unavailable"`
 	Error         string                        `json:"error,omitempty"`
 }
@@ -60,7 +61,7 @@ func addSyncState(ctx context.Context, st secusers.SyncStore, tenants []tenantJS
 func toRunJSON(run secusers.SyncRun) *runJSON {
 	out := &runJSON{
 		ID: run.ID, StartedAt: run.StartedAt.UTC(), Result: string(run.Result),
-		Users: run.Users, SecurityUsers: run.SecurityUsers, Error: run.Error,
+		Users: run.Users, SecurityUsers: run.SecurityUsers, Skipped: run.Skipped, Error: run.Error,
 		Unavailable: make([]syncrules.UnavailableStatus, 0, len(run.Unavailable)),
 	}
 	if !run.FinishedAt.IsZero() {

@@ -18,6 +18,10 @@ type clientAuthMethod interface {
 	name() string
 	// present reports whether the request carries this method's credentials.
 	present(req *tokenRequest) bool
+	// clientID returns the client id the credentials claim, unverified, so
+	// that the client's rate limit is spent before the credential check:
+	// that is what limits guessing a client's secret. "" when none.
+	clientID(req *tokenRequest) string
 	// authenticate returns the app the credentials prove, or an
 	// invalid_client error saying why not.
 	authenticate(ctx context.Context, req *tokenRequest) (secusers.App, error)
@@ -38,6 +42,9 @@ func (s *Service) authenticateClient(ctx context.Context, req *tokenRequest) (se
 	}
 	if method == nil {
 		return secusers.App{}, invalidClient(req, "client authentication is required", errors.New("no client credentials"))
+	}
+	if err := s.limitClient(ctx, method.clientID(req)); err != nil {
+		return secusers.App{}, err
 	}
 	app, err := method.authenticate(ctx, req)
 	if err != nil {
@@ -63,6 +70,8 @@ func (secretPost) name() string { return "client_secret_post" }
 
 func (secretPost) present(req *tokenRequest) bool { return req.param("client_secret") != "" }
 
+func (secretPost) clientID(req *tokenRequest) string { return req.param("client_id") }
+
 func (m secretPost) authenticate(ctx context.Context, req *tokenRequest) (secusers.App, error) {
 	return m.s.checkSecret(ctx, req, req.param("client_id"), req.param("client_secret"))
 }
@@ -73,6 +82,8 @@ type secretBasic struct{ s *Service }
 func (secretBasic) name() string { return "client_secret_basic" }
 
 func (secretBasic) present(req *tokenRequest) bool { return req.basic != nil }
+
+func (secretBasic) clientID(req *tokenRequest) string { return req.basic.clientID }
 
 func (m secretBasic) authenticate(ctx context.Context, req *tokenRequest) (secusers.App, error) {
 	if id := req.param("client_id"); id != "" && id != req.basic.clientID {

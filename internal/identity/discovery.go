@@ -15,8 +15,11 @@ type discoveryDocument struct {
 	JWKSURI                  string   `json:"jwks_uri"`
 	GrantTypesSupported      []string `json:"grant_types_supported"`
 	TokenEndpointAuthMethods []string `json:"token_endpoint_auth_methods_supported"`
-	ScopesSupported          []string `json:"scopes_supported"`
-	ResponseTypesSupported   []string `json:"response_types_supported"`
+	// TokenEndpointAuthSigningAlgs are the algorithms private_key_jwt
+	// assertions may use, so a client library picks one we accept.
+	TokenEndpointAuthSigningAlgs []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	ScopesSupported              []string `json:"scopes_supported"`
+	ResponseTypesSupported       []string `json:"response_types_supported"`
 }
 
 // handleDiscovery serves the discovery document. It is built per request
@@ -26,17 +29,22 @@ func (s *Service) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	for _, m := range s.clientAuth {
 		methods = append(methods, m.name())
 	}
+	algs := make([]string, 0, len(assertionAlgorithms))
+	for _, a := range assertionAlgorithms {
+		algs = append(algs, string(a))
+	}
 	// Clients read this once at start-up; an hour of caching is harmless
 	// because nothing in it changes without a redeploy.
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	writeJSON(w, http.StatusOK, discoveryDocument{
-		Issuer:                   s.issuer,
-		TokenEndpoint:            s.issuer + tokenPath,
-		JWKSURI:                  s.issuer + jwksPath,
-		GrantTypesSupported:      []string{grantClientCredentials},
-		TokenEndpointAuthMethods: methods,
-		ScopesSupported:          secusers.Permissions(),
-		ResponseTypesSupported:   []string{"token"},
+		Issuer:                       s.issuer,
+		TokenEndpoint:                s.issuer + tokenPath,
+		JWKSURI:                      s.issuer + jwksPath,
+		GrantTypesSupported:          []string{grantClientCredentials},
+		TokenEndpointAuthMethods:     methods,
+		TokenEndpointAuthSigningAlgs: algs,
+		ScopesSupported:              secusers.Permissions(),
+		ResponseTypesSupported:       []string{"token"},
 	})
 }
 

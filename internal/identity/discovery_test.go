@@ -39,9 +39,10 @@ func TestDiscovery(t *testing.T) {
 		"token_endpoint":                        testIssuer + "/connect/token",
 		"jwks_uri":                              testIssuer + "/.well-known/jwks.json",
 		"grant_types_supported":                 []any{"client_credentials"},
-		"token_endpoint_auth_methods_supported": []any{"client_secret_post", "client_secret_basic"},
-		"scopes_supported":                      []any{"partner.um.user.read.all", "partner.customer.read.all"},
-		"response_types_supported":              []any{"token"},
+		"token_endpoint_auth_methods_supported": []any{"client_secret_post", "client_secret_basic", "private_key_jwt"},
+		"token_endpoint_auth_signing_alg_values_supported": []any{"RS256", "PS256", "ES256"},
+		"scopes_supported":         []any{"partner.um.user.read.all", "partner.customer.read.all"},
+		"response_types_supported": []any{"token"},
 	}
 	if diff := cmp.Diff(want, decodeJSON(t, resp)); diff != "" {
 		t.Errorf("discovery document (-want +got):\n%s", diff)

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,9 +18,18 @@ import (
 // the token endpoint: it must never panic or fail with a 500, and every
 // answer must be a well-formed OAuth2 response.
 func FuzzTokenRequest(f *testing.F) {
-	e := newTestEnv(f)
+	e := newAssertionEnv(f)
 	e.logs.discard = true
+	e.store.forgetAssertions = true // a spent jti would make the seeds' outcome change between runs
 	good := form("grant_type", "client_credentials", "client_id", e.app.ClientID, "client_secret", e.secret)
+	assertion := signAssertion(f, jose.RS256, e.rsa, e.claims())
+	f.Add(assertionForm(assertion), "")
+	f.Add(assertionForm(assertion, "client_id", e.app.ClientID), "")
+	f.Add(assertionForm(assertion), basic(e.app.ClientID, e.secret))
+	f.Add(assertionForm(forge(f, jose.ES256, e.ec.key, map[jose.HeaderKey]any{"kid": e.ec.hexSHA1()}, e.claims())), "")
+	f.Add(assertionForm(unsignedJWT(f, map[string]any{"alg": "none", "x5t": e.rsa.x5t()}, e.claims())), "")
+	f.Add(form("grant_type", "client_credentials", "client_assertion_type", clientAssertionType, "client_assertion", "a.b.c"), "")
+	f.Add(form("grant_type", "client_credentials", "client_assertion", assertion), "")
 	f.Add(good, "")
 	f.Add(form("grant_type", "client_credentials"), basic(e.app.ClientID, e.secret))
 	f.Add(form("grant_type", "client_credentials", "client_secret", e.secret), basic(e.app.ClientID, e.secret))
@@ -98,6 +108,51 @@ func FuzzVerifyAccessToken(f *testing.F) {
 		}
 		if got.ID != want.ID || got.ClientID != want.ClientID || !got.ExpiresAt.Equal(want.ExpiresAt) {
 			t.Fatalf("accepted %q as %+v, which the service never signed", raw, got)
+		}
+	})
+}
+
+// FuzzClientAssertion feeds arbitrary strings to the client assertion
+// parser and verifier: they must never panic, must refuse with
+// invalid_client (or a server fault, never), and may accept only an
+// assertion the app's registered certificate signed.
+func FuzzClientAssertion(f *testing.F) {
+	e := newAssertionEnv(f)
+	e.logs.discard = true
+	e.store.forgetAssertions = true
+	good := signAssertion(f, jose.RS256, e.rsa, e.claims())
+	parts := strings.Split(good, ".")
+	f.Add(good)
+	f.Add(forge(f, jose.PS256, e.rsa.key, map[jose.HeaderKey]any{"x5t#S256": e.rsa.x5tS256()}, e.claims()))
+	f.Add(forge(f, jose.ES256, e.ec.key, map[jose.HeaderKey]any{"kid": e.ec.hexSHA1()}, e.claims()))
+	f.Add(forge(f, jose.ES256, e.ec.key, map[jose.HeaderKey]any{"x5t": e.rsa.x5t()}, e.claims()))
+	f.Add(unsignedJWT(f, map[string]any{"alg": "none", "x5t": e.rsa.x5t()}, e.claims()))
+	f.Add(b64(`{"alg":"RS256","x5t":"`+e.rsa.x5t()+`","crit":["exp"]}`) + "." + parts[1] + "." + parts[2])
+	f.Add(b64(`{"alg":"RS256","x5t":7,"kid":["a"]}`) + "." + parts[1] + "." + parts[2])
+	f.Add(b64(`{"alg":"RS256","x5c":["AAAA"],"x5t":"`+e.rsa.x5t()+`"}`) + "." + parts[1] + "." + parts[2])
+	f.Add(parts[0] + "." + b64(`{"iss":1,"sub":[],"aud":{},"exp":"x"}`) + "." + parts[2])
+	f.Add("")
+	f.Add("..")
+	f.Add("a.b.c.d.e")
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, raw string) {
+		ca, err := parseClientAssertion(raw)
+		if err == nil {
+			if _, ok := secusers.ParseGUID(ca.clientID); !ok {
+				t.Fatalf("parsed client id %q is not a GUID", ca.clientID)
+			}
+			var app secusers.App
+			app, err = e.svc.verifyAssertion(ctx, ca)
+			if err == nil {
+				if app.ClientID != e.app.ClientID {
+					t.Fatalf("accepted %q for client %s", raw, app.ClientID)
+				}
+				return
+			}
+		}
+		var oe *oauthError
+		if !errors.As(err, &oe) || oe.code != codeInvalidClient {
+			t.Fatalf("got %v, want invalid_client", err)
 		}
 	})
 }

@@ -56,6 +56,40 @@ type faultStore struct {
 	err             error                 // returned by the methods below while set
 	extraKeys       []secusers.SigningKey // appended to SigningKeys
 	signingKeyLoads int
+	prunes          []time.Time // the bounds PruneSigningKeys was called with
+	// forgetAssertions makes UseAssertionID accept every jti: fuzz targets
+	// need an input to behave the same each time they run it.
+	forgetAssertions bool
+}
+
+func (f *faultStore) UseAssertionID(ctx context.Context, clientID, jti string, expiresAt time.Time) error {
+	f.mu.Lock()
+	err, forget := f.err, f.forgetAssertions
+	f.mu.Unlock()
+	switch {
+	case err != nil:
+		return err
+	case forget:
+		return nil
+	}
+	return f.Store.UseAssertionID(ctx, clientID, jti, expiresAt)
+}
+
+func (f *faultStore) PruneSigningKeys(ctx context.Context, retiredBefore time.Time) (int, error) {
+	f.mu.Lock()
+	f.prunes = append(f.prunes, retiredBefore)
+	err := f.err
+	f.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	return f.Store.PruneSigningKeys(ctx, retiredBefore)
+}
+
+func (f *faultStore) pruneCalls() []time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Time(nil), f.prunes...)
 }
 
 func (f *faultStore) fault() error {
@@ -111,7 +145,7 @@ func (f *faultStore) SigningKeys(ctx context.Context) ([]secusers.SigningKey, er
 // sharedKey is one RSA signing key for every test store: generating a
 // 2048-bit key per test would dominate the suite's time.
 var sharedKey = sync.OnceValue(func() secusers.SigningKey {
-	k, err := newSigningKey()
+	k, err := NewSigningKey()
 	if err != nil {
 		panic(err)
 	}
@@ -202,9 +236,7 @@ func newTestEnv(t testing.TB) *testEnv {
 	e.sqlite = openStore(t, e.clock)
 	e.store = &faultStore{Store: e.sqlite}
 	e.svc = e.newService(t)
-	mux := http.NewServeMux()
-	e.svc.Register(mux)
-	e.handler = reqlog.Middleware(slog.New(slog.NewTextHandler(e.logs, nil)), mux)
+	e.handler = e.handlerFor(e.svc)
 
 	ctx := context.Background()
 	var err error
@@ -220,16 +252,35 @@ func newTestEnv(t testing.TB) *testEnv {
 // second server would.
 func (e *testEnv) newService(t testing.TB) *Service {
 	t.Helper()
-	svc, err := New(context.Background(), Config{
+	return e.newServiceWith(t, nil)
+}
+
+// newServiceWith is newService with the configuration that configure makes
+// of the default.
+func (e *testEnv) newServiceWith(t testing.TB, configure func(*Config)) *Service {
+	t.Helper()
+	cfg := Config{
 		Store:  e.store,
 		Issuer: testIssuer,
 		Now:    e.clock.Now,
 		Logger: slog.New(slog.NewTextHandler(e.logs, nil)),
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	svc, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	return svc
+}
+
+// handlerFor mounts svc behind the request-logging middleware, as the
+// server does, logging to the env's logs.
+func (e *testEnv) handlerFor(svc *Service) http.Handler {
+	mux := http.NewServeMux()
+	svc.Register(mux)
+	return reqlog.Middleware(slog.New(slog.NewTextHandler(e.logs, nil)), mux)
 }
 
 // newApp registers an app with the permissions and a one-year secret.
@@ -281,6 +332,12 @@ type tokenRequestSpec struct {
 // as the server mounts it.
 func (e *testEnv) postToken(t testing.TB, spec tokenRequestSpec) *http.Response {
 	t.Helper()
+	return postTo(t, e.handler, spec)
+}
+
+// postTo calls the token endpoint of h.
+func postTo(t testing.TB, h http.Handler, spec tokenRequestSpec) *http.Response {
+	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, tokenPath, strings.NewReader(spec.body))
 	ct := spec.contentType
 	if ct == "" {
@@ -291,7 +348,7 @@ func (e *testEnv) postToken(t testing.TB, spec tokenRequestSpec) *http.Response 
 		req.Header.Set("Authorization", spec.authorization)
 	}
 	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
+	h.ServeHTTP(rec, req)
 	return rec.Result()
 }
 

@@ -24,7 +24,22 @@ const (
 	// keyMissInterval bounds rereads caused by tokens with an unknown "kid":
 	// anyone can send those, and they must not turn into a query each.
 	keyMissInterval = time.Second
+	// pruneInterval is how often, at most, a server deletes the retired
+	// keys that no valid token can need any more. Pruning is housekeeping:
+	// leaving a key a few minutes longer in the table costs nothing, since
+	// it is no longer published.
+	pruneInterval = 5 * time.Minute
 )
+
+// keyRetention is how long after its retirement a key stays published:
+// the token lifetime, plus the keyRefreshInterval during which servers that
+// have not yet reread the keys still sign with it, plus the verifier's
+// clock leeway and as much again for skew between servers. After that
+// every token it signed has expired, so the key is dropped from the JWKS
+// and from verification, and may be deleted.
+func keyRetention(ttl time.Duration) time.Duration {
+	return ttl + keyRefreshInterval + 2*clockLeeway
+}
 
 // keySet is one snapshot of the store's signing keys, immutable once built.
 type keySet struct {
@@ -44,18 +59,20 @@ type activeKey struct {
 // they are older than keyRefreshInterval, or when a token names a kid the
 // cache does not hold (at most once per keyMissInterval).
 type keyring struct {
-	store  secusers.Store
-	now    func() time.Time
-	logger *slog.Logger
+	store     secusers.Store
+	now       func() time.Time
+	logger    *slog.Logger
+	retention time.Duration // see keyRetention
 
 	set atomic.Pointer[keySet] // read without locking on every request
 
 	mu          sync.Mutex // serializes rereads, so a stale cache costs one query, not one per request
 	lastAttempt time.Time  // of a reread, successful or not; guarded by mu
+	lastPrune   time.Time  // of a prune, successful or not; guarded by mu
 }
 
-func newKeyring(store secusers.Store, now func() time.Time, logger *slog.Logger) *keyring {
-	return &keyring{store: store, now: now, logger: logger}
+func newKeyring(store secusers.Store, now func() time.Time, logger *slog.Logger, retention time.Duration) *keyring {
+	return &keyring{store: store, now: now, logger: logger, retention: retention}
 }
 
 // ensureActive loads the keys and, when the store has no active key, stores
@@ -69,7 +86,7 @@ func (r *keyring) ensureActive(ctx context.Context) error {
 		return err
 	}
 	if set.active == nil {
-		candidate, err := newSigningKey()
+		candidate, err := NewSigningKey()
 		if err != nil {
 			return err
 		}
@@ -135,10 +152,52 @@ func (r *keyring) load(ctx context.Context) (*keySet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load signing keys: %w", err)
 	}
-	set := r.build(stored)
+	published, outdated := r.published(stored)
+	set := r.build(published)
 	set.loadedAt = r.lastAttempt
 	r.set.Store(set)
+	if outdated {
+		r.prune(ctx)
+	}
 	return set, nil
+}
+
+// published returns the keys to publish: the active one and those retired
+// less than the retention ago. outdated reports whether the store holds
+// keys retired longer ago, which prune may delete.
+func (r *keyring) published(stored []secusers.SigningKey) (keys []secusers.SigningKey, outdated bool) {
+	cutoff := r.lastAttempt.Add(-r.retention)
+	keys = make([]secusers.SigningKey, 0, len(stored))
+	for _, k := range stored {
+		if !k.RetiredAt.IsZero() && k.RetiredAt.Before(cutoff) {
+			outdated = true
+			continue
+		}
+		keys = append(keys, k)
+	}
+	return keys, outdated
+}
+
+// prune deletes the keys retired longer than the retention ago, at most
+// once per pruneInterval per server. It runs on the reread that found such
+// keys, so a server needs no goroutine of its own for it, and it asks the
+// store to write only when there is something to delete. A failure is
+// logged, not returned: the keys were read, and the request is not at
+// fault. The caller holds r.mu.
+func (r *keyring) prune(ctx context.Context) {
+	now := r.now()
+	if since := now.Sub(r.lastPrune); !r.lastPrune.IsZero() && since >= 0 && since < pruneInterval {
+		return
+	}
+	r.lastPrune = now
+	n, err := r.store.PruneSigningKeys(ctx, now.Add(-r.retention))
+	if err != nil {
+		r.logger.Warn("prune retired signing keys", slog.Any("err", err))
+		return
+	}
+	if n > 0 {
+		r.logger.Info("pruned retired signing keys", slog.Int("count", n))
+	}
 }
 
 // build decodes the stored keys. A key that does not decode is logged and

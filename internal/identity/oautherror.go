@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"secusers/internal/reqlog"
@@ -34,7 +35,10 @@ type oauthError struct {
 	// viaBasic marks an invalid_client error for a client that sent HTTP
 	// Basic credentials: RFC 6749 §5.2 requires a 401 with a challenge then.
 	viaBasic bool
-	cause    error // why, for the log only; never shown
+	// retryAfter, when not zero, makes the error a 429 with this many
+	// seconds in Retry-After: a rate limit was spent.
+	retryAfter int
+	cause      error // why, for the log only; never shown
 }
 
 func (e *oauthError) Error() string { return e.code + ": " + e.description }
@@ -64,7 +68,11 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	status := http.StatusBadRequest
 	switch {
 	case errors.As(err, &oe):
-		if oe.viaBasic {
+		switch {
+		case oe.retryAfter > 0:
+			status = http.StatusTooManyRequests
+			w.Header().Set("Retry-After", strconv.Itoa(oe.retryAfter))
+		case oe.viaBasic:
 			status = http.StatusUnauthorized
 			w.Header().Set("WWW-Authenticate", `Basic realm="secusers"`)
 		}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"secusers/internal/ratelimit"
 	"secusers/internal/secusers"
 )
 
@@ -25,10 +26,23 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives internal faults; slog.Default() when nil.
 	Logger *slog.Logger
+	// AddressLimiter, when set, limits token requests per remote address
+	// (the host of the connection's address; forwarding headers are not
+	// trusted, since any client can send them). It is asked before the
+	// request costs any store work, with keys "token-addr:HOST".
+	AddressLimiter ratelimit.Limiter
+	// ClientLimiter, when set, limits token requests per client id, asked
+	// as soon as the request names its client and before the credentials
+	// are checked, so that guessing a secret is limited too. Its keys are
+	// "token-client:CLIENT-ID"; an id that is not a GUID is refused
+	// without store work and spends nothing.
+	ClientLimiter ratelimit.Limiter
 }
 
 // Service issues and verifies access tokens and serves the token endpoint,
-// the discovery document and the JWKS. It is safe for concurrent use.
+// the discovery document and the JWKS. It is safe for concurrent use. It
+// starts no goroutine and needs no Close: rotated keys are picked up, and
+// outdated ones pruned from the store, on the keyring's periodic reread.
 type Service struct {
 	store    secusers.Store
 	issuer   string
@@ -37,6 +51,9 @@ type Service struct {
 	now      func() time.Time
 	logger   *slog.Logger
 	keys     *keyring
+	// addrLimit and clientLimit are the optional rate limits of the token
+	// endpoint; nil means unlimited.
+	addrLimit, clientLimit ratelimit.Limiter
 	// clientAuth lists the client authentication methods the token endpoint
 	// accepts, in the order discovery advertises them.
 	clientAuth []clientAuthMethod
@@ -60,9 +77,12 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		ttl:      cfg.TokenTTL,
 		now:      cfg.Now,
 		logger:   cfg.Logger,
-		keys:     newKeyring(cfg.Store, cfg.Now, cfg.Logger),
+		keys:     newKeyring(cfg.Store, cfg.Now, cfg.Logger, keyRetention(cfg.TokenTTL)),
+
+		addrLimit:   cfg.AddressLimiter,
+		clientLimit: cfg.ClientLimiter,
 	}
-	s.clientAuth = []clientAuthMethod{secretPost{s}, secretBasic{s}}
+	s.clientAuth = []clientAuthMethod{secretPost{s}, secretBasic{s}, privateKeyJWT{s}}
 	if err := s.keys.ensureActive(ctx); err != nil {
 		return nil, err
 	}

@@ -22,9 +22,12 @@ const signingAlgorithm = jose.RS256
 // what identity providers commonly publish.
 const rsaKeyBits = 2048
 
-// newSigningKey generates a candidate signing key. Its ID is the key's RFC
-// 7638 thumbprint, so it is stable, unique and never derived from input.
-func newSigningKey() (secusers.SigningKey, error) {
+// NewSigningKey generates a candidate signing key of the one kind the
+// service signs with and accepts: RS256 over RSA-2048, stored as PKCS #8.
+// Its ID is the key's RFC 7638 thumbprint, so it is stable, unique and never
+// derived from input. Servers call it when the store has no active key; the
+// CLI's key rotation calls it too, so the two can never drift apart.
+func NewSigningKey() (secusers.SigningKey, error) {
 	priv, err := rsa.GenerateKey(rand.Reader, rsaKeyBits)
 	if err != nil {
 		return secusers.SigningKey{}, fmt.Errorf("generate signing key: %w", err)

@@ -29,10 +29,14 @@ func (s *Service) handleToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// token runs the client credentials grant: read the request, check the
-// grant type before touching the store, authenticate the client, settle the
+// token runs the client credentials grant: spend the address's rate limit,
+// read the request, check the grant type before touching the store,
+// authenticate the client (spending its rate limit first), settle the
 // scopes, sign.
 func (s *Service) token(w http.ResponseWriter, r *http.Request) (tokenResponse, error) {
+	if err := s.limitAddress(r); err != nil {
+		return tokenResponse{}, err
+	}
 	req, err := parseTokenRequest(w, r)
 	if err != nil {
 		return tokenResponse{}, err

@@ -24,6 +24,21 @@ type tokenRequest struct {
 	// basic holds the client_secret_basic credentials, decoded; nil when
 	// the request has no Authorization header.
 	basic *basicCredentials
+
+	// assertion caches the parsed client_assertion, which both the rate
+	// limit (for its client id) and the authentication read.
+	assertion    *clientAssertion
+	assertionErr error
+	parsed       bool
+}
+
+// clientAssertion parses the client_assertion parameter once.
+func (tr *tokenRequest) clientAssertion() (*clientAssertion, error) {
+	if !tr.parsed {
+		tr.assertion, tr.assertionErr = parseClientAssertion(tr.param("client_assertion"))
+		tr.parsed = true
+	}
+	return tr.assertion, tr.assertionErr
 }
 
 type basicCredentials struct {

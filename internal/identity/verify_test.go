@@ -360,7 +360,7 @@ func TestKeysFromAnotherServer(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	ctx := context.Background()
-	otherKey, err := newSigningKey()
+	otherKey, err := NewSigningKey()
 	if err != nil {
 		t.Fatal(err)
 	}

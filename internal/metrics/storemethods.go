@@ -172,3 +172,35 @@ func (s *instrumentedStore) PruneSigningKeys(ctx context.Context, retiredBefore 
 	defer s.observe(ctx, "PruneSigningKeys", time.Now(), &err)
 	return s.next.PruneSigningKeys(ctx, retiredBefore)
 }
+
+func (s *instrumentedStore) AddClientCertificate(ctx context.Context, c secusers.ClientCertificate) (_ secusers.ClientCertificate, err error) {
+	defer s.observe(ctx, "AddClientCertificate", time.Now(), &err)
+	return s.next.AddClientCertificate(ctx, c)
+}
+
+func (s *instrumentedStore) ClientCertificates(ctx context.Context, clientID string) (_ []secusers.ClientCertificate, err error) {
+	defer s.observe(ctx, "ClientCertificates", time.Now(), &err)
+	return s.next.ClientCertificates(ctx, clientID)
+}
+
+func (s *instrumentedStore) RemoveClientCertificate(ctx context.Context, clientID, thumbprint string) (err error) {
+	defer s.observe(ctx, "RemoveClientCertificate", time.Now(), &err)
+	return s.next.RemoveClientCertificate(ctx, clientID, thumbprint)
+}
+
+func (s *instrumentedStore) RemoveClientSecret(ctx context.Context, clientID, secretID string) (err error) {
+	defer s.observe(ctx, "RemoveClientSecret", time.Now(), &err)
+	return s.next.RemoveClientSecret(ctx, clientID, secretID)
+}
+
+// UseAssertionID's Conflict is a replayed assertion refused, which an
+// alert on replays counts by that outcome.
+func (s *instrumentedStore) UseAssertionID(ctx context.Context, clientID, jti string, expiresAt time.Time) (err error) {
+	defer s.observe(ctx, "UseAssertionID", time.Now(), &err)
+	return s.next.UseAssertionID(ctx, clientID, jti, expiresAt)
+}
+
+func (s *instrumentedStore) AuditEvents(ctx context.Context, q secusers.AuditQuery) (_ []secusers.AuditEvent, err error) {
+	defer s.observe(ctx, "AuditEvents", time.Now(), &err)
+	return s.next.AuditEvents(ctx, q)
+}

@@ -49,17 +49,31 @@ type Config struct {
 	// context is cancelled then, and the run fails and is retried. A run
 	// whose process died is retried once JobTimeout and a margin have
 	// passed, so this is also how long a crash can delay a tenant's sync.
+	// A sync.Syncer given the job's context records the same bound as its
+	// run's Deadline, so the store frees the dead run's tenant by then.
 	JobTimeout time.Duration
 
 	// RunSync syncs one tenant. It must return when ctx is cancelled (on
 	// timeout or shutdown), with an error. An error of kind
 	// secusers.NotFound or secusers.Invalid (the tenant is gone or its
-	// connection is unusable) ends the job; any other is retried with
-	// backoff, up to MaxAttempts runs in all.
+	// connection is unusable) ends the job; one of kind secusers.Conflict
+	// (another runner is syncing the tenant) puts the job off for a while,
+	// without counting as a failure; any other is retried with backoff, up
+	// to MaxAttempts runs in all.
 	RunSync func(ctx context.Context, tenantID string) error
 	// Tenants returns the ids of the connected tenants, those the
 	// schedule syncs.
 	Tenants func(ctx context.Context) ([]string, error)
+	// LatestRun returns the tenant's most recent sync run as the store
+	// records it (secusers.SyncStore.LatestSyncRun; NotFound when it has
+	// none). The plan does not queue a tenant whose latest run, by
+	// whichever runner (another server, an older process, the sync
+	// command), succeeded less than Interval ago or is still under way:
+	// River's jobs know only the schedule's own syncs, so without it a
+	// server started on a database that has none (or whose jobs River has
+	// pruned) syncs every tenant at once. Optional, but every server should
+	// set it.
+	LatestRun func(ctx context.Context, tenantID string) (secusers.SyncRun, error)
 
 	// Logger receives the scheduler's and River's logs (default
 	// slog.Default()).
@@ -83,6 +97,9 @@ type Config struct {
 	// testOnly starts River's maintenance services without their random
 	// start-up delays.
 	testOnly bool
+	// conflictDelay overrides how long a sync that found its tenant being
+	// synced by another runner waits before it tries again.
+	conflictDelay time.Duration
 }
 
 // MaxAttempts is how many times a sync job runs before River gives up on it
@@ -91,6 +108,13 @@ type Config struct {
 // broken connection, which a few retries spread over about forty minutes
 // (see retryPolicy) outlast or confirm.
 const MaxAttempts = 5
+
+// conflictDelay is how long a sync job waits before it tries again when its
+// run found the tenant being synced by another runner (the sync command, or
+// a run whose process died, until the run's deadline): long enough not to
+// busy the database, short enough that the job runs soon after the other
+// run ends. The wait spends no attempt.
+const conflictDelay = time.Minute
 
 // rescueMargin is how long after JobTimeout a job still marked running
 // counts as abandoned by a dead process and is retried. Its worker, if
@@ -121,6 +145,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.retryBase == 0 {
 		c.retryBase = retryBase
+	}
+	if c.conflictDelay == 0 {
+		c.conflictDelay = conflictDelay
 	}
 	return c
 }

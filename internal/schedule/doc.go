@@ -10,18 +10,26 @@
 // database, and however often Enqueue is called, a tenant is never synced
 // by two workers at once. A periodic plan job (run by River's elected
 // leader) queues a sync for every connected tenant whose last sync finished
-// more than Interval ago; because it reads that from the finished jobs in
-// the database rather than from memory, a new leader after a restart or a
-// failover neither forgets a tenant nor syncs all of them again.
+// more than Interval ago; because it reads that from the database (River's
+// finished jobs, and the store's run records through Config.LatestRun, which
+// also know the runs of the sync command) rather than from memory, a new
+// leader after a restart or a failover neither forgets a tenant nor syncs
+// all of them again.
+//
+// The store has the last word: it refuses to start a run of a tenant that
+// another run holds (secusers.SyncStore.StartSyncRun), whoever started
+// either. A job whose run is refused so is put off (JobSnooze), not failed,
+// and completes without syncing once the other run has succeeded.
 //
 // The server calls Start once, Enqueue for "sync now", and Stop on shutdown:
 //
 //	sched, err := schedule.Start(ctx, schedule.Config{
-//		DSN:      dsn, // the store's --db value
-//		Interval: syncInterval,
-//		RunSync:  func(ctx context.Context, tenantID string) error { … },
-//		Tenants:  func(ctx context.Context) ([]string, error) { … },
-//		Logger:   logger,
+//		DSN:       dsn, // the store's --db value
+//		Interval:  syncInterval,
+//		RunSync:   func(ctx context.Context, tenantID string) error { … },
+//		Tenants:   func(ctx context.Context) ([]string, error) { … },
+//		LatestRun: store.LatestSyncRun,
+//		Logger:    logger,
 //	})
 //	…
 //	defer sched.Stop(shutdownCtx) // drains running syncs until shutdownCtx ends

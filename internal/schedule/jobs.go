@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -101,6 +102,9 @@ func (w *syncWorker) Timeout(*river.Job[syncArgs]) time.Duration { return w.cfg.
 // Work syncs the tenant and tells River what to do with a failure.
 func (w *syncWorker) Work(ctx context.Context, job *river.Job[syncArgs]) error {
 	tenantID := job.Args.TenantID
+	if done, err := w.syncedMeanwhile(ctx, job); err != nil || done {
+		return err
+	}
 	err := w.cfg.RunSync(ctx, tenantID)
 	switch {
 	case err == nil:
@@ -111,10 +115,50 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[syncArgs]) error {
 		// available without spending an attempt, while a timeout counts
 		// as a failure.
 		return fmt.Errorf("sync of tenant %s stopped: %w (%w)", tenantID, context.Cause(ctx), err)
+	case secusers.IsKind(err, secusers.Conflict):
+		// Another runner holds the tenant; this is not a failure of the
+		// tenant's sync, so it spends no attempt and backs off no further.
+		w.cfg.Logger.InfoContext(ctx, "schedule: the tenant is being synced by another run; trying again later",
+			"tenant", tenantID, "reason", secusers.MessageOf(err), "delay", w.cfg.conflictDelay.String())
+		return river.JobSnooze(w.cfg.conflictDelay)
 	case secusers.IsKind(err, secusers.NotFound), secusers.IsKind(err, secusers.Invalid):
 		// The tenant is gone or its connection unusable: retrying cannot
 		// help, and the next plan no longer lists it or tries afresh.
 		return river.JobCancel(fmt.Errorf("sync of tenant %s: %w", tenantID, err))
 	}
 	return fmt.Errorf("sync of tenant %s: %w", tenantID, err)
+}
+
+// syncedMeanwhile tells whether a job put off by a Conflict has nothing left
+// to do: the run that held the tenant succeeded after the job was queued,
+// so the sync asked for has happened. It asks only after a put-off, so a
+// job's first run never pays for the lookup.
+func (w *syncWorker) syncedMeanwhile(ctx context.Context, job *river.Job[syncArgs]) (bool, error) {
+	if w.cfg.LatestRun == nil || snoozes(job.Metadata) == 0 {
+		return false, nil
+	}
+	run, err := w.cfg.LatestRun(ctx, job.Args.TenantID)
+	if err != nil {
+		// Syncing again is the safe answer; the run reports any real
+		// trouble with the store.
+		return false, nil
+	}
+	if run.Result == secusers.SyncSucceeded && run.FinishedAt.After(job.CreatedAt) {
+		w.cfg.Logger.InfoContext(ctx, "schedule: the tenant was synced by another run meanwhile",
+			"tenant", job.Args.TenantID, "run", run.ID)
+		return true, nil
+	}
+	return false, nil
+}
+
+// snoozes is how many times River put the job off (JobSnooze): the
+// "snoozes" count River keeps in its metadata.
+func snoozes(metadata []byte) int {
+	var m struct {
+		Snoozes int `json:"snoozes"`
+	}
+	if json.Unmarshal(metadata, &m) != nil {
+		return 0
+	}
+	return m.Snoozes
 }

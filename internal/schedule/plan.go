@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"secusers/internal/secusers"
 )
 
 // listPage is how many finished jobs one query of recentlySynced reads.
@@ -31,23 +33,36 @@ func (w *planWorker) Timeout(*river.Job[planArgs]) time.Duration { return planTi
 
 // Work queues a sync for every connected tenant whose last sync finished
 // more than Interval ago, or never did. Which tenants those are comes from
-// River's finished jobs, not from memory, so it holds across restarts and
-// leader changes. A tenant with a sync already queued, running or retrying
-// is skipped by the unique insert.
+// the database, not from memory, so it holds across restarts and leader
+// changes: River's finished jobs (which also keep a tenant whose syncs
+// failed for good from being retried at every plan), and the store's run
+// records (LatestRun), which know of the runs of every runner. A tenant
+// with a sync already queued, running or retrying is skipped by the unique
+// insert.
 func (w *planWorker) Work(ctx context.Context, _ *river.Job[planArgs]) error {
 	tenants, err := w.cfg.Tenants(ctx)
 	if err != nil {
 		return fmt.Errorf("list the connected tenants: %w", err)
 	}
-	recent, err := recentlySynced(ctx, w.client, w.cfg.Now().Add(-w.cfg.Interval), listPage)
+	now := w.cfg.Now()
+	since := now.Add(-w.cfg.Interval)
+	recent, err := recentlySynced(ctx, w.client, since, listPage)
 	if err != nil {
 		return err
 	}
 	var due []river.InsertManyParams
 	for _, id := range tenants {
-		if _, ok := recent[id]; !ok {
-			due = append(due, river.InsertManyParams{Args: syncArgs{TenantID: id}})
+		if _, ok := recent[id]; ok {
+			continue
 		}
+		// Only the tenants River thinks due are looked up: once the
+		// schedule runs, that is the few due in this planning period.
+		if ok, err := w.ranRecently(ctx, id, since, now); err != nil {
+			return err
+		} else if ok {
+			continue
+		}
+		due = append(due, river.InsertManyParams{Args: syncArgs{TenantID: id}})
 	}
 	queued := 0
 	for start := 0; start < len(due); start += insertBatch {
@@ -64,6 +79,27 @@ func (w *planWorker) Work(ctx context.Context, _ *river.Job[planArgs]) error {
 	w.cfg.Logger.DebugContext(ctx, "schedule: planned the tenants' syncs",
 		slog.Int("tenants", len(tenants)), slog.Int("due", len(due)), slog.Int("queued", queued))
 	return nil
+}
+
+// ranRecently tells whether the store records a run of the tenant that
+// makes a sync now needless: one that succeeded after since, or one still
+// under way (running, its deadline not passed at now). A run that failed
+// does not count: River's jobs pace the schedule's own retries, and a
+// failed run of another runner (the sync command) is no reason to wait.
+func (w *planWorker) ranRecently(ctx context.Context, tenantID string, since, now time.Time) (bool, error) {
+	if w.cfg.LatestRun == nil {
+		return false, nil
+	}
+	run, err := w.cfg.LatestRun(ctx, tenantID)
+	switch {
+	case secusers.IsKind(err, secusers.NotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("read tenant %s's latest sync run: %w", tenantID, err)
+	case run.Result == secusers.SyncRunning:
+		return run.Deadline.After(now), nil
+	}
+	return run.Result == secusers.SyncSucceeded && run.FinishedAt.After(since), nil
 }
 
 // recentlySynced returns the tenants whose sync job finished (completed,

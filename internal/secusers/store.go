@@ -17,6 +17,9 @@ type Store interface {
 	// Close releases the store's resources.
 	Close() error
 
+	CredentialStore
+	AuditStore
+
 	CreatePartner(ctx context.Context, p Partner) (Partner, error)
 	Partner(ctx context.Context, id string) (Partner, error)
 	Partners(ctx context.Context) ([]Partner, error)

@@ -41,13 +41,18 @@ type UnavailableStatus struct {
 
 // SyncRun records one sync of a tenant.
 type SyncRun struct {
-	ID            string
-	TenantID      string
-	StartedAt     time.Time
-	FinishedAt    time.Time // zero while running
-	Result        SyncResult
+	ID         string
+	TenantID   string
+	StartedAt  time.Time
+	FinishedAt time.Time // zero while running
+	Result     SyncResult
+	// Deadline is when a running run is given up for dead: a process that
+	// was killed leaves its run "running", and a run past its deadline no
+	// longer keeps another from starting.
+	Deadline      time.Time
 	Users         int // users written
 	SecurityUsers int // of which with a status
+	Skipped       int // Graph users left out because they broke a rule of the data (no id, bad dates)
 	Unavailable   []UnavailableStatus
 	Error         string // why it failed; caller-safe
 }
@@ -66,9 +71,26 @@ type SyncStore interface {
 	TenantConnections(ctx context.Context) ([]TenantConnection, error)
 
 	// StartSyncRun records a run as running, giving it an ID when it has
-	// none; FinishSyncRun records its end.
+	// none; FinishSyncRun records its end. It fails with Conflict, and
+	// records nothing, when the tenant has a running run whose Deadline has
+	// not passed: one tenant is never synced twice at once, whoever starts
+	// the runs (the schedule on any server, or the sync command). Running
+	// runs past their deadline are marked failed ("abandoned") in the same
+	// transaction. A run needs a Deadline after its StartedAt.
 	StartSyncRun(ctx context.Context, run SyncRun) (SyncRun, error)
 	FinishSyncRun(ctx context.Context, run SyncRun) error
+	// LockTenantSync takes the tenant's sync lock, which one holder in all
+	// processes on the database has at a time, and returns its release;
+	// Conflict when another holds it, NotFound when the tenant does not
+	// exist. The lock dies with its holder: when the process is killed (or
+	// loses its database session), it is free at once, so a crashed run
+	// never blocks its tenant until a deadline passes.
+	LockTenantSync(ctx context.Context, tenantID string) (release func(), err error)
+	// AbandonSyncRuns marks the tenant's running runs failed with reason,
+	// and returns how many it marked. Only a holder of the tenant's sync
+	// lock may call it: holding the lock proves those runs' processes are
+	// gone.
+	AbandonSyncRuns(ctx context.Context, tenantID, reason string) (int, error)
 	// LatestSyncRun returns the tenant's most recent run; NotFound when it
 	// has none.
 	LatestSyncRun(ctx context.Context, tenantID string) (SyncRun, error)

@@ -27,6 +27,7 @@ func (s *Server) handler(ctx context.Context) (http.Handler, error) {
 	metrics.RegisterPool(reg, s.cfg.Store)
 	ids, err := identity.New(ctx, identity.Config{
 		Store: store, Issuer: s.issuer, TokenTTL: s.cfg.TokenTTL, Now: s.cfg.Now, Logger: logger,
+		ClientLimiter: s.cfg.Limits.TokenClient, AddressLimiter: s.cfg.Limits.TokenAddress,
 	})
 	if err != nil {
 		return nil, err
@@ -34,6 +35,7 @@ func (s *Server) handler(ctx context.Context) (http.Handler, error) {
 	mux := http.NewServeMux()
 	api.New(api.Config{
 		Store: store, Verifier: ids, BaseURL: s.issuer, Now: s.cfg.Now, Logger: logger, StoreTimeout: s.cfg.StoreTimeout,
+		Limiter: s.cfg.Limits.API,
 	}).Register(mux)
 	ids.Register(mux)
 	mux.HandleFunc("GET /healthz", serveHealth)
@@ -43,7 +45,8 @@ func (s *Server) handler(ctx context.Context) (http.Handler, error) {
 	if s.cfg.Routes != nil {
 		s.cfg.Routes(mux)
 	}
-	return reqlog.Middleware(logger, metrics.InstrumentHandler(reg, recoverPanics(logger, notFoundJSON(mux, logger)))), nil
+	inner := limitQuery(recoverPanics(logger, notFoundJSON(mux, logger)), logger)
+	return reqlog.Middleware(logger, metrics.InstrumentHandler(reg, inner)), nil
 }
 
 // healthBody is the answer of /healthz. The check is the server's own:

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"secusers/internal/metrics"
+	"secusers/internal/ratelimit"
 	"secusers/internal/secusers"
 )
 
@@ -61,6 +62,58 @@ type Config struct {
 	// Routes, when set, adds routes to the mux before the server starts:
 	// features mounted by the caller, and tests' slow or panicking handlers.
 	Routes func(mux *http.ServeMux)
+	// Limits are the rate limits; the zero value limits nothing.
+	Limits Limiters
+	// Timeouts are the connection limits; zero fields take the defaults
+	// (DefaultTimeouts).
+	Timeouts Timeouts
+}
+
+// Limiters are the rate limits of a server: per app on the partner API, and
+// on the token endpoint per client id and per remote address. A nil
+// limiter limits nothing. Servers that share a database share the limits
+// when their limiters share a Redis (see internal/ratelimit).
+type Limiters struct {
+	API          ratelimit.Limiter
+	TokenClient  ratelimit.Limiter
+	TokenAddress ratelimit.Limiter
+}
+
+// Timeouts bound what a connection may take. ReadHeader stops slowloris
+// clients: a client that sends its request header slower than that is cut
+// off, whatever the pace of its bytes. Idle closes keep-alive connections
+// nobody uses.
+type Timeouts struct {
+	ReadHeader time.Duration
+	Read       time.Duration
+	Write      time.Duration
+	Idle       time.Duration
+}
+
+// DefaultTimeouts are the Timeouts of a server that sets none. The API's
+// requests have no body worth minutes and its largest response (1000
+// users) is written in well under Write.
+var DefaultTimeouts = Timeouts{
+	ReadHeader: 5 * time.Second,
+	Read:       30 * time.Second,
+	Write:      60 * time.Second,
+	Idle:       60 * time.Second,
+}
+
+// withDefaults fills the zero fields from DefaultTimeouts.
+func (t Timeouts) withDefaults() Timeouts {
+	pick := func(v, def time.Duration) time.Duration {
+		if v > 0 {
+			return v
+		}
+		return def
+	}
+	return Timeouts{
+		ReadHeader: pick(t.ReadHeader, DefaultTimeouts.ReadHeader),
+		Read:       pick(t.Read, DefaultTimeouts.Read),
+		Write:      pick(t.Write, DefaultTimeouts.Write),
+		Idle:       pick(t.Idle, DefaultTimeouts.Idle),
+	}
 }
 
 // DefaultDrainTimeout is how long shutdown waits for in-flight requests by
@@ -68,15 +121,13 @@ type Config struct {
 // 30 seconds after which orchestrators send SIGKILL.
 const DefaultDrainTimeout = 15 * time.Second
 
-// The http.Server limits. ReadHeaderTimeout stops slowloris clients; the
-// API's requests have no body worth minutes and its largest response (1000
-// users) is written in well under WriteTimeout.
+// The request size limits. The request line and headers together may hold
+// maxHeaderBytes (net/http counts both); the query string alone is held to
+// maxQueryBytes, far above any query the API takes (a nextLink's is under
+// 300 bytes), so that no handler parses a megabyte of query.
 const (
-	readHeaderTimeout = 5 * time.Second
-	readTimeout       = 30 * time.Second
-	writeTimeout      = 60 * time.Second
-	idleTimeout       = 60 * time.Second
-	maxHeaderBytes    = 64 << 10
+	maxHeaderBytes = 64 << 10
+	maxQueryBytes  = 4 << 10
 )
 
 // Server is the HTTP server. Use New, then Listen and Serve, or Run.
@@ -128,12 +179,13 @@ func (s *Server) Listen(ctx context.Context) error {
 		return err
 	}
 	s.ln = ln
+	t := s.cfg.Timeouts.withDefaults()
 	s.srv = &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
 	}

@@ -17,5 +17,14 @@
 //     process is killed) leaves the tenant's users as they were.
 //
 // Runs are recorded with StartSyncRun and FinishSyncRun: a failed or
-// cancelled run as failed, with a message safe to show to operators.
+// cancelled run as failed, with a message safe to show to operators. A run
+// holds its tenant's sync lock (LockTenantSync: a PostgreSQL session lock,
+// or a file lock beside an SQLite database) from before its start until its
+// end, and Run reports a lock held elsewhere as Conflict, so one tenant is
+// never synced twice at once, whichever servers or commands start the
+// runs. The lock dies with its process, so a killed run blocks nothing.
+// Every run also has a Deadline (Syncer.RunTimeout) that its context ends
+// before, and the store refuses to start a run while another is recorded
+// running within its Deadline: a second guard, for runners that take no
+// lock.
 package sync

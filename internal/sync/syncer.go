@@ -17,6 +17,12 @@ import (
 // needs a deadline of its own.
 const finishTimeout = 10 * time.Second
 
+// DefaultRunTimeout bounds a run when Syncer.RunTimeout is zero. A run of a
+// million-user tenant takes minutes (about four, with its write); two hours
+// leaves room for hours of throttling, yet frees a tenant whose runner died
+// (its record still says running) the same morning.
+const DefaultRunTimeout = 2 * time.Hour
+
 // Syncer runs syncs. Store and Box are required; the zero value of every
 // other field is a sensible default. A Syncer is safe for concurrent use by
 // runs of different tenants.
@@ -44,6 +50,13 @@ type Syncer struct {
 	// GraphConfig, when set, adjusts a run's Graph client configuration
 	// before the client is made: tests shorten the backoff this way.
 	GraphConfig func(*graph.Config)
+	// RunTimeout bounds a run (default DefaultRunTimeout). The run's record
+	// carries the bound as its Deadline, after which the store lets another
+	// runner start the tenant; the run's context ends a little before (see
+	// deadlineMargin), so a live run never outlives its Deadline and one
+	// tenant is never synced twice at once. A caller's earlier deadline
+	// (the schedule's job timeout) shortens both.
+	RunTimeout time.Duration
 }
 
 // Run syncs one tenant now: it loads the tenant's connection, opens its
@@ -52,8 +65,11 @@ type Syncer struct {
 // as recorded. A run that fails or is cancelled changes no user, is
 // recorded as failed, and returns a *RunError; an error before the run
 // starts (no connection, a credential that does not open) records nothing.
-// A process killed mid-run leaves a record that says running, which the
-// tenant's next run supersedes.
+// When another run of the tenant is under way (another server's schedule,
+// or the sync command), Run records nothing and returns an error of kind
+// Conflict that says so. A process killed mid-run leaves a record that says
+// running; its sync lock died with it, so the tenant's next run marks that
+// record abandoned and goes ahead at once.
 func (s *Syncer) Run(ctx context.Context, tenantID string) (secusers.SyncRun, error) {
 	if canon, ok := secusers.ParseGUID(tenantID); ok {
 		tenantID = canon // the store keys tenants by the canonical form
@@ -66,9 +82,28 @@ func (s *Syncer) Run(ctx context.Context, tenantID string) (secusers.SyncRun, er
 		log.Error("sync not started", "err", err)
 		return secusers.SyncRun{}, err
 	}
-	start := s.now()
-	run, err := s.Store.StartSyncRun(ctx, secusers.SyncRun{TenantID: conn.TenantID, StartedAt: start, Result: secusers.SyncRunning})
+	timeout, err := s.timeout(ctx)
 	if err != nil {
+		return secusers.SyncRun{}, err
+	}
+	// The context ends a margin before the recorded Deadline (set first,
+	// so that the clock read after it only adds to the margin).
+	runCtx, cancel := context.WithTimeout(ctx, timeout-deadlineMargin(timeout))
+	defer cancel()
+	release, err := s.lock(runCtx, conn.TenantID, log)
+	if err != nil {
+		return secusers.SyncRun{}, err
+	}
+	defer release()
+	start := s.now()
+	run, err := s.Store.StartSyncRun(runCtx, secusers.SyncRun{
+		TenantID: conn.TenantID, StartedAt: start, Deadline: start.Add(timeout), Result: secusers.SyncRunning,
+	})
+	if secusers.IsKind(err, secusers.Conflict) {
+		err = s.busy(runCtx, conn.TenantID, err)
+		log.Info("sync not started", "reason", secusers.MessageOf(err))
+		return secusers.SyncRun{}, err
+	} else if err != nil {
 		s.Metrics.runEnded(secusers.SyncRun{Result: secusers.SyncFailed}, 0, 0)
 		return secusers.SyncRun{}, fmt.Errorf("sync: recording the start of tenant %s's run: %w", tenantID, err)
 	}
@@ -76,10 +111,69 @@ func (s *Syncer) Run(ctx context.Context, tenantID string) (secusers.SyncRun, er
 		run.StartedAt = start
 	}
 	log = log.With("run", run.ID)
-	log.Info("sync started", "entraTenant", conn.EntraTenantID, "graph", conn.GraphURL)
+	log.Info("sync started", "entraTenant", conn.EntraTenantID, "graph", conn.GraphURL, "deadline", run.Deadline)
 	r := &reader{client: client, now: run.StartedAt, inactiveDays: conn.InactiveDays, log: log}
-	err = s.execute(ctx, &run, r, obs, log)
-	return s.finish(ctx, run, r.skipped, err, log)
+	err = s.execute(runCtx, &run, r, obs, log)
+	return s.finish(runCtx, run, r.skipped, err, log)
+}
+
+// timeout is how long a run started now may take: RunTimeout, or less when
+// ctx ends sooner.
+func (s *Syncer) timeout(ctx context.Context) (time.Duration, error) {
+	timeout := s.RunTimeout
+	if timeout <= 0 {
+		timeout = DefaultRunTimeout
+	}
+	if d, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(d))
+	}
+	if timeout <= 0 || ctx.Err() != nil {
+		return 0, fmt.Errorf("sync: no time left to run: %w", context.Cause(ctx))
+	}
+	return timeout, nil
+}
+
+// deadlineMargin is how long before its recorded Deadline a run's context
+// ends: time for the run to roll back its write and record its end before
+// another runner may take the tenant, and for the clocks of the servers
+// that judge the Deadline to differ a little. It is a tenth of a short
+// timeout, so that tests can use one of milliseconds.
+func deadlineMargin(timeout time.Duration) time.Duration {
+	return min(time.Minute, timeout/10)
+}
+
+// lock takes the tenant's sync lock (see secusers.SyncStore.LockTenantSync)
+// and marks the runs its previous holders left running as abandoned:
+// holding the lock proves their processes are gone.
+func (s *Syncer) lock(ctx context.Context, tenantID string, log *slog.Logger) (func(), error) {
+	release, err := s.Store.LockTenantSync(ctx, tenantID)
+	if secusers.IsKind(err, secusers.Conflict) {
+		err = s.busy(ctx, tenantID, err)
+		log.Info("sync not started", "reason", secusers.MessageOf(err))
+		return nil, err
+	} else if err != nil {
+		s.Metrics.runEnded(secusers.SyncRun{Result: secusers.SyncFailed}, 0, 0)
+		return nil, fmt.Errorf("sync: taking tenant %s's sync lock: %w", tenantID, err)
+	}
+	if n, err := s.Store.AbandonSyncRuns(ctx, tenantID, ""); err != nil {
+		release()
+		s.Metrics.runEnded(secusers.SyncRun{Result: secusers.SyncFailed}, 0, 0)
+		return nil, fmt.Errorf("sync: closing tenant %s's abandoned runs: %w", tenantID, err)
+	} else if n > 0 {
+		log.Warn("marked runs abandoned: their processes stopped before they finished", "runs", n)
+	}
+	return release, nil
+}
+
+// busy is the error of a run that the store refused because another run of
+// the tenant is under way (conflict). It says since when, so that the
+// operator can tell a long run from a stuck one.
+func (s *Syncer) busy(ctx context.Context, tenantID string, conflict error) error {
+	msg := fmt.Sprintf("tenant %s is already being synced by another run", tenantID)
+	if other, err := s.Store.LatestSyncRun(ctx, tenantID); err == nil && other.Result == secusers.SyncRunning {
+		msg += fmt.Sprintf(" (started at %s)", other.StartedAt.UTC().Format(time.RFC3339))
+	}
+	return secusers.Wrap(secusers.Conflict, conflict, msg+"; try again once it has finished")
 }
 
 // prepare loads the tenant's connection and makes its Graph client.
@@ -138,10 +232,11 @@ func (s *Syncer) execute(ctx context.Context, run *secusers.SyncRun, r *reader, 
 // finish records the run's end and returns it.
 func (s *Syncer) finish(ctx context.Context, run secusers.SyncRun, skipped int, err error, log *slog.Logger) (secusers.SyncRun, error) {
 	run.FinishedAt = s.now()
-	run.Result = secusers.SyncSucceeded
+	run.Result, run.Skipped = secusers.SyncSucceeded, skipped
 	if err != nil {
+		// Nothing was written, so nothing was skipped either.
 		run.Result, run.Error = secusers.SyncFailed, safeMessage(ctx, err)
-		run.Users, run.SecurityUsers, run.Unavailable = 0, 0, nil
+		run.Users, run.SecurityUsers, run.Skipped, run.Unavailable = 0, 0, 0, nil
 	}
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()

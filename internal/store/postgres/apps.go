@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -36,7 +38,11 @@ func (s *Store) CreateApp(ctx context.Context, a secusers.App) (secusers.App, er
 		_, err := tx.Exec(ctx, `INSERT INTO apps (`+appColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			a.ClientID, a.PartnerID, a.Name, a.Permissions, string(a.Scope.Kind), nilAsEmpty(a.Scope.IDs),
 			a.Disabled, a.CreatedAt.UnixMilli())
-		return translate(err, "app "+a.ClientID)
+		if err != nil {
+			return translate(err, "app "+a.ClientID)
+		}
+		return audit(ctx, tx, a.CreatedAt, secusers.AuditAppCreate, a.ClientID,
+			fmt.Sprintf("name %q of partner %s, permissions %s, %s", a.Name, a.PartnerID, strings.Join(a.Permissions, " "), scopeDetail(a.Scope)))
 	})
 	if err != nil {
 		return secusers.App{}, err
@@ -84,16 +90,19 @@ func (s *Store) Apps(ctx context.Context, partnerID string) ([]secusers.App, err
 	return out, err
 }
 
-// DisableApp marks the app disabled. Disabling a disabled app succeeds.
+// DisableApp marks the app disabled. Disabling a disabled app succeeds, and
+// is recorded again: the operator asked for it.
 func (s *Store) DisableApp(ctx context.Context, clientID string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE apps SET disabled = true WHERE client_id = $1`, clientID)
-	if err != nil {
-		return translate(err, "app "+clientID)
-	}
-	if tag.RowsAffected() == 0 {
-		return notFound("app", clientID)
-	}
-	return nil
+	return s.write(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE apps SET disabled = true WHERE client_id = $1`, clientID)
+		if err != nil {
+			return translate(err, "app "+clientID)
+		}
+		if tag.RowsAffected() == 0 {
+			return notFound("app", clientID)
+		}
+		return audit(ctx, tx, s.stamp(), secusers.AuditAppDisable, clientID, "disabled")
+	})
 }
 
 // SetAppScope replaces the app's customer scope. The app's row is locked
@@ -119,8 +128,20 @@ func (s *Store) SetAppScope(ctx context.Context, clientID string, scope secusers
 		}
 		_, err = tx.Exec(ctx, `UPDATE apps SET scope_kind = $2, scope_ids = $3 WHERE client_id = $1`,
 			clientID, string(scope.Kind), nilAsEmpty(scope.IDs))
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, s.stamp(), secusers.AuditAppScope, clientID, scopeDetail(scope))
 	})
+}
+
+// scopeDetail describes a scope for the audit trail: its kind and how many
+// ids it names, not the ids, which the app's record holds.
+func scopeDetail(scope secusers.CustomerScope) string {
+	if scope.Kind == secusers.ScopeAllCustomers {
+		return "scope all"
+	}
+	return fmt.Sprintf("scope %s: %d ids", scope.Kind, len(scope.IDs))
 }
 
 func scanApp(row pgx.Row) (secusers.App, error) {

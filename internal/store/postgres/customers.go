@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,7 +24,11 @@ func (s *Store) CreateCustomer(ctx context.Context, c secusers.Customer) (secuse
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO customers (`+customerColumns+`) VALUES ($1, $2, $3, $4)`,
 			c.ID, c.PartnerID, c.Organization, c.CreatedAt.UnixMilli())
-		return translate(err, "customer "+c.ID)
+		if err != nil {
+			return translate(err, "customer "+c.ID)
+		}
+		return audit(ctx, tx, c.CreatedAt, secusers.AuditCustomerCreate, c.ID,
+			fmt.Sprintf("organization %q of partner %s", c.Organization, c.PartnerID))
 	})
 	if err != nil {
 		return secusers.Customer{}, err

@@ -6,6 +6,9 @@
 // store does: both pass the conformance suite in internal/store/storetest,
 // and both order users by a sort key computed in Go and compared by bytes.
 //
+// Every administrative change appends its event to the audit trail in its
+// own transaction, so the trail holds exactly the changes that happened.
+//
 // While the database is unreachable, calls fail fast with an error of kind
 // secusers.Unavailable, and the pool reconnects by itself once it is back.
 //

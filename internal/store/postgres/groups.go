@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -35,7 +36,11 @@ func (s *Store) CreateGroup(ctx context.Context, g secusers.CustomerGroup) (secu
 		_, err = tx.Exec(ctx, `INSERT INTO group_members (group_id, customer_id, position)
 			SELECT $1, m.customer_id, m.n - 1 FROM unnest($2::text[]) WITH ORDINALITY AS m (customer_id, n)`,
 			g.ID, g.CustomerIDs)
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, g.CreatedAt, secusers.AuditGroupCreate, g.ID,
+			fmt.Sprintf("name %q of partner %s, %d customers", g.Name, g.PartnerID, len(g.CustomerIDs)))
 	})
 	if err != nil {
 		return secusers.CustomerGroup{}, err

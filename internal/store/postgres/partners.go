@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,10 +15,16 @@ func (s *Store) CreatePartner(ctx context.Context, p secusers.Partner) (secusers
 		return secusers.Partner{}, err
 	}
 	p.CreatedAt = s.stamp()
-	_, err := s.pool.Exec(ctx, `INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)`,
-		p.ID, p.Name, p.CreatedAt.UnixMilli())
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)`,
+			p.ID, p.Name, p.CreatedAt.UnixMilli())
+		if err != nil {
+			return translate(err, "partner "+p.ID)
+		}
+		return audit(ctx, tx, p.CreatedAt, secusers.AuditPartnerCreate, p.ID, fmt.Sprintf("name %q", p.Name))
+	})
 	if err != nil {
-		return secusers.Partner{}, translate(err, "partner "+p.ID)
+		return secusers.Partner{}, err
 	}
 	return p, nil
 }

@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -24,7 +26,11 @@ func (s *Store) AddClientSecret(ctx context.Context, c secusers.ClientSecret) (s
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO client_secrets (`+secretColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 			c.ID, c.ClientID, c.Hash, c.Hint, c.CreatedAt.UnixMilli(), c.ExpiresAt.UnixMilli())
-		return translate(err, "client secret "+c.ID)
+		if err != nil {
+			return translate(err, "client secret "+c.ID)
+		}
+		return audit(ctx, tx, c.CreatedAt, secusers.AuditAppSecretAdd, c.ClientID,
+			fmt.Sprintf("secret %s expires %s", c.ID, c.ExpiresAt.Format(time.RFC3339)))
 	})
 	if err != nil {
 		return secusers.ClientSecret{}, err

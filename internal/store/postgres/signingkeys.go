@@ -3,6 +3,9 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -82,13 +85,21 @@ func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.Signing
 		// Stamped once the lock is held, so that rotations that queued
 		// are dated in the order they ran.
 		key.CreatedAt = s.stamp()
-		_, err := tx.Exec(ctx, `UPDATE signing_keys SET retired_at = $1 WHERE retired_at = 0`, key.CreatedAt.UnixMilli())
+		retired, err := keyIDs(ctx, tx, `UPDATE signing_keys SET retired_at = $1 WHERE retired_at = 0 RETURNING id`,
+			key.CreatedAt.UnixMilli())
 		if err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO signing_keys (`+signingKeyColumns+`) VALUES ($1, $2, $3, $4, 0)`,
 			key.ID, key.Algorithm, key.PrivateKey, key.CreatedAt.UnixMilli())
-		return translate(err, "signing key "+key.ID)
+		if err != nil {
+			return translate(err, "signing key "+key.ID)
+		}
+		detail := "algorithm " + key.Algorithm
+		if len(retired) > 0 {
+			detail += ", retired " + strings.Join(retired, ", ")
+		}
+		return audit(ctx, tx, key.CreatedAt, secusers.AuditSigningKeyRotate, key.ID, detail)
 	})
 	if err != nil {
 		return secusers.SigningKey{}, err
@@ -99,17 +110,37 @@ func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.Signing
 // PruneSigningKeys deletes the keys retired before retiredBefore; the active
 // key (retired_at = 0) is never one of them. The store keeps milliseconds,
 // so the bound is rounded up to the next millisecond: a key retired at
-// 10:00:00.001 was retired before 10:00:00.0015, and goes.
+// 10:00:00.001 was retired before 10:00:00.0015, and goes. A prune that
+// deletes nothing leaves no trace in the audit trail: servers prune on a
+// schedule, and the trail records changes, not attempts. A prune that does
+// delete keys names them in its event, as no one key is its target.
 func (s *Store) PruneSigningKeys(ctx context.Context, retiredBefore time.Time) (int, error) {
-	bound := retiredBefore.UnixMilli()
-	if time.UnixMilli(bound).Before(retiredBefore) {
-		bound++
-	}
-	tag, err := s.pool.Exec(ctx, `DELETE FROM signing_keys WHERE retired_at <> 0 AND retired_at < $1`, bound)
+	var ids []string
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		var err error
+		ids, err = keyIDs(ctx, tx, `DELETE FROM signing_keys WHERE retired_at <> 0 AND retired_at < $1 RETURNING id`,
+			ceilMillis(retiredBefore))
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		slices.Sort(ids)
+		return audit(ctx, tx, s.stamp(), secusers.AuditSigningKeyPrune, "", fmt.Sprintf("deleted %d keys retired before %s: %s",
+			len(ids), retiredBefore.UTC().Format(time.RFC3339), strings.Join(ids, ", ")))
+	})
 	if err != nil {
-		return 0, translate(err, "")
+		return 0, err
 	}
-	return int(tag.RowsAffected()), nil
+	return len(ids), nil
+}
+
+// keyIDs runs a statement that returns key ids (a SELECT, or a write with
+// RETURNING id) and collects them.
+func keyIDs(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 func scanSigningKey(row pgx.Row) (secusers.SigningKey, error) {

@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"iter"
-
-	"github.com/jackc/pgx/v5"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"secusers/internal/secusers"
 )
@@ -43,7 +44,11 @@ func (s *Store) SaveTenantConnection(ctx context.Context, c secusers.TenantConne
 				login_url = excluded.login_url, inactive_days = excluded.inactive_days, updated_at = excluded.updated_at`,
 			c.TenantID, c.EntraTenantID, c.ClientID, c.Credentials, c.GraphURL, c.LoginURL, c.InactiveDays,
 			c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli())
-		return err
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, secusers.AuditTenantConnect, c.TenantID,
+			fmt.Sprintf("Entra tenant %s, app %s, Graph %s", c.EntraTenantID, c.ClientID, c.GraphURL))
 	})
 	if err != nil {
 		return secusers.TenantConnection{}, err
@@ -87,22 +92,86 @@ func scanConnection(row pgx.Row) (secusers.TenantConnection, error) {
 	return c, err
 }
 
-// StartSyncRun records a run as running.
+// abandonedRun is the error of a run that was still "running" when its
+// deadline passed: its process died, or hung, without finishing it.
+const abandonedRun = "abandoned: the run did not finish before its deadline"
+
+// StartSyncRun records a run as running, unless the tenant has a running run
+// whose deadline has not passed. StartedAt is the store's clock, as for
+// every time the store stamps; the deadline is kept to the millisecond.
+//
+// Starters of one tenant, on any server, queue on a transaction-scoped
+// advisory lock, so that the check for a running run and the insert of the
+// new one are one step: of two starters, the second sees the first's run.
+// An advisory lock rather than the tenant's row lock, which a replacement of
+// the tenant's users holds for as long as it writes: a starter must be told
+// of a running sync at once, not after it.
 func (s *Store) StartSyncRun(ctx context.Context, run secusers.SyncRun) (secusers.SyncRun, error) {
 	if run.ID == "" {
 		run.ID = uuid.NewString()
 	}
-	run.Result, run.StartedAt, run.FinishedAt = secusers.SyncRunning, s.stamp(), time.Time{}
+	run.StartedAt = s.stamp()
+	if run.Deadline.IsZero() || !run.Deadline.After(run.StartedAt) {
+		return secusers.SyncRun{}, secusers.Errorf(secusers.Invalid, "a sync run needs a deadline after its start")
+	}
+	run.Deadline = fromMillis(run.Deadline.UnixMilli())
+	run.Result, run.FinishedAt = secusers.SyncRunning, time.Time{}
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		if err := exists(ctx, tx, `SELECT 1 FROM tenants WHERE id = $1`, run.TenantID, "tenant"); err != nil {
 			return err
 		}
-		return s.putRun(ctx, tx, run)
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, syncLockID(run.TenantID)); err != nil {
+			return err
+		}
+		if err := s.checkNotRunning(ctx, tx, run.TenantID); err != nil {
+			return err
+		}
+		return insertRun(ctx, tx, run)
 	})
-	return run, err
+	if err != nil {
+		return secusers.SyncRun{}, err
+	}
+	return run, nil
 }
 
-// FinishSyncRun records the run's end.
+// checkNotRunning marks the tenant's running runs whose deadline has passed
+// as failed, then returns Conflict if a running run is left. Runs recorded
+// before deadlines were (deadline 0) count as past theirs. It runs under the
+// tenant's start lock, and after taking it: in READ COMMITTED each statement
+// sees every run committed before it, the previous starter's included.
+func (s *Store) checkNotRunning(ctx context.Context, tx pgx.Tx, tenantID string) error {
+	now := s.stamp().UnixMilli()
+	_, err := tx.Exec(ctx, `UPDATE sync_runs SET result = $2, finished_at = $3, error = $4
+		WHERE tenant_id = $1 AND result = $5 AND deadline <= $3`,
+		tenantID, string(secusers.SyncFailed), now, abandonedRun, string(secusers.SyncRunning))
+	if err != nil {
+		return err
+	}
+	var started int64
+	err = tx.QueryRow(ctx, `SELECT started_at FROM sync_runs WHERE tenant_id = $1 AND result = $2
+		ORDER BY started_at DESC LIMIT 1`, tenantID, string(secusers.SyncRunning)).Scan(&started)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	return secusers.Errorf(secusers.Conflict, "a sync of tenant %s is already running (started at %s)",
+		tenantID, fromMillis(started).Format(time.RFC3339))
+}
+
+// syncLockID returns the advisory lock of the tenant's sync starts. Advisory
+// locks are per database, not per schema; two tenants (or two deployments'
+// tenants) whose ids hash alike merely start their runs one after the other.
+func syncLockID(tenantID string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("secusers sync start\x00" + tenantID))
+	return int64(h.Sum64())
+}
+
+// FinishSyncRun records the run's end: its result, counts and error. The
+// start's time and deadline stay as StartSyncRun stored them, so the
+// caller's copy of the run need not carry them.
 func (s *Store) FinishSyncRun(ctx context.Context, run secusers.SyncRun) error {
 	if run.Result != secusers.SyncSucceeded && run.Result != secusers.SyncFailed {
 		return secusers.Errorf(secusers.Invalid, "a finished sync run must have succeeded or failed, not %q", run.Result)
@@ -110,52 +179,60 @@ func (s *Store) FinishSyncRun(ctx context.Context, run secusers.SyncRun) error {
 	if run.FinishedAt.IsZero() {
 		run.FinishedAt = s.stamp()
 	}
-	return s.write(ctx, func(tx pgx.Tx) error {
-		var one int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM sync_runs WHERE id = $1 AND tenant_id = $2`, run.ID, run.TenantID).Scan(&one)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return secusers.Errorf(secusers.NotFound, "sync run %s not found", run.ID)
-		} else if err != nil {
-			return err
-		}
-		return s.putRun(ctx, tx, run)
-	})
-}
-
-func (s *Store) putRun(ctx context.Context, tx pgx.Tx, run secusers.SyncRun) error {
 	unavailable, err := json.Marshal(unavailableJSON(run.Unavailable))
 	if err != nil {
 		return err
 	}
-	var finished int64
-	if !run.FinishedAt.IsZero() {
-		finished = run.FinishedAt.UnixMilli()
+	return s.write(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE sync_runs SET finished_at = $3, result = $4, users = $5, security_users = $6,
+				skipped = $7, unavailable = $8, error = $9
+			WHERE id = $1 AND tenant_id = $2`,
+			run.ID, run.TenantID, run.FinishedAt.UnixMilli(), string(run.Result), run.Users, run.SecurityUsers,
+			run.Skipped, unavailable, run.Error)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return secusers.Errorf(secusers.NotFound, "sync run %s not found", run.ID)
+		}
+		return nil
+	})
+}
+
+// insertRun stores a new running run. A run id used before is a Conflict,
+// never an overwrite of that run's record.
+func insertRun(ctx context.Context, tx pgx.Tx, run secusers.SyncRun) error {
+	unavailable, err := json.Marshal(unavailableJSON(run.Unavailable))
+	if err != nil {
+		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO sync_runs (id, tenant_id, started_at, finished_at, result, users, security_users, unavailable, error)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-		ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, result = excluded.result, users = excluded.users,
-			security_users = excluded.security_users, unavailable = excluded.unavailable, error = excluded.error`,
-		run.ID, run.TenantID, run.StartedAt.UnixMilli(), finished, string(run.Result), run.Users, run.SecurityUsers,
-		unavailable, run.Error)
-	return err
+	_, err = tx.Exec(ctx, `INSERT INTO sync_runs (id, tenant_id, started_at, finished_at, result, users, security_users,
+			unavailable, error, deadline, skipped)
+		VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10)`,
+		run.ID, run.TenantID, run.StartedAt.UnixMilli(), string(run.Result), run.Users, run.SecurityUsers,
+		unavailable, run.Error, run.Deadline.UnixMilli(), run.Skipped)
+	return translate(err, "sync run "+run.ID)
 }
 
 // LatestSyncRun returns the tenant's most recent run.
 func (s *Store) LatestSyncRun(ctx context.Context, tenantID string) (secusers.SyncRun, error) {
 	var run secusers.SyncRun
 	err := s.read(ctx, func(tx pgx.Tx) error {
-		var started, finished int64
+		var started, finished, deadline int64
 		var result string
 		var unavailable []byte
-		err := tx.QueryRow(ctx, `SELECT id, tenant_id, started_at, finished_at, result, users, security_users, unavailable, error
+		err := tx.QueryRow(ctx, `SELECT id, tenant_id, started_at, finished_at, result, users, security_users, unavailable, error,
+				deadline, skipped
 			FROM sync_runs WHERE tenant_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1`, tenantID).
-			Scan(&run.ID, &run.TenantID, &started, &finished, &result, &run.Users, &run.SecurityUsers, &unavailable, &run.Error)
+			Scan(&run.ID, &run.TenantID, &started, &finished, &result, &run.Users, &run.SecurityUsers, &unavailable, &run.Error,
+				&deadline, &run.Skipped)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return secusers.Errorf(secusers.NotFound, "tenant %s has no sync runs", tenantID)
 		} else if err != nil {
 			return err
 		}
 		run.StartedAt, run.FinishedAt, run.Result = fromMillis(started), fromOptionalMillis(finished), secusers.SyncResult(result)
+		run.Deadline = fromOptionalMillis(deadline)
 		var u []unavailableStatus
 		if err := json.Unmarshal(unavailable, &u); err != nil {
 			return err

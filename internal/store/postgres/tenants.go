@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,7 +23,11 @@ func (s *Store) CreateTenant(ctx context.Context, t secusers.Tenant) (secusers.T
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO tenants (`+tenantColumns+`) VALUES ($1, $2, $3, $4)`,
 			t.ID, t.CustomerID, t.Name, t.CreatedAt.UnixMilli())
-		return translate(err, "tenant "+t.ID)
+		if err != nil {
+			return translate(err, "tenant "+t.ID)
+		}
+		return audit(ctx, tx, t.CreatedAt, secusers.AuditTenantCreate, t.ID,
+			fmt.Sprintf("name %q of customer %s", t.Name, t.CustomerID))
 	})
 	if err != nil {
 		return secusers.Tenant{}, err

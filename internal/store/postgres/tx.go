@@ -16,7 +16,7 @@ var readOnly = pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadO
 
 // write runs fn in a READ COMMITTED transaction and commits it when fn
 // succeeds. Writers that must not interleave lock what they depend on (a
-// tenant row, the signing_keys table) in fn.
+// tenant row, the signing_keys table, an advisory lock) in fn.
 func (s *Store) write(ctx context.Context, fn func(pgx.Tx) error) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {

@@ -64,6 +64,13 @@ func storeCalls(tenantID string) map[string]func(context.Context, secusers.Store
 			_, err := s.ReplaceUsers(ctx, tenantID, all(benchUserSet(20)))
 			return err
 		},
+		"AuditEvents": func(ctx context.Context, s secusers.Store) error {
+			_, err := s.AuditEvents(ctx, secusers.AuditQuery{Limit: 10})
+			return err
+		},
+		"UseAssertionID": func(ctx context.Context, s secusers.Store) error {
+			return s.UseAssertionID(ctx, uuid.NewString(), uuid.NewString(), time.Now().Add(time.Minute))
+		},
 		"Users": func(ctx context.Context, s secusers.Store) error {
 			for _, err := range s.Users(ctx, tenantID) {
 				if err != nil {

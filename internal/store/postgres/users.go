@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"iter"
 
 	"github.com/jackc/pgx/v5"
@@ -12,12 +13,13 @@ import (
 // ReplaceUsers replaces every user of the tenant with the users the sequence
 // yields, in one transaction: it bumps the tenant's users version (which
 // locks the tenant's row, so replacements of one tenant queue), deletes the
-// tenant's users, streams the new ones into the table with one COPY, and
-// records how many users have each status set. The sequence is consumed
-// while the COPY runs: pgx sends the rows in 64 KB chunks as the sequence
-// yields them, so no more than a chunk of rows is held. What grows with the
-// count is the set of ids seen, 16 bytes each (20 to 40 MB for a million
-// users, with the map's overhead), which finds a repeated id.
+// tenant's users, streams the new ones into the table with one COPY,
+// records how many users have each status set, and appends the import to
+// the audit trail. The sequence is consumed while the COPY runs: pgx sends
+// the rows in 64 KB chunks as the sequence yields them, so no more than a
+// chunk of rows is held. What grows with the count is the set of ids seen,
+// 16 bytes each (20 to 40 MB for a million users, with the map's
+// overhead), which finds a repeated id.
 //
 // An invalid user, or one that repeats an id, is refused with an Invalid
 // error that gives its position (1-based) in the sequence; an error the
@@ -39,6 +41,9 @@ func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Se
 			return err
 		}
 		if err := insertCounts(ctx, tx, tenantID, src.counts); err != nil {
+			return err
+		}
+		if err := audit(ctx, tx, s.stamp(), secusers.AuditTenantImport, tenantID, fmt.Sprintf("%d users", src.n)); err != nil {
 			return err
 		}
 		return analyzeAfterBulk(ctx, tx, src.n)

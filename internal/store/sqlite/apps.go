@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"strings"
 
 	"secusers/internal/secusers"
 )
@@ -43,7 +45,11 @@ func (s *Store) CreateApp(ctx context.Context, a secusers.App) (secusers.App, er
 		_, err := tx.ExecContext(ctx, `INSERT INTO apps (`+appColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ClientID, a.PartnerID, a.Name, string(permissions), string(a.Scope.Kind), string(scopeIDs),
 			a.Disabled, a.CreatedAt.UnixMilli())
-		return translate(err, "app "+a.ClientID)
+		if err != nil {
+			return translate(err, "app "+a.ClientID)
+		}
+		return s.audit(ctx, tx, secusers.AuditAppCreate, a.ClientID, fmt.Sprintf("name %q of partner %s, permissions %s, %s",
+			a.Name, a.PartnerID, strings.Join(a.Permissions, " "), scopeDetail(a.Scope)))
 	})
 	if err != nil {
 		return secusers.App{}, err
@@ -90,7 +96,10 @@ func (s *Store) SetAppScope(ctx context.Context, clientID string, scope secusers
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE apps SET scope_kind = ?, scope_ids = ? WHERE client_id = ?`,
 			string(scope.Kind), string(scopeIDs), clientID)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, secusers.AuditAppScope, clientID, scopeDetail(scope))
 	})
 }
 
@@ -139,7 +148,7 @@ func (s *Store) DisableApp(ctx context.Context, clientID string) error {
 		if n == 0 {
 			return notFound("app", clientID)
 		}
-		return nil
+		return s.audit(ctx, tx, secusers.AuditAppDisable, clientID, "disabled")
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"secusers/internal/secusers"
 )
@@ -23,7 +24,11 @@ func (s *Store) CreateCustomer(ctx context.Context, c secusers.Customer) (secuse
 		_, err := tx.ExecContext(ctx,
 			`INSERT INTO customers (`+customerColumns+`) VALUES (?, ?, ?, ?)`,
 			c.ID, c.PartnerID, c.Organization, c.CreatedAt.UnixMilli())
-		return translate(err, "customer "+c.ID)
+		if err != nil {
+			return translate(err, "customer "+c.ID)
+		}
+		return s.audit(ctx, tx, secusers.AuditCustomerCreate, c.ID,
+			fmt.Sprintf("organization %q of partner %s", c.Organization, c.PartnerID))
 	})
 	if err != nil {
 		return secusers.Customer{}, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"secusers/internal/secusers"
 )
@@ -39,7 +40,8 @@ func (s *Store) CreateGroup(ctx context.Context, g secusers.CustomerGroup) (secu
 				return err
 			}
 		}
-		return nil
+		return s.audit(ctx, tx, secusers.AuditGroupCreate, g.ID,
+			fmt.Sprintf("name %q of partner %s, %d customers", g.Name, g.PartnerID, len(g.CustomerIDs)))
 	})
 	if err != nil {
 		return secusers.CustomerGroup{}, err

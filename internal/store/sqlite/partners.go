@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"secusers/internal/secusers"
 )
@@ -18,7 +19,10 @@ func (s *Store) CreatePartner(ctx context.Context, p secusers.Partner) (secusers
 		_, err := tx.ExecContext(ctx,
 			`INSERT INTO partners (id, name, created_at) VALUES (?, ?, ?)`,
 			p.ID, p.Name, p.CreatedAt.UnixMilli())
-		return translate(err, "partner "+p.ID)
+		if err != nil {
+			return translate(err, "partner "+p.ID)
+		}
+		return s.audit(ctx, tx, secusers.AuditPartnerCreate, p.ID, fmt.Sprintf("name %q", p.Name))
 	})
 	if err != nil {
 		return secusers.Partner{}, err

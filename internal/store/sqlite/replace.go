@@ -24,10 +24,39 @@ import (
 // same transaction, with the users' indexes built anew at the end instead
 // of updated row by row. On that path a repeated id is found at the end,
 // after the whole sequence is read.
+//
+// The import is an administrative change: the audit trail records it, with
+// the number of users, in the same transaction.
 func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
+	return s.replaceUsers(ctx, tenantID, users, importUsers)
+}
+
+// replaceMode says whose users a replacement writes.
+type replaceMode int
+
+const (
+	// importUsers is ReplaceUsers: the partner's own list, written as
+	// given and recorded in the audit trail.
+	importUsers replaceMode = iota
+	// syncUsers is SyncUsers: Graph's users, each keeping the partner's
+	// fields of the stored user. A sync is the service at work, not an
+	// administrative change, so it is not audited.
+	syncUsers
+)
+
+// replaceUsers is ReplaceUsers and SyncUsers, which differ only in what
+// mode says: one loop, so that a fix to it reaches both.
+func (s *Store) replaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error], mode replaceMode) (int, error) {
 	var n int
 	var seqErr error
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		var kept map[string]secusers.User
+		if mode == syncUsers {
+			var err error
+			if kept, err = partnerFields(ctx, tx, tenantID); err != nil {
+				return err
+			}
+		}
 		r, err := s.beginReplacement(ctx, tx, tenantID)
 		if err != nil {
 			return err
@@ -39,11 +68,17 @@ func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Se
 				return err
 			}
 			n++
+			if mode == syncUsers {
+				u = secusers.KeepPartnerFields(u, kept[u.ID])
+			}
 			if err := r.add(ctx, n, u); err != nil {
 				return err
 			}
 		}
-		return r.finish(ctx)
+		if err := r.finish(ctx); err != nil || mode != importUsers {
+			return err
+		}
+		return s.audit(ctx, tx, secusers.AuditTenantImport, tenantID, fmt.Sprintf("%d users", n))
 	})
 	switch {
 	case seqErr != nil:

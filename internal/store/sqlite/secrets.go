@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"time"
 
 	"secusers/internal/secusers"
 )
@@ -23,7 +25,11 @@ func (s *Store) AddClientSecret(ctx context.Context, c secusers.ClientSecret) (s
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO client_secrets (`+secretColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
 			c.ID, c.ClientID, c.Hash, c.Hint, c.CreatedAt.UnixMilli(), c.ExpiresAt.UnixMilli())
-		return translate(err, "client secret "+c.ID)
+		if err != nil {
+			return translate(err, "client secret "+c.ID)
+		}
+		return s.audit(ctx, tx, secusers.AuditAppSecretAdd, c.ClientID,
+			fmt.Sprintf("secret %s expires %s", c.ID, c.ExpiresAt.Format(time.RFC3339)))
 	})
 	if err != nil {
 		return secusers.ClientSecret{}, err
@@ -48,6 +54,27 @@ func (s *Store) ClientSecrets(ctx context.Context, clientID string) ([]secusers.
 		return err
 	})
 	return out, err
+}
+
+// RemoveClientSecret removes the app's secret. Another app's secret is
+// NotFound exactly like a missing one, so that an app's id cannot be used
+// to learn of, or remove, another's secrets.
+func (s *Store) RemoveClientSecret(ctx context.Context, clientID, secretID string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if err := appExists(ctx, tx, clientID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM client_secrets WHERE id = ? AND client_id = ?`, secretID, clientID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return secusers.Errorf(secusers.NotFound, "app %s has no secret %s", clientID, shown(secretID))
+		}
+		return s.audit(ctx, tx, secusers.AuditAppSecretRemove, clientID, "secret "+secretID)
+	})
 }
 
 func scanSecret(row scanner) (secusers.ClientSecret, error) {

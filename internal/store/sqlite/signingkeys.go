@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"secusers/internal/secusers"
@@ -67,12 +69,22 @@ func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.Signing
 		// One instant for both: the old key stopped signing exactly when
 		// the new one started.
 		now := s.stamp()
-		_, err := tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ? WHERE retired_at = 0`, now.UnixMilli())
+		retired, err := keyIDs(ctx, tx, `SELECT id FROM signing_keys WHERE retired_at = 0`)
 		if err != nil {
 			return err
 		}
-		key, err = insertActiveKey(ctx, tx, candidate, now)
-		return err
+		_, err = tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ? WHERE retired_at = 0`, now.UnixMilli())
+		if err != nil {
+			return err
+		}
+		if key, err = insertActiveKey(ctx, tx, candidate, now); err != nil {
+			return err
+		}
+		detail := "algorithm " + key.Algorithm
+		if len(retired) > 0 {
+			detail += ", retired " + strings.Join(retired, ", ")
+		}
+		return s.audit(ctx, tx, secusers.AuditSigningKeyRotate, key.ID, detail)
 	})
 	if err != nil {
 		return secusers.SigningKey{}, err
@@ -83,25 +95,42 @@ func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.Signing
 // PruneSigningKeys deletes the keys retired before retiredBefore; the active
 // key (retired_at = 0) is never one of them. The store keeps milliseconds,
 // so the bound is rounded up to the next millisecond: a key retired at
-// 10:00:00.001 was retired before 10:00:00.0015, and goes.
+// 10:00:00.001 was retired before 10:00:00.0015, and goes. A prune that
+// deletes nothing is not an administrative change and leaves no audit event
+// (the server prunes on a schedule).
 func (s *Store) PruneSigningKeys(ctx context.Context, retiredBefore time.Time) (int, error) {
-	bound := retiredBefore.UnixMilli()
-	if time.UnixMilli(bound).Before(retiredBefore) {
-		bound++
-	}
-	var n int64
+	bound := ceilMillis(retiredBefore)
+	var ids []string
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM signing_keys WHERE retired_at != 0 AND retired_at < ?`, bound)
-		if err != nil {
+		var err error
+		ids, err = keyIDs(ctx, tx, `SELECT id FROM signing_keys WHERE retired_at != 0 AND retired_at < ? ORDER BY id`, bound)
+		if err != nil || len(ids) == 0 {
 			return err
 		}
-		n, err = res.RowsAffected()
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM signing_keys WHERE retired_at != 0 AND retired_at < ?`, bound); err != nil {
+			return err
+		}
+		// The kids are public (the JWKS showed them); no one key is the
+		// target, so the detail names them all.
+		return s.audit(ctx, tx, secusers.AuditSigningKeyPrune, "", fmt.Sprintf("deleted %d keys retired before %s: %s",
+			len(ids), retiredBefore.UTC().Format(time.RFC3339), strings.Join(ids, ", ")))
 	})
 	if err != nil {
 		return 0, err
 	}
-	return int(n), nil
+	return len(ids), nil
+}
+
+// keyIDs returns the ids of the signing keys query selects.
+func keyIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row scanner) (string, error) {
+		var id string
+		return id, row.Scan(&id)
+	})
 }
 
 // insertActiveKey stores key as the active key, created at created. The

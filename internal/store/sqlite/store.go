@@ -29,6 +29,7 @@ type Store struct {
 	// snapshot while the writer writes.
 	reader *sql.DB
 	now    func() time.Time
+	path   string // the database file; its sync locks live beside it
 
 	// ReplaceUsers takes the bulk path (see replacement.maybeBulk) for a
 	// tenant of at least bulkMin users (0: never) that has at least
@@ -91,7 +92,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxIdleTime(5 * time.Minute)
-	s.writer, s.reader = writer, reader
+	s.writer, s.reader, s.path = writer, reader, path
 	return s, nil
 }
 

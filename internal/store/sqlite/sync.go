@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"iter"
 	"time"
 
@@ -42,7 +43,13 @@ func (s *Store) SaveTenantConnection(ctx context.Context, c secusers.TenantConne
 				login_url = excluded.login_url, inactive_days = excluded.inactive_days, updated_at = excluded.updated_at`,
 			c.TenantID, c.EntraTenantID, c.ClientID, c.Credentials, c.GraphURL, c.LoginURL, c.InactiveDays,
 			c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli())
-		return err
+		if err != nil {
+			return err
+		}
+		// The credentials are sealed, but even sealed they stay out of
+		// the trail.
+		return s.audit(ctx, tx, secusers.AuditTenantConnect, c.TenantID, fmt.Sprintf("Entra tenant %s, app %s, Graph %s",
+			c.EntraTenantID, c.ClientID, c.GraphURL))
 	})
 	if err != nil {
 		return secusers.TenantConnection{}, err
@@ -90,19 +97,54 @@ func scanConnection(row scanner) (secusers.TenantConnection, error) {
 	return c, err
 }
 
-// StartSyncRun records a run as running.
+// abandonedRun is the error of a run that was still running when its
+// deadline passed, as StartSyncRun records it: its process was killed, or
+// lost the database, before it could record its end.
+const abandonedRun = "abandoned: the run did not finish before its deadline"
+
+// StartSyncRun records a run as running, started at the store's clock,
+// unless another run of the tenant is running and its deadline has not
+// passed. It first marks the tenant's running runs past their deadline as
+// failed: their processes are gone, and their runs must not hold the tenant
+// for good. The check and the insert share one IMMEDIATE transaction, so
+// two starters, in this process or another, take turns, and the second
+// finds the first's run.
 func (s *Store) StartSyncRun(ctx context.Context, run secusers.SyncRun) (secusers.SyncRun, error) {
 	if run.ID == "" {
 		run.ID = uuid.NewString()
 	}
-	run.Result, run.StartedAt, run.FinishedAt = secusers.SyncRunning, s.stamp(), time.Time{}
+	now := s.stamp()
+	run.Result, run.StartedAt, run.FinishedAt = secusers.SyncRunning, now, time.Time{}
+	if run.Deadline.IsZero() || !run.Deadline.After(now) {
+		return secusers.SyncRun{}, secusers.Errorf(secusers.Invalid, "a sync run needs a deadline after its start")
+	}
+	run.Deadline = fromMillis(run.Deadline.UnixMilli())
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := tenantExists(ctx, tx, run.TenantID); err != nil {
 			return err
 		}
+		_, err := tx.ExecContext(ctx, `UPDATE sync_runs SET result = ?, finished_at = ?, error = ?
+			WHERE tenant_id = ? AND result = ? AND deadline <= ?`,
+			string(secusers.SyncFailed), now.UnixMilli(), abandonedRun, run.TenantID, string(secusers.SyncRunning), now.UnixMilli())
+		if err != nil {
+			return err
+		}
+		var started int64
+		err = tx.QueryRowContext(ctx, `SELECT started_at FROM sync_runs WHERE tenant_id = ? AND result = ?
+			ORDER BY started_at DESC LIMIT 1`, run.TenantID, string(secusers.SyncRunning)).Scan(&started)
+		switch {
+		case err == nil:
+			return secusers.Errorf(secusers.Conflict, "a sync of tenant %s is already running (started at %s)",
+				run.TenantID, fromMillis(started).Format(time.RFC3339))
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
 		return s.putRun(ctx, tx, run)
 	})
-	return run, err
+	if err != nil {
+		return secusers.SyncRun{}, err
+	}
+	return run, nil
 }
 
 // FinishSyncRun records the run's end.
@@ -130,16 +172,16 @@ func (s *Store) putRun(ctx context.Context, tx *sql.Tx, run secusers.SyncRun) er
 	if err != nil {
 		return err
 	}
-	var finished int64
-	if !run.FinishedAt.IsZero() {
-		finished = run.FinishedAt.UnixMilli()
-	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO sync_runs (id, tenant_id, started_at, finished_at, result, users, security_users, unavailable, error)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	// A finish keeps the start's deadline: the deadline is the starter's
+	// promise, which only StartSyncRun reads.
+	_, err = tx.ExecContext(ctx, `INSERT INTO sync_runs
+			(id, tenant_id, started_at, finished_at, result, deadline, users, security_users, skipped, unavailable, error)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, result = excluded.result, users = excluded.users,
-			security_users = excluded.security_users, unavailable = excluded.unavailable, error = excluded.error`,
-		run.ID, run.TenantID, run.StartedAt.UnixMilli(), finished, string(run.Result), run.Users, run.SecurityUsers,
-		string(unavailable), run.Error)
+			security_users = excluded.security_users, skipped = excluded.skipped, unavailable = excluded.unavailable,
+			error = excluded.error`,
+		run.ID, run.TenantID, run.StartedAt.UnixMilli(), optionalMillis(run.FinishedAt), string(run.Result),
+		optionalMillis(run.Deadline), run.Users, run.SecurityUsers, run.Skipped, string(unavailable), run.Error)
 	return err
 }
 
@@ -147,17 +189,20 @@ func (s *Store) putRun(ctx context.Context, tx *sql.Tx, run secusers.SyncRun) er
 func (s *Store) LatestSyncRun(ctx context.Context, tenantID string) (secusers.SyncRun, error) {
 	var run secusers.SyncRun
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		var started, finished int64
+		var started, finished, deadline int64
 		var result, unavailable string
-		err := tx.QueryRowContext(ctx, `SELECT id, tenant_id, started_at, finished_at, result, users, security_users, unavailable, error
+		err := tx.QueryRowContext(ctx, `SELECT id, tenant_id, started_at, finished_at, result, deadline,
+				users, security_users, skipped, unavailable, error
 			FROM sync_runs WHERE tenant_id = ? ORDER BY started_at DESC, id DESC LIMIT 1`, tenantID).
-			Scan(&run.ID, &run.TenantID, &started, &finished, &result, &run.Users, &run.SecurityUsers, &unavailable, &run.Error)
+			Scan(&run.ID, &run.TenantID, &started, &finished, &result, &deadline,
+				&run.Users, &run.SecurityUsers, &run.Skipped, &unavailable, &run.Error)
 		if errors.Is(err, sql.ErrNoRows) {
 			return secusers.Errorf(secusers.NotFound, "tenant %s has no sync runs", tenantID)
 		} else if err != nil {
 			return err
 		}
 		run.StartedAt, run.FinishedAt, run.Result = fromMillis(started), fromOptionalMillis(finished), secusers.SyncResult(result)
+		run.Deadline = fromOptionalMillis(deadline)
 		var u []unavailableStatus
 		if err := json.Unmarshal([]byte(unavailable), &u); err != nil {
 			return err
@@ -189,37 +234,7 @@ func unavailableJSON(in []secusers.UnavailableStatus) []unavailableStatus {
 // carry partner fields are remembered, so memory follows the test users, not
 // the tenant's size.
 func (s *Store) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
-	var n int
-	var seqErr error
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		kept, err := partnerFields(ctx, tx, tenantID)
-		if err != nil {
-			return err
-		}
-		r, err := s.beginReplacement(ctx, tx, tenantID)
-		if err != nil {
-			return err
-		}
-		defer r.insert.Close()
-		for u, err := range users {
-			if err != nil {
-				seqErr = err
-				return err
-			}
-			n++
-			if err := r.add(ctx, n, secusers.KeepPartnerFields(u, kept[u.ID])); err != nil {
-				return err
-			}
-		}
-		return r.finish(ctx)
-	})
-	switch {
-	case seqErr != nil:
-		return 0, seqErr
-	case err != nil:
-		return 0, err
-	}
-	return n, nil
+	return s.replaceUsers(ctx, tenantID, users, syncUsers)
 }
 
 // partnerFields reads the partner's fields of the tenant's users that have

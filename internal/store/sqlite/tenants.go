@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"secusers/internal/secusers"
 )
@@ -22,7 +23,10 @@ func (s *Store) CreateTenant(ctx context.Context, t secusers.Tenant) (secusers.T
 		_, err := tx.ExecContext(ctx,
 			`INSERT INTO tenants (`+tenantColumns+`) VALUES (?, ?, ?, ?)`,
 			t.ID, t.CustomerID, t.Name, t.CreatedAt.UnixMilli())
-		return translate(err, "tenant "+t.ID)
+		if err != nil {
+			return translate(err, "tenant "+t.ID)
+		}
+		return s.audit(ctx, tx, secusers.AuditTenantCreate, t.ID, fmt.Sprintf("name %q of customer %s", t.Name, t.CustomerID))
 	})
 	if err != nil {
 		return secusers.Tenant{}, err

@@ -47,3 +47,23 @@ func fromOptionalMillis(ms int64) time.Time {
 	}
 	return fromMillis(ms)
 }
+
+// optionalMillis is the stored form of a time that may be unset: 0.
+func optionalMillis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// ceilMillis returns t in the stored unit, rounded up to the next
+// millisecond: a bound compared with stored times must not take in a record
+// of the millisecond before it (a key retired at 10:00:00.001 was retired
+// before 10:00:00.0015; an event then is not at or after it).
+func ceilMillis(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if time.UnixMilli(ms).Before(t) {
+		ms++
+	}
+	return ms
+}

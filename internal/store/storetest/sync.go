@@ -1,8 +1,11 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"iter"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +37,14 @@ var syncTests = []struct {
 	{"runs started, finished, latest", testSyncRuns},
 	{"SyncUsers keeps the partner's fields", testSyncUsersKeepsPartnerFields},
 	{"SyncUsers that fails changes nothing", testSyncUsersAtomic},
+	{"run refused without a deadline after its start", testSyncRunDeadlineRequired},
+	{"run refused while another of the tenant runs", testSyncRunConflict},
+	{"run past its deadline taken over", testSyncRunAbandoned},
+	{"concurrent starts of one tenant: one wins", testSyncRunRace},
+	{"the tenant's sync lock: one holder at a time", testSyncLock},
+	{"concurrent sync locks of one tenant: one wins", testSyncLockRace},
+	{"runs left running abandoned by the lock's holder", testAbandonSyncRuns},
+	{"connection saves audited, syncs not", testSyncAudit},
 }
 
 func newConnection(tenantID string) secusers.TenantConnection {
@@ -98,32 +109,49 @@ func testConnectionErrors(t *testing.T, s secusers.SyncStore) {
 	wantKind(t, "after refused saves", err, secusers.NotFound)
 }
 
+// newRun returns a run of the tenant to start, due to end within the hour.
+func newRun(tenantID string) secusers.SyncRun {
+	return secusers.SyncRun{ID: newID(), TenantID: tenantID, Deadline: time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)}
+}
+
 func testSyncRuns(t *testing.T, s secusers.SyncStore) {
 	tenant := newTenant(t, s)
 	_, err := s.LatestSyncRun(ctx(t), tenant.ID)
 	wantKind(t, "no runs yet", err, secusers.NotFound)
-	_, err = s.StartSyncRun(ctx(t), secusers.SyncRun{ID: newID(), TenantID: newID()})
+	_, err = s.StartSyncRun(ctx(t), newRun(newID()))
 	wantKind(t, "run of an unknown tenant", err, secusers.NotFound)
 
-	first, err := s.StartSyncRun(ctx(t), secusers.SyncRun{ID: newID(), TenantID: tenant.ID})
+	in := newRun(tenant.ID)
+	first, err := s.StartSyncRun(ctx(t), in)
 	must(t, "start", err)
-	if first.Result != secusers.SyncRunning || first.StartedAt.IsZero() {
-		t.Errorf("started run %+v, want running with a start time", first)
+	if first.Result != secusers.SyncRunning || first.StartedAt.IsZero() || !first.Deadline.Equal(in.Deadline) {
+		t.Errorf("started run %+v, want running with a start time and deadline %v", first, in.Deadline)
+	}
+	got, err := s.LatestSyncRun(ctx(t), tenant.ID)
+	must(t, "latest while running", err)
+	if diff := cmp.Diff(first, got, cmpEmpty); diff != "" {
+		t.Errorf("latest while running (-started +got):\n%s", diff)
 	}
 	first.Result, first.Users, first.SecurityUsers, first.Error = secusers.SyncFailed, 0, 0, "Graph said no"
 	must(t, "finish", s.FinishSyncRun(ctx(t), first))
 
 	time.Sleep(2 * time.Millisecond) // start times are kept to the millisecond
-	second, err := s.StartSyncRun(ctx(t), secusers.SyncRun{ID: newID(), TenantID: tenant.ID})
-	must(t, "start again", err)
-	second.Result, second.Users, second.SecurityUsers = secusers.SyncSucceeded, 10, 4
+	second, err := s.StartSyncRun(ctx(t), secusers.SyncRun{TenantID: tenant.ID, Deadline: in.Deadline})
+	must(t, "start again, with no id", err)
+	if second.ID == "" {
+		t.Errorf("started run with no id: got no id, want one given by the store")
+	}
+	second.Result, second.Users, second.SecurityUsers, second.Skipped = secusers.SyncSucceeded, 10, 4, 2
 	second.Unavailable = []secusers.UnavailableStatus{{Status: secusers.Compliance, Reason: "no Intune licence"}}
 	must(t, "finish again", s.FinishSyncRun(ctx(t), second))
 
-	got, err := s.LatestSyncRun(ctx(t), tenant.ID)
+	got, err = s.LatestSyncRun(ctx(t), tenant.ID)
 	must(t, "latest", err)
 	if got.ID != second.ID || got.Result != secusers.SyncSucceeded || got.Users != 10 || got.SecurityUsers != 4 || got.FinishedAt.IsZero() {
 		t.Errorf("latest %+v, want the second run, succeeded, with its counts", got)
+	}
+	if got.Skipped != 2 || !got.Deadline.Equal(in.Deadline) {
+		t.Errorf("latest: got %d skipped and deadline %v, want 2 and %v", got.Skipped, got.Deadline, in.Deadline)
 	}
 	if diff := cmp.Diff(second.Unavailable, got.Unavailable); diff != "" {
 		t.Errorf("unavailable statuses (-want +got):\n%s", diff)
@@ -132,6 +160,131 @@ func testSyncRuns(t *testing.T, s secusers.SyncStore) {
 	wantKind(t, "finishing as running", err, secusers.Invalid)
 	err = s.FinishSyncRun(ctx(t), secusers.SyncRun{ID: newID(), TenantID: tenant.ID, Result: secusers.SyncFailed})
 	wantKind(t, "finishing an unknown run", err, secusers.NotFound)
+}
+
+func testSyncRunDeadlineRequired(t *testing.T, s secusers.SyncStore) {
+	tenant := newTenant(t, s)
+	for _, tc := range []struct {
+		name     string
+		deadline time.Time
+	}{
+		{"no deadline", time.Time{}},
+		{"a deadline an hour ago", time.Now().Add(-time.Hour)},
+	} {
+		run := newRun(tenant.ID)
+		run.Deadline = tc.deadline
+		_, err := s.StartSyncRun(ctx(t), run)
+		wantKind(t, "StartSyncRun with "+tc.name, err, secusers.Invalid)
+	}
+	_, err := s.LatestSyncRun(ctx(t), tenant.ID)
+	wantKind(t, "latest after refused starts", err, secusers.NotFound)
+}
+
+// wantRunning fails the test unless the tenant's latest run is run, running.
+func wantRunning(t *testing.T, s secusers.SyncStore, run secusers.SyncRun) {
+	t.Helper()
+	got, err := s.LatestSyncRun(ctx(t), run.TenantID)
+	must(t, "LatestSyncRun", err)
+	if got.ID != run.ID || got.Result != secusers.SyncRunning {
+		t.Errorf("latest run of tenant %s: got %s %s, want %s running", run.TenantID, got.ID, got.Result, run.ID)
+	}
+}
+
+func testSyncRunConflict(t *testing.T, s secusers.SyncStore) {
+	tenant, other := newTenant(t, s), newTenant(t, s)
+	first, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
+	must(t, "start", err)
+	_, err = s.StartSyncRun(ctx(t), newRun(tenant.ID))
+	wantKind(t, "second start while the first runs", err, secusers.Conflict)
+	if msg := secusers.MessageOf(err); err != nil && (!strings.Contains(msg, tenant.ID) || !strings.Contains(msg, "already running")) {
+		t.Errorf("second start: got message %q, want one naming tenant %s and saying a sync is already running", msg, tenant.ID)
+	}
+	wantRunning(t, s, first)
+
+	// Another tenant's run is not held up.
+	_, err = s.StartSyncRun(ctx(t), newRun(other.ID))
+	must(t, "start of another tenant", err)
+
+	first.Result = secusers.SyncSucceeded
+	must(t, "finish", s.FinishSyncRun(ctx(t), first))
+	time.Sleep(2 * time.Millisecond)
+	next, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
+	must(t, "start after the first finished", err)
+	wantRunning(t, s, next)
+}
+
+func testSyncRunAbandoned(t *testing.T, s secusers.SyncStore) {
+	tenant := newTenant(t, s)
+	dead := newRun(tenant.ID)
+	dead.Deadline = time.Now().Add(150 * time.Millisecond)
+	dead, err := s.StartSyncRun(ctx(t), dead)
+	must(t, "start of a run that will die", err)
+	// Its process is killed: it never finishes, and its deadline passes.
+	time.Sleep(time.Until(dead.Deadline) + 20*time.Millisecond)
+	wantRunning(t, s, dead)
+	next, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
+	must(t, "start after the first's deadline passed", err)
+	wantRunning(t, s, next)
+	_, err = s.StartSyncRun(ctx(t), newRun(tenant.ID))
+	wantKind(t, "start while the taking-over run runs", err, secusers.Conflict)
+}
+
+func testSyncRunRace(t *testing.T, s secusers.SyncStore) {
+	// The schedules of several servers racing: one run per tenant at once.
+	tenant := newTenant(t, s)
+	const starters = 8
+	runs := make([]secusers.SyncRun, starters)
+	errs := make([]error, starters)
+	var wg sync.WaitGroup
+	for i := range starters {
+		wg.Go(func() { runs[i], errs[i] = s.StartSyncRun(ctx(t), newRun(tenant.ID)) })
+	}
+	wg.Wait()
+	var won []secusers.SyncRun
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won = append(won, runs[i])
+		case !secusers.IsKind(err, secusers.Conflict):
+			t.Errorf("StartSyncRun racing: got error %v of kind %v, want nil or conflict", err, secusers.KindOf(err))
+		}
+	}
+	if len(won) != 1 {
+		t.Fatalf("StartSyncRun racing %d starters on one tenant: got %d started, want 1", starters, len(won))
+	}
+	wantRunning(t, s, won[0])
+}
+
+func testSyncAudit(t *testing.T, s secusers.SyncStore) {
+	tenant := newTenant(t, s)
+	c := newConnection(tenant.ID)
+	wantOneEvent(t, s, secusers.AuditTenantConnect, auditedChange{
+		target: tenant.ID, mention: c.EntraTenantID, secrets: []string{string(c.Credentials)},
+		do: func(ctx context.Context) error {
+			_, err := s.SaveTenantConnection(ctx, c)
+			return err
+		},
+	})
+
+	before := lastEventID(t, s)
+	bad := newConnection(newID())
+	_, err := s.SaveTenantConnection(asActor(t), bad)
+	wantKind(t, "SaveTenantConnection of an unknown tenant", err, secusers.NotFound)
+	bad = newConnection(tenant.ID)
+	bad.InactiveDays = 0
+	_, err = s.SaveTenantConnection(asActor(t), bad)
+	wantKind(t, "SaveTenantConnection invalid", err, secusers.Invalid)
+
+	// A sync is the service at work, not an administrative change.
+	run, err := s.StartSyncRun(asActor(t), newRun(tenant.ID))
+	must(t, "StartSyncRun", err)
+	_, err = s.SyncUsers(asActor(t), tenant.ID, seq(mixedUsers(3)))
+	must(t, "SyncUsers", err)
+	run.Result = secusers.SyncSucceeded
+	must(t, "FinishSyncRun", s.FinishSyncRun(asActor(t), run))
+	if events := eventsAfter(t, s, before); len(events) != 0 {
+		t.Errorf("refused saves and a sync: got audit events %+v, want none", events)
+	}
 }
 
 func testSyncUsersKeepsPartnerFields(t *testing.T, s secusers.SyncStore) {
@@ -180,5 +333,83 @@ func testSyncUsersAtomic(t *testing.T, s secusers.SyncStore) {
 	}
 	if diff := cmp.Diff(inOrder(before), allUsers(t, s, tenant.ID)); diff != "" {
 		t.Errorf("a failed sync changed the users (-before +after):\n%s", diff)
+	}
+}
+
+func testSyncLock(t *testing.T, s secusers.SyncStore) {
+	tenant, other := newTenant(t, s), newTenant(t, s)
+	_, err := s.LockTenantSync(ctx(t), newID())
+	wantKind(t, "lock of an unknown tenant", err, secusers.NotFound)
+	_, err = s.LockTenantSync(ctx(t), "not-a-guid")
+	wantKind(t, "lock of a malformed id", err, secusers.Invalid)
+
+	release, err := s.LockTenantSync(ctx(t), tenant.ID)
+	must(t, "lock", err)
+	_, err = s.LockTenantSync(ctx(t), tenant.ID)
+	wantKind(t, "second lock while the first is held", err, secusers.Conflict)
+	if msg := secusers.MessageOf(err); err != nil && !strings.Contains(msg, tenant.ID) {
+		t.Errorf("second lock: message %q, want one naming tenant %s", msg, tenant.ID)
+	}
+	releaseOther, err := s.LockTenantSync(ctx(t), other.ID)
+	must(t, "lock of another tenant while the first is held", err)
+	releaseOther()
+
+	release()
+	again, err := s.LockTenantSync(ctx(t), tenant.ID)
+	must(t, "lock after release", err)
+	again()
+}
+
+func testSyncLockRace(t *testing.T, s secusers.SyncStore) {
+	tenant := newTenant(t, s)
+	const lockers = 8
+	releases := make([]func(), lockers)
+	errs := make([]error, lockers)
+	var wg sync.WaitGroup
+	for i := range lockers {
+		wg.Go(func() { releases[i], errs[i] = s.LockTenantSync(ctx(t), tenant.ID) })
+	}
+	wg.Wait()
+	held := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			held++
+			defer releases[i]()
+		case !secusers.IsKind(err, secusers.Conflict):
+			t.Errorf("LockTenantSync racing: got error %v of kind %v, want nil or conflict", err, secusers.KindOf(err))
+		}
+	}
+	if held != 1 {
+		t.Fatalf("LockTenantSync racing %d lockers on one tenant: got %d holders, want 1", lockers, held)
+	}
+}
+
+func testAbandonSyncRuns(t *testing.T, s secusers.SyncStore) {
+	tenant, other := newTenant(t, s), newTenant(t, s)
+	dead, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
+	must(t, "start of a run whose process dies", err)
+	alive, err := s.StartSyncRun(ctx(t), newRun(other.ID))
+	must(t, "start of another tenant's run", err)
+
+	release, err := s.LockTenantSync(ctx(t), tenant.ID)
+	must(t, "lock", err)
+	defer release()
+	n, err := s.AbandonSyncRuns(ctx(t), tenant.ID, "")
+	must(t, "abandon", err)
+	if n != 1 {
+		t.Errorf("abandoned %d runs, want 1", n)
+	}
+	got, err := s.LatestSyncRun(ctx(t), tenant.ID)
+	must(t, "latest", err)
+	if got.ID != dead.ID || got.Result != secusers.SyncFailed || got.FinishedAt.IsZero() || !strings.Contains(got.Error, "abandoned") {
+		t.Errorf("the dead run after abandon: %+v, want failed, finished, with an error saying abandoned", got)
+	}
+	wantRunning(t, s, alive)
+	next, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
+	must(t, "start after abandon", err)
+	wantRunning(t, s, next)
+	if n, err := s.AbandonSyncRuns(ctx(t), other.ID, "stopped by the test"); err != nil || n != 1 {
+		t.Errorf("abandon with a reason: %d, %v; want 1", n, err)
 	}
 }

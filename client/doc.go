@@ -1,0 +1,47 @@
+// Package client is the Go SDK of the partner API "Get Overview Security
+// Users": it lists the users of a customer's Microsoft 365 tenant that have
+// a security finding (no MFA, blocked sign-in, an expired password, risk, a
+// non-compliant device, inactivity, pending deletion, or a test account).
+//
+// A Client gets its own OAuth2 access tokens (client credentials with a
+// client secret, or private_key_jwt with a certificate), keeps them until
+// shortly before they expire, retries what is worth retrying, and turns
+// every failure into a typed error:
+//
+//	c, err := client.New(client.Config{
+//		BaseURL:      "https://secusers.example.com",
+//		ClientID:     os.Getenv("SECUSERS_CLIENT_ID"),
+//		ClientSecret: os.Getenv("SECUSERS_CLIENT_SECRET"),
+//	})
+//	...
+//	for u, err := range c.AllSecurityUsers(ctx, customerID, tenantID, client.PageOptions{}) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(u.UserPrincipalName, u.Status)
+//	}
+//
+// # Errors
+//
+// A response other than 2xx is an *APIError, and a refusal of the token
+// endpoint a *TokenError. Test for a kind of failure with errors.Is and the
+// sentinels (ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound,
+// ErrTooManyRequests, ErrUnavailable, ErrInvalidClient), which keeps the
+// common question a one-liner and still works through any wrapping; use
+// errors.As to read the details (the request id to quote to support, the
+// server's message, Retry-After):
+//
+//	if errors.Is(err, client.ErrNotFound) { … }
+//	var apiErr *client.APIError
+//	if errors.As(err, &apiErr) { log.Print(apiErr.RequestID) }
+//
+// # Retries
+//
+// Only GET requests are sent, so retrying is always safe; what is retried
+// is what can succeed later: 429 and 503 after their Retry-After, and
+// network errors, 502 and 504 (and a 503 without Retry-After) with
+// exponential backoff and jitter. Other 4xx answers are final. A 401 with
+// a token the client had cached (the server restarted with new keys, or
+// an administrator rotated them) makes the client drop the token and try
+// once more with a new one. Every wait ends with the caller's context.
+package client

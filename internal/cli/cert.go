@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"secusers/internal/identity"
+	"secusers/internal/secusers"
+)
+
+// maxCertificateFile bounds what cert add reads: a certificate is a few
+// kilobytes, and a mistaken path to a large file should fail fast.
+const maxCertificateFile = 1 << 20
+
+func (e *env) certCommand() *cobra.Command {
+	return group("cert", "Manage the certificates an app authenticates with (private_key_jwt)",
+		e.certAddCommand(), e.certListCommand(), e.certRemoveCommand())
+}
+
+// certAdded is the -o json result of app cert add.
+type certAdded struct {
+	Thumbprint string `json:"thumbprint"`
+}
+
+func (e *env) certAddCommand() *cobra.Command {
+	var app, file string
+	cmd := &cobra.Command{
+		Use:   "add --app CLIENTID --file CERT.pem|CERT.cer",
+		Short: "Register a certificate whose private key signs the app's client assertions",
+		Long: `Register a certificate (PEM, or DER as a .cer file) with an app. The app then
+gets tokens with private_key_jwt (RFC 7523): a client assertion signed with the
+certificate's private key (RS256 or PS256 for RSA keys of 2048 bits or more,
+ES256 for P-256 keys), naming the certificate by its x5t, x5t#S256 or kid.
+Only the certificate is stored; the private key stays with the partner. An
+expired certificate is refused. The certificate's SHA-1 thumbprint is printed,
+as Microsoft Entra shows it.`,
+		Example: `  secusers admin app cert add --app "$CLIENT_ID" --file app.pem -o json   # {"thumbprint":"…"}`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			clientID, err := parseID("app", app)
+			if err != nil {
+				return err
+			}
+			data, err := readSmallFile(file, maxCertificateFile)
+			if err != nil {
+				return err
+			}
+			cert, err := identity.ParseClientCertificate(data, clientID, e.now())
+			if err != nil {
+				return err
+			}
+			return e.withStore(cmd.Context(), func(st secusers.Store) error {
+				ctx := cmd.Context()
+				if _, err := requireApp(ctx, st, clientID); err != nil {
+					return err
+				}
+				rec, err := st.AddClientCertificate(ctx, cert)
+				if err != nil {
+					return err
+				}
+				return e.print(certAdded{rec.Thumbprint}, func(w io.Writer) {
+					row(w, "Thumbprint:", rec.Thumbprint)
+					row(w, "Subject:", rec.Subject)
+					row(w, "Expires:", rec.NotAfter.UTC().Format(time.RFC3339))
+				})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&app, "app", "", "the app's client id (required)")
+	cmd.Flags().StringVar(&file, "file", "", "the certificate, PEM or DER (required)")
+	cmd.MarkFlagRequired("app")
+	cmd.MarkFlagRequired("file")
+	return cmd
+}
+
+// readSmallFile reads a file the operator named, refusing one larger than
+// limit with a message that names the file.
+func readSmallFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, secusers.Errorf(secusers.Invalid, "cannot read %s: %v", path, unwrapPathError(err))
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, secusers.Errorf(secusers.Invalid, "cannot read %s: %v", path, unwrapPathError(err))
+	}
+	if int64(len(data)) > limit {
+		return nil, secusers.Errorf(secusers.Invalid, "%s is larger than %d bytes; is it a certificate?", path, limit)
+	}
+	return data, nil
+}
+
+// unwrapPathError drops the *os.PathError's repetition of the path.
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// certJSON is a registered certificate as the list command prints it.
+type certJSON struct {
+	Thumbprint       string    `json:"thumbprint"`
+	ThumbprintSHA256 string    `json:"thumbprintSha256"`
+	Subject          string    `json:"subject"`
+	NotBefore        time.Time `json:"notBefore"`
+	NotAfter         time.Time `json:"notAfter"`
+	Expired          bool      `json:"expired"`
+	CreatedAt        time.Time `json:"createdAt"`
+}
+
+func (e *env) certListCommand() *cobra.Command {
+	var app string
+	cmd := &cobra.Command{
+		Use:     "list --app CLIENTID",
+		Short:   "List an app's certificates",
+		Example: `  secusers admin app cert list --app "$CLIENT_ID" -o json   # {"certificates":[…]}`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			clientID, err := parseID("app", app)
+			if err != nil {
+				return err
+			}
+			return e.withStore(cmd.Context(), func(st secusers.Store) error {
+				certs, err := st.ClientCertificates(cmd.Context(), clientID)
+				if err != nil {
+					return appNotFound(err, clientID)
+				}
+				return e.printCerts(certs)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&app, "app", "", "the app's client id (required)")
+	cmd.MarkFlagRequired("app")
+	return cmd
+}
+
+func (e *env) printCerts(certs []secusers.ClientCertificate) error {
+	now := e.now()
+	out := struct {
+		Certificates []certJSON `json:"certificates"`
+	}{Certificates: make([]certJSON, 0, len(certs))}
+	for _, c := range certs {
+		out.Certificates = append(out.Certificates, certJSON{
+			Thumbprint: c.Thumbprint, ThumbprintSHA256: c.ThumbprintSHA256, Subject: c.Subject,
+			NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), Expired: !now.Before(c.NotAfter),
+			CreatedAt: c.CreatedAt.UTC(),
+		})
+	}
+	return e.print(out, func(w io.Writer) {
+		row(w, "THUMBPRINT", "SUBJECT", "NOT AFTER", "STATE")
+		for _, c := range out.Certificates {
+			row(w, c.Thumbprint, c.Subject, c.NotAfter.Format(time.RFC3339), validity(c.Expired))
+		}
+	})
+}
+
+func validity(expired bool) string {
+	if expired {
+		return "expired"
+	}
+	return "valid"
+}
+
+// removed is the -o json result of the remove commands.
+type removed struct {
+	Removed string `json:"removed"`
+}
+
+func (e *env) certRemoveCommand() *cobra.Command {
+	var app, thumbprint string
+	cmd := &cobra.Command{
+		Use:     "remove --app CLIENTID --thumbprint HEX",
+		Short:   "Remove a certificate from an app; its assertions are refused at once",
+		Example: `  secusers admin app cert remove --app "$CLIENT_ID" --thumbprint 0123…CDEF -o json   # {"removed":"0123…CDEF"}`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			clientID, err := parseID("app", app)
+			if err != nil {
+				return err
+			}
+			tp := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(thumbprint), ":", ""))
+			if len(tp) != 40 || strings.Trim(tp, "0123456789ABCDEF") != "" {
+				return secusers.Errorf(secusers.Invalid, "--thumbprint must be the certificate's SHA-1 thumbprint, 40 hex digits, got %q", thumbprint)
+			}
+			return e.withStore(cmd.Context(), func(st secusers.Store) error {
+				if err := st.RemoveClientCertificate(cmd.Context(), clientID, tp); err != nil {
+					if secusers.IsKind(err, secusers.NotFound) {
+						return secusers.Errorf(secusers.NotFound, "app %s has no certificate with thumbprint %s", clientID, tp)
+					}
+					return err
+				}
+				return e.print(removed{tp}, func(w io.Writer) {
+					fmt.Fprintf(w, "Removed certificate %s from app %s\n", tp, clientID)
+				})
+			})
+		},
+	}
+	cmd.Flags().StringVar(&app, "app", "", "the app's client id (required)")
+	cmd.Flags().StringVar(&thumbprint, "thumbprint", "", "the certificate's SHA-1 thumbprint, as cert add and cert list print it (required)")
+	cmd.MarkFlagRequired("app")
+	cmd.MarkFlagRequired("thumbprint")
+	return cmd
+}
+
+// appNotFound turns the store's NotFound of an app-keyed listing into a
+// message naming the app.
+func appNotFound(err error, clientID string) error {
+	if secusers.IsKind(err, secusers.NotFound) {
+		return notFound("app", clientID)
+	}
+	return err
+}

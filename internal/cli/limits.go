@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math"
+
+	"secusers/internal/ratelimit"
+	"secusers/internal/secusers"
+	"secusers/internal/server"
+)
+
+// checkRateFlags refuses rate flags that cannot be meant, before anything
+// is opened.
+func checkRateFlags(f serveFlags) error {
+	for _, r := range []struct {
+		name  string
+		rate  float64
+		burst int
+	}{{"--rate-limit", f.rateLimit, f.rateBurst}, {"--token-rate-limit", f.tokenRateLimit, f.tokenRateBurst}} {
+		if r.rate < 0 || math.IsNaN(r.rate) || math.IsInf(r.rate, 0) {
+			return secusers.Errorf(secusers.Invalid, "%s must be 0 (off) or a positive number of requests a second, got %v", r.name, r.rate)
+		}
+		if r.rate > 0 && r.burst < 1 {
+			return secusers.Errorf(secusers.Invalid, "the burst of %s must be at least 1, got %d", r.name, r.burst)
+		}
+	}
+	return nil
+}
+
+// openLimits makes the server's limiters. The three share one Redis when
+// --redis names one; their keys are namespaced by the packages that use
+// them (app:, client:, ip:), so equal ids never share a bucket.
+func openLimits(ctx context.Context, f serveFlags, logger *slog.Logger) (server.Limiters, func(), error) {
+	var closers []io.Closer
+	closeAll := func() {
+		for _, c := range closers {
+			if err := c.Close(); err != nil {
+				logger.Warn("closing a rate limiter", "err", err)
+			}
+		}
+	}
+	open := func(name string, rate float64, burst int) (ratelimit.Limiter, error) {
+		l, c, err := ratelimit.New(ctx, ratelimit.Limit{Rate: rate, Burst: burst}, f.redisURL, logger.With("limiter", name))
+		if err != nil {
+			return nil, secusers.Wrap(secusers.Invalid, err, "--redis: "+err.Error())
+		}
+		closers = append(closers, c)
+		return l, nil
+	}
+	var lim server.Limiters
+	for _, l := range []struct {
+		name  string
+		dst   *ratelimit.Limiter
+		rate  float64
+		burst int
+	}{
+		{"api", &lim.API, f.rateLimit, f.rateBurst},
+		{"token-client", &lim.TokenClient, f.tokenRateLimit, f.tokenRateBurst},
+		{"token-address", &lim.TokenAddress, f.tokenRateLimit, f.tokenRateBurst},
+	} {
+		var err error
+		if *l.dst, err = open(l.name, l.rate, l.burst); err != nil {
+			closeAll()
+			return server.Limiters{}, nil, err
+		}
+	}
+	return lim, closeAll, nil
+}

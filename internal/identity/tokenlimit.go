@@ -1,0 +1,74 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"time"
+
+	"secusers/internal/ratelimit"
+	"secusers/internal/secusers"
+)
+
+// The key prefixes of the token endpoint's limits, so that one Limiter
+// may serve them and the API's per-app limit without the keys colliding.
+const (
+	addrKeyPrefix   = "token-addr:"
+	clientKeyPrefix = "token-client:"
+)
+
+// limitAddress spends one request of the remote address's limit. The
+// address is the connection's: X-Forwarded-For and its kin are set by the
+// client unless a trusted proxy rewrites them, so trusting them would let
+// every request claim a fresh address.
+func (s *Service) limitAddress(r *http.Request) error {
+	if s.addrLimit == nil {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return limited(s.addrLimit.Allow(r.Context(), addrKeyPrefix+host), "address "+host)
+}
+
+// limitClient spends one request of the client id's limit. Only GUIDs
+// count: anything else fails authentication without touching the store,
+// and letting it create buckets would let junk ids fill the limiter.
+func (s *Service) limitClient(ctx context.Context, clientID string) error {
+	if s.clientLimit == nil {
+		return nil
+	}
+	id, ok := secusers.ParseGUID(clientID)
+	if !ok {
+		return nil
+	}
+	return limited(s.clientLimit.Allow(ctx, clientKeyPrefix+id), "client "+id)
+}
+
+// limited turns a refusal into the 429 error; who names the key, for the
+// log.
+func limited(d ratelimit.Decision, who string) error {
+	if d.Allowed {
+		return nil
+	}
+	secs := waitSeconds(d.RetryAfter)
+	return &oauthError{
+		code:        codeTemporarilyUnavailable,
+		description: fmt.Sprintf("too many token requests; retry after %d seconds", secs),
+		retryAfter:  secs,
+		cause:       fmt.Errorf("rate limit of %s spent", who),
+	}
+}
+
+// waitSeconds rounds a wait up to the whole seconds of a Retry-After
+// header (RFC 9110 §10.2.3), at least 1: a client told 0 would come back at
+// once and be refused again.
+func waitSeconds(wait time.Duration) int {
+	if wait > 24*time.Hour { // a limiter's bug must not become a day's lockout header
+		wait = 24 * time.Hour
+	}
+	return max(int(math.Ceil(wait.Seconds())), 1)
+}

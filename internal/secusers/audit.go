@@ -1,0 +1,71 @@
+package secusers
+
+import (
+	"context"
+	"time"
+)
+
+// AuditEvent is one administrative change: who made it, what, to what, when.
+// Stores append an event in the same transaction as the change it records,
+// so the trail can be neither missing a change nor hold one that did not
+// happen. Details never hold a secret or a key.
+type AuditEvent struct {
+	ID     int64     // increasing in the order the events were recorded
+	At     time.Time // the store's clock
+	Actor  string    // who: the operating-system user of the CLI, or "system"
+	Action string    // what, as noun.verb: "app.create", "app.secret.add", …
+	Target string    // the id of what changed
+	Detail string    // a short human-readable description; no secrets
+}
+
+// The actions recorded in the audit trail.
+const (
+	AuditPartnerCreate    = "partner.create"
+	AuditCustomerCreate   = "customer.create"
+	AuditGroupCreate      = "group.create"
+	AuditTenantCreate     = "tenant.create"
+	AuditTenantConnect    = "tenant.connect"
+	AuditTenantImport     = "tenant.users.import"
+	AuditAppCreate        = "app.create"
+	AuditAppDisable       = "app.disable"
+	AuditAppScope         = "app.scope"
+	AuditAppSecretAdd     = "app.secret.add"
+	AuditAppSecretRemove  = "app.secret.remove"
+	AuditAppCertAdd       = "app.cert.add"
+	AuditAppCertRemove    = "app.cert.remove"
+	AuditSigningKeyRotate = "keys.rotate"
+	AuditSigningKeyPrune  = "keys.prune"
+)
+
+// AuditQuery selects audit events, newest first.
+type AuditQuery struct {
+	Since  time.Time // when not zero, only events at or after it
+	Action string    // when not empty, only this action
+	Target string    // when not empty, only events about this id
+	Limit  int       // at most this many; 0 means 100
+}
+
+// AuditStore reads the audit trail. Writing it is part of each
+// administrative Store method.
+type AuditStore interface {
+	AuditEvents(ctx context.Context, q AuditQuery) ([]AuditEvent, error)
+}
+
+// SystemActor is the actor of changes made with no actor in the context.
+const SystemActor = "system"
+
+type actorKey struct{}
+
+// WithActor returns a context that names who makes the changes done with it;
+// the stores write that name into the audit trail.
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// ActorFrom returns the actor WithActor put in ctx, or SystemActor.
+func ActorFrom(ctx context.Context) string {
+	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {
+		return a
+	}
+	return SystemActor
+}

@@ -1,0 +1,98 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"secusers/internal/secusers"
+)
+
+// The bounds of AuditQuery.Limit: a zero limit means defaultAuditLimit, and
+// no read returns more than maxAuditLimit events, so that one call cannot
+// pull the whole trail of a long-lived deployment.
+const (
+	defaultAuditLimit = 100
+	maxAuditLimit     = 1000
+)
+
+// audit appends one event to the trail. Every administrative method calls it
+// inside its own transaction, after the change succeeded, so that the event
+// commits or rolls back with the change. at is the change's own time, so
+// that a created record and its event carry the same instant.
+func audit(ctx context.Context, tx pgx.Tx, at time.Time, action, target, detail string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO audit_events (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)`,
+		at.UnixMilli(), secusers.ActorFrom(ctx), action, target, detail)
+	return err
+}
+
+// AuditEvents returns the events q selects, newest first. Since is rounded
+// up to the millisecond the store keeps, so that an event recorded before
+// Since within its millisecond is left out, as the contract says.
+func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secusers.AuditEvent, error) {
+	limit, err := auditLimit(q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	var where []string
+	var args []any
+	cond := func(sql string, arg any) {
+		args = append(args, arg)
+		where = append(where, strings.ReplaceAll(sql, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if !q.Since.IsZero() {
+		cond(`at >= ?`, ceilMillis(q.Since))
+	}
+	if q.Action != "" {
+		cond(`action = ?`, q.Action)
+	}
+	if q.Target != "" {
+		cond(`target = ?`, q.Target)
+	}
+	query := `SELECT id, at, actor, action, target, detail FROM audit_events`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	args = append(args, limit)
+	query += ` ORDER BY id DESC LIMIT $` + strconv.Itoa(len(args))
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err, "")
+	}
+	out, err := collect(rows, scanAuditEvent)
+	return out, translate(err, "")
+}
+
+// auditLimit applies the default and the cap to a requested limit.
+func auditLimit(n int) (int, error) {
+	switch {
+	case n < 0:
+		return 0, secusers.Errorf(secusers.Invalid, "an audit query's limit must not be negative, got %d", n)
+	case n == 0:
+		return defaultAuditLimit, nil
+	case n > maxAuditLimit:
+		return maxAuditLimit, nil
+	}
+	return n, nil
+}
+
+// ceilMillis returns t in Unix milliseconds, rounded up: the first stored
+// instant that is not before t.
+func ceilMillis(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if time.UnixMilli(ms).Before(t) {
+		ms++
+	}
+	return ms
+}
+
+func scanAuditEvent(row pgx.Row) (secusers.AuditEvent, error) {
+	var e secusers.AuditEvent
+	var at int64
+	err := row.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail)
+	e.At = fromMillis(at)
+	return e, err
+}

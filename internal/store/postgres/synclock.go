@@ -1,0 +1,85 @@
+package postgres
+
+import (
+	"context"
+	"hash/fnv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"secusers/internal/secusers"
+)
+
+// closeTimeout bounds closing a sync lock's session; the server ends the
+// session, and releases its locks, when the connection goes either way.
+const closeTimeout = 5 * time.Second
+
+// LockTenantSync takes the tenant's sync lock: a session-level advisory lock
+// held by a session of its own, opened for the purpose and closed on
+// release, for as long as the run lasts. PostgreSQL releases the lock when
+// the session ends, so a killed process frees its tenants at once. The
+// session is not the pool's: runs hold their locks for minutes, and a pool
+// whose connections all held locks would have none left for the runs'
+// own statements. Should the holder's connection break mid-run, the lock
+// goes with it while the run goes on; another run may then start, and the
+// two write one after the other, each in one transaction.
+func (s *Store) LockTenantSync(ctx context.Context, tenantID string) (func(), error) {
+	if _, ok := secusers.ParseGUID(tenantID); !ok {
+		return nil, secusers.Errorf(secusers.Invalid, "a tenant id must be a GUID, got %q", tenantID)
+	}
+	if err := s.read(ctx, func(tx pgx.Tx) error {
+		return exists(ctx, tx, `SELECT 1 FROM tenants WHERE id = $1`, tenantID, "tenant")
+	}); err != nil {
+		return nil, err
+	}
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return nil, translate(err, "")
+	}
+	closeConn := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		defer cancel()
+		_ = conn.Close(ctx)
+	}
+	var locked bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, syncRunLockID(tenantID)).Scan(&locked); err != nil {
+		closeConn()
+		return nil, translate(err, "")
+	}
+	if !locked {
+		closeConn()
+		return nil, secusers.Errorf(secusers.Conflict, "a sync of tenant %s is already running in another process", tenantID)
+	}
+	return closeConn, nil
+}
+
+// syncRunLockID returns the advisory lock key of the tenant's running sync,
+// distinct from syncLockID's (the starts'), which a holder of this one
+// takes too.
+func syncRunLockID(tenantID string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("secusers sync run\x00" + tenantID))
+	return int64(h.Sum64())
+}
+
+// abandonedByLock is the error of a running run found by the holder of the
+// tenant's sync lock: the process that ran it is gone.
+const abandonedByLock = "abandoned: the process running it stopped before it finished"
+
+// AbandonSyncRuns marks the tenant's running runs failed with reason, for
+// the holder of the tenant's sync lock.
+func (s *Store) AbandonSyncRuns(ctx context.Context, tenantID, reason string) (int, error) {
+	if reason == "" {
+		reason = abandonedByLock
+	}
+	now := s.stamp()
+	var n int64
+	err := s.write(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE sync_runs SET result = $2, finished_at = $3, error = $4
+			WHERE tenant_id = $1 AND result = $5`,
+			tenantID, string(secusers.SyncFailed), now.UnixMilli(), reason, string(secusers.SyncRunning))
+		n = tag.RowsAffected()
+		return err
+	})
+	return int(n), err
+}

@@ -1,0 +1,88 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"secusers/internal/secusers"
+)
+
+// Audit event limits: a query reads at most maxAuditEvents, defaultAuditEvents
+// when it names no limit, so that one request cannot read the whole trail.
+const (
+	defaultAuditEvents = 100
+	maxAuditEvents     = 1000
+)
+
+// audit appends one event to the trail. It takes the change's transaction,
+// so that the event commits, or rolls back, with the change it records; the
+// actor is whoever the context names.
+func (s *Store) audit(ctx context.Context, tx *sql.Tx, action, target, detail string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)`,
+		s.stamp().UnixMilli(), secusers.ActorFrom(ctx), action, target, detail)
+	return err
+}
+
+// AuditEvents returns the events q selects, newest first.
+func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secusers.AuditEvent, error) {
+	limit, err := auditLimit(q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	var where []string
+	var args []any
+	if !q.Since.IsZero() {
+		where, args = append(where, "at >= ?"), append(args, ceilMillis(q.Since))
+	}
+	if q.Action != "" {
+		where, args = append(where, "action = ?"), append(args, q.Action)
+	}
+	if q.Target != "" {
+		where, args = append(where, "target = ?"), append(args, q.Target)
+	}
+	query := `SELECT id, at, actor, action, target, detail FROM audit_events`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	query += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, limit)
+	var out []secusers.AuditEvent
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, scanAuditEvent)
+		return err
+	})
+	return out, err
+}
+
+// auditLimit returns the number of events a query with limit reads.
+func auditLimit(limit int) (int, error) {
+	switch {
+	case limit < 0:
+		return 0, secusers.Errorf(secusers.Invalid, "an audit query's limit cannot be negative, got %d", limit)
+	case limit == 0:
+		return defaultAuditEvents, nil
+	}
+	return min(limit, maxAuditEvents), nil
+}
+
+func scanAuditEvent(row scanner) (secusers.AuditEvent, error) {
+	var e secusers.AuditEvent
+	var at int64
+	err := row.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail)
+	e.At = fromMillis(at)
+	return e, err
+}
+
+// scopeDetail describes a scope for the trail: its kind and how many ids.
+func scopeDetail(scope secusers.CustomerScope) string {
+	if scope.Kind == secusers.ScopeAllCustomers {
+		return "scope all"
+	}
+	return fmt.Sprintf("scope %s: %d ids", scope.Kind, len(scope.IDs))
+}

@@ -1,0 +1,224 @@
+package sync_test
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"secusers/internal/credentials"
+	"secusers/internal/graph"
+	"secusers/internal/graph/fakegraph"
+	"secusers/internal/secusers"
+	"secusers/internal/store/sqlite"
+	tenantsync "secusers/internal/sync"
+)
+
+// A run's record carries its Deadline, RunTimeout after its start, or the
+// caller's deadline when that comes sooner.
+func TestRunRecordsDeadline(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		runTimeout time.Duration
+		ctxTimeout time.Duration // 0: none
+		want       time.Duration // Deadline - StartedAt
+	}{
+		{"the default", 0, 0, tenantsync.DefaultRunTimeout},
+		{"RunTimeout", 90 * time.Minute, 0, 90 * time.Minute},
+		{"the caller's sooner deadline", time.Hour, 10 * time.Minute, 10 * time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, generated(21))
+			f.syncer.RunTimeout = tc.runTimeout
+			ctx := t.Context()
+			if tc.ctxTimeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.ctxTimeout)
+				defer cancel()
+			}
+			run, err := f.syncer.Run(ctx, f.tenantID)
+			if err != nil {
+				t.Fatalf("sync: %v", err)
+			}
+			// The caller's deadline was set a moment before the run
+			// started, so its share is a little under ctxTimeout.
+			if got := run.Deadline.Sub(run.StartedAt); got > tc.want || got < tc.want-5*time.Second {
+				t.Errorf("Deadline - StartedAt: got %s, want %s", got, tc.want)
+			}
+			latest, err := f.store.LatestSyncRun(t.Context(), f.tenantID)
+			if err != nil || !latest.Deadline.Equal(run.Deadline) {
+				t.Errorf("recorded deadline: got %v (%v), want %v", latest.Deadline, err, run.Deadline)
+			}
+		})
+	}
+}
+
+// A run cannot outlive its Deadline: its context ends by then, and the run
+// fails as having run out of time, changing nothing.
+func TestRunEndsAtItsDeadline(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, handBuilt([]graph.User{user(aliceID, "alice", true), user(bobID, "bob", false)}))
+	f.run()
+	before := f.users()
+	f.syncer.RunTimeout = time.Second
+	var ctxDeadline time.Time
+	f.syncer.Store = &blockingStore{
+		SyncStore: f.store,
+		start:     func(ctx context.Context) { ctxDeadline, _ = ctx.Deadline() },
+		sync: func(ctx context.Context) error {
+			<-ctx.Done() // a write that would never end
+			return ctx.Err()
+		},
+	}
+	run, err := f.syncer.Run(t.Context(), f.tenantID)
+	var re *tenantsync.RunError
+	if !errors.As(err, &re) || !strings.Contains(run.Error, "ran out of time") {
+		t.Fatalf("got run %+v, %v: want a *RunError, the run out of time", run, err)
+	}
+	if ctxDeadline.IsZero() || ctxDeadline.After(run.Deadline) {
+		t.Errorf("the run's context ends at %v, after its Deadline %v", ctxDeadline, run.Deadline)
+	}
+	if diff := cmp.Diff(before, f.users()); diff != "" {
+		t.Errorf("a timed-out run changed the users (-before +after):\n%s", diff)
+	}
+	latest, _ := f.store.LatestSyncRun(t.Context(), f.tenantID)
+	if latest.ID != run.ID || latest.Result != secusers.SyncFailed {
+		t.Errorf("latest run %+v, want the failed run %s", latest, run.ID)
+	}
+}
+
+// A run started while another of the tenant is under way records nothing
+// and fails as Conflict, saying when the other started; the other one is
+// not disturbed, and the tenant can be synced again once it has ended.
+func TestRunWhileAnotherRuns(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, generated(23))
+	writing, release := make(chan struct{}), make(chan struct{})
+	first := *f.syncer
+	first.Store = &blockingStore{SyncStore: f.store, sync: func(ctx context.Context) error {
+		close(writing)
+		select {
+		case <-release:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}}
+	type result struct {
+		run secusers.SyncRun
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		run, err := first.Run(t.Context(), f.tenantID)
+		done <- result{run, err}
+	}()
+	<-writing
+	running, err := f.store.LatestSyncRun(t.Context(), f.tenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	run, err := f.syncer.Run(t.Context(), f.tenantID)
+	msg := secusers.MessageOf(err)
+	if !secusers.IsKind(err, secusers.Conflict) || !strings.Contains(msg, "already being synced") ||
+		!strings.Contains(msg, running.StartedAt.UTC().Format(time.RFC3339)) || strings.ContainsAny(msg, "\r\n") {
+		t.Errorf("second run: got %v (%s), want one line of kind conflict saying it is already being synced since %v", err, secusers.KindOf(err), running.StartedAt)
+	}
+	if run.ID != "" {
+		t.Errorf("second run: got %+v, want none", run)
+	}
+	if latest, _ := f.store.LatestSyncRun(t.Context(), f.tenantID); latest.ID != running.ID {
+		t.Errorf("latest run: got %s, want the first run %s", latest.ID, running.ID)
+	}
+
+	close(release)
+	if r := <-done; r.err != nil || r.run.Result != secusers.SyncSucceeded {
+		t.Fatalf("first run: got %+v, %v; want it succeeded", r.run, r.err)
+	}
+	f.run() // the tenant is free again
+}
+
+// A run left running by a process that died stops other runs only until its
+// Deadline.
+func TestRunAfterAbandonedRun(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, generated(24))
+	// A second handle on the database whose clock is three hours behind
+	// plays the process that died two hours into its run.
+	path := filepath.Join(t.TempDir(), "sync.db")
+	past, err := sqlite.Open(t.Context(), path, sqlite.WithClock(func() time.Time { return time.Now().Add(-3 * time.Hour) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer past.Close()
+	f.store = newStoreAt(t, path)
+	f.syncer.Store = f.store
+	f.tenantID = createTenant(t, f.store)
+	f.connect(credentials.NewClientSecret(testSecret))
+	dead, err := past.StartSyncRun(t.Context(), secusers.SyncRun{
+		TenantID: f.tenantID, Deadline: time.Now().Add(-time.Hour), Result: secusers.SyncRunning,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := f.run()
+	if run.ID == dead.ID {
+		t.Errorf("the run took the dead run's id %s", dead.ID)
+	}
+}
+
+// newStoreAt opens the SQLite store at path with the real clock.
+func newStoreAt(t *testing.T, path string) secusers.SyncStore {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// A run records how many users it skipped.
+func TestRunRecordsSkipped(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, handBuilt([]graph.User{
+		user(aliceID, "alice", true), user("not-a-guid", "mallory", true), user("also-not", "eve", true),
+	}), fakegraph.WithPageSize(fakegraph.ReadUsers, 1))
+	run := f.run()
+	if run.Skipped != 2 || run.Users != 1 {
+		t.Errorf("run: got %d skipped, %d users; want 2, 1", run.Skipped, run.Users)
+	}
+	if latest, _ := f.store.LatestSyncRun(t.Context(), f.tenantID); latest.Skipped != 2 {
+		t.Errorf("recorded skipped: got %d, want 2", latest.Skipped)
+	}
+}
+
+// blockingStore calls start with the context of StartSyncRun, and replaces
+// SyncUsers with sync, which decides how the write goes without writing.
+type blockingStore struct {
+	secusers.SyncStore
+	start func(ctx context.Context)
+	sync  func(ctx context.Context) error
+}
+
+func (b *blockingStore) StartSyncRun(ctx context.Context, run secusers.SyncRun) (secusers.SyncRun, error) {
+	if b.start != nil {
+		b.start(ctx)
+	}
+	return b.SyncStore.StartSyncRun(ctx, run)
+}
+
+func (b *blockingStore) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
+	if err := b.sync(ctx); err != nil {
+		return 0, err
+	}
+	return b.SyncStore.SyncUsers(ctx, tenantID, users)
+}

@@ -1,0 +1,281 @@
+package userscmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"iter"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"secusers/client"
+	"secusers/internal/demo"
+	"secusers/internal/secusers"
+	"secusers/internal/server"
+	"secusers/internal/store/sqlite"
+)
+
+// world is a real server on a store with the demo's entities, and a tenant
+// whose users carry the cells a CSV must defuse.
+type world struct {
+	url   string
+	res   demo.Result
+	users []secusers.User // the tenant's security users, in the API's order
+}
+
+// hostile are display names and phone numbers that a spreadsheet would run
+// as formulas, or that break a table.
+var hostile = []string{"=HYPERLINK(\"http://evil\")", "+1 555 0100", "-2+3", "@SUM(A1)", "'quoted", "\ttab", "new\nline", "comma, \"quote\""}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "users.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	res, err := demo.Ensure(ctx, st, time.Now(), demo.Config{Users: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := demo.Users(7, 700, demo.Domain)
+	for i, h := range hostile {
+		users[i].DisplayName, users[i].Mobile, users[i].Status = h, h, secusers.StatusSetOf(secusers.HighRisk)
+		users[i].IsTestUser = false
+	}
+	users[len(hostile)].StartDate, users[len(hostile)].EndDate = 1767225600123, 1767312000000
+	users[len(hostile)].Status = secusers.StatusSetOf(secusers.MFADisabled, secusers.TestUser)
+	users[len(hostile)].IsTestUser = true
+	if _, err := st.ReplaceUsers(ctx, res.TenantID, seqOf(users)); err != nil {
+		t.Fatal(err)
+	}
+	w := &world{res: res}
+	for u, err := range st.Users(ctx, res.TenantID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Status != 0 {
+			w.users = append(w.users, u)
+		}
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	srv := server.New(server.Config{Addr: "127.0.0.1:0", Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err := srv.Listen(sctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(sctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	w.url = srv.URL()
+	return w
+}
+
+func seqOf(users []secusers.User) iter.Seq2[secusers.User, error] {
+	return func(yield func(secusers.User, error) bool) {
+		for _, u := range users {
+			if !yield(u, nil) {
+				return
+			}
+		}
+	}
+}
+
+// run runs `users ARGS` with the world's API and credentials in the
+// environment and returns stdout, stderr and the error.
+func (w *world) run(t *testing.T, stdin string, env map[string]string, args ...string) (string, string, error) {
+	t.Helper()
+	base := map[string]string{EnvAPI: w.url, EnvClientID: w.res.ClientID, EnvClientSecret: w.res.ClientSecret}
+	for k, v := range env {
+		base[k] = v
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := New(&stdout, &stderr, func(k string) string { return base[k] })
+	cmd.SetArgs(append(args, "--customer", w.res.CustomerID, "--tenant", w.res.TenantID))
+	cmd.SetIn(strings.NewReader(stdin))
+	cmd.SetOut(&stdout)
+	cmd.SetErr(&stderr)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	err := cmd.ExecuteContext(context.Background())
+	return stdout.String(), stderr.String(), err
+}
+
+func (w *world) ids() []string {
+	out := make([]string, len(w.users))
+	for i, u := range w.users {
+		out[i] = u.ID
+	}
+	return out
+}
+
+func TestList(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	t.Run("json --all", func(t *testing.T) {
+		out, stderr, err := w.run(t, "", nil, "list", "--all", "--page-size", "37", "-o", "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stderr != "" {
+			t.Errorf("stderr %q, want nothing (no terminal, no progress bar)", stderr)
+		}
+		var got []client.User
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("stdout is not one JSON array: %v", err)
+		}
+		ids := make([]string, len(got))
+		for i, u := range got {
+			ids[i] = u.ID
+		}
+		if diff := cmp.Diff(w.ids(), ids); diff != "" {
+			t.Errorf("ids (-store +output):\n%s", diff)
+		}
+	})
+	t.Run("csv --all", func(t *testing.T) {
+		out, _, err := w.run(t, "", nil, "list", "--all", "-o", "csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(rows[0], csvHeader) || len(rows) != len(w.users)+1 {
+			t.Fatalf("got header %v and %d rows, want %d", rows[0], len(rows)-1, len(w.users))
+		}
+		col := func(name string) int { return slices.Index(csvHeader, name) }
+		for i, u := range w.users {
+			r := rows[i+1]
+			if unsafeCell(r[col("displayName")]) != u.DisplayName || unsafeCell(r[col("mobile")]) != u.Mobile {
+				t.Errorf("row %d: displayName %q, mobile %q, want %q, %q", i, r[col("displayName")], r[col("mobile")], u.DisplayName, u.Mobile)
+			}
+			for _, cell := range r {
+				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+					t.Errorf("row %d: cell %q would run as a formula", i, cell)
+				}
+			}
+			if n, _ := strconv.Atoi(r[col("status")]); n != int(u.Status) || r[col("statuses")] != client.StatusSet(u.Status).Join(";") {
+				t.Errorf("row %d: status %s / %s, want %d", i, r[col("status")], r[col("statuses")], u.Status)
+			}
+			if u.StartDate != 0 && r[col("startDate")] != time.UnixMilli(u.StartDate).UTC().Format(time.RFC3339Nano) {
+				t.Errorf("row %d: startDate %q, want %d ms", i, r[col("startDate")], u.StartDate)
+			}
+			if u.StartDate == 0 && r[col("startDate")] != "" {
+				t.Errorf("row %d: startDate %q, want empty", i, r[col("startDate")])
+			}
+		}
+	})
+	t.Run("table, one page, statuses", func(t *testing.T) {
+		out, _, err := w.run(t, "", nil, "list", "--status", "highrisk", "--status", "0,TestUser", "--page-size", "5")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 7 || !strings.HasPrefix(lines[0], "DISPLAY NAME") || !strings.HasPrefix(lines[6], "Page 1 of ") {
+			t.Fatalf("got\n%s\nwant a header, 5 users and the page line", out)
+		}
+		if strings.ContainsAny(out, "\t\r") || strings.Contains(out, "new\nline") {
+			t.Errorf("the table holds control characters:\n%q", out)
+		}
+	})
+	t.Run("json one page past the end", func(t *testing.T) {
+		out, _, err := w.run(t, "", nil, "list", "--page", "1000", "-o", "json")
+		if err != nil || out != "[]\n" {
+			t.Errorf("got %q, %v, want an empty array", out, err)
+		}
+	})
+}
+
+func TestSummary(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	out, _, err := w.run(t, "", nil, "summary", "-o", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got summaryJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := summaryJSON{Total: int64(len(w.users)), Statuses: map[string]int64{}}
+	for _, st := range client.AllStatuses() {
+		want.Statuses[st.String()] = 0
+	}
+	for _, u := range w.users {
+		for _, st := range client.StatusSet(u.Status).Statuses() {
+			want.Statuses[st.String()]++
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+	table, _, err := w.run(t, "", nil, "summary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(table, "HighRisk") || !strings.Contains(table, "Security users") {
+		t.Errorf("table:\n%s", table)
+	}
+}
+
+func TestCredentials(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	noSecret := map[string]string{EnvClientSecret: ""}
+	if _, _, err := w.run(t, w.res.ClientSecret+"\n", noSecret, "summary", "--client-secret", "-"); err != nil {
+		t.Errorf("secret from stdin: %v", err)
+	}
+	if _, _, err := w.run(t, "", noSecret, "summary", "--client-secret", w.res.ClientSecret); err != nil {
+		t.Errorf("secret from the flag: %v", err)
+	}
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		env   map[string]string
+		args  []string
+		want  string
+	}{
+		{"wrong secret", "", nil, []string{"list", "--client-secret", "wrong"}, "invalid_client"},
+		{"no secret", "", noSecret, []string{"list"}, "credentials are required"},
+		{"empty stdin", "", noSecret, []string{"list", "--client-secret", "-"}, "stdin holds no secret"},
+		{"no api", "", map[string]string{EnvAPI: ""}, []string{"list"}, "--api is required"},
+		{"bad output", "", nil, []string{"summary", "-o", "csv"}, "-o must be table or json"},
+		{"bad status", "", nil, []string{"list", "--status", "Risky"}, `unknown status "Risky"`},
+		{"bad page size", "", nil, []string{"list", "--page-size", "1001"}, "--page-size must be"},
+		{"secret and certificate", "", map[string]string{EnvCertFile: "c.pem"}, []string{"list"}, "not both"},
+		{"missing certificate", "", map[string]string{EnvClientSecret: "", EnvCertFile: "/nonexistent.pem"}, []string{"list"}, "loading the certificate"},
+		{"unknown subcommand", "", nil, []string{"lst"}, "unknown command"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, _, err := w.run(t, tc.stdin, tc.env, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("got %v, want one line about %q", err, tc.want)
+			}
+			if out != "" {
+				t.Errorf("stdout %q, want nothing", out)
+			}
+		})
+	}
+}
+
+func TestSafeCellRoundTrips(t *testing.T) {
+	t.Parallel()
+	for _, v := range append(hostile, "", "plain", "'", "''x", "a=b") {
+		cell := safeCell(v)
+		if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+			t.Errorf("safeCell(%q) = %q still starts a formula", v, cell)
+		}
+		if got := unsafeCell(cell); got != v {
+			t.Errorf("unsafeCell(safeCell(%q)) = %q", v, got)
+		}
+	}
+}
