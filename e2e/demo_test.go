@@ -16,7 +16,7 @@ func TestDemoAsANewUser(t *testing.T) {
 	e := newSQLiteEnv(t)
 	s := e.serve("--demo")
 	var tokenLine string
-	var curls []string
+	var curls, commands []string
 	for _, line := range strings.Split(s.out.String(), "\n") {
 		line = strings.TrimSpace(line)
 		switch {
@@ -24,6 +24,8 @@ func TestDemoAsANewUser(t *testing.T) {
 			tokenLine = line
 		case strings.HasPrefix(line, "curl "):
 			curls = append(curls, line)
+		case strings.HasPrefix(line, "secusers users "):
+			commands = append(commands, line)
 		}
 	}
 	if tokenLine == "" || len(curls) < 2 {
@@ -42,6 +44,22 @@ func TestDemoAsANewUser(t *testing.T) {
 		}
 		if len(p.Data) == 0 || p.Metadata.TotalCount == 0 {
 			t.Errorf("pasting %q: an empty page (totalCount %d)", curl, p.Metadata.TotalCount)
+		}
+	}
+
+	// The SDK commands, pasted with this build as secusers.
+	if len(commands) < 2 {
+		t.Fatalf("the demo printed fewer than two secusers users commands:\n%s", s.out.String())
+	}
+	for _, line := range commands {
+		cmd := exec.Command("bash", "-c", "set -eo pipefail\nsecusers() { \"$SECUSERS_BINARY\" \"$@\"; }\n"+line)
+		cmd.Env = append(os.Environ(), "SECUSERS_BINARY="+binary)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("pasting %q: %v\n%s", line, err, out)
+		}
+		if !strings.Contains(string(out), "HighRisk") {
+			t.Errorf("pasting %q: no HighRisk in the output:\n%s", line, out)
 		}
 	}
 

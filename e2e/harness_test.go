@@ -56,6 +56,14 @@ func TestMain(m *testing.M) {
 type env struct {
 	t  *testing.T
 	db string
+	// vars are environment variables every command of the env gets, beyond
+	// the test process's own (which never name a database).
+	vars []string
+}
+
+// environ is the environment of the env's commands.
+func (e *env) environ() []string {
+	return append(append(os.Environ(), "SECUSERS_DB="), e.vars...)
 }
 
 func newSQLiteEnv(t *testing.T) *env {
@@ -67,7 +75,7 @@ func newSQLiteEnv(t *testing.T) *env {
 func (e *env) run(stdin io.Reader, args ...string) (stdout, stderr string, code int) {
 	e.t.Helper()
 	cmd := exec.Command(binary, append(args, "--db", e.db)...)
-	cmd.Env = append(os.Environ(), "SECUSERS_DB=")
+	cmd.Env = e.environ()
 	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -134,7 +142,7 @@ func (e *env) serve(extra ...string) *server {
 	e.t.Helper()
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", e.db}, extra...)
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "SECUSERS_DB=")
+	cmd.Env = e.environ()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		e.t.Fatal(err)

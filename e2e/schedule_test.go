@@ -1,15 +1,13 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
+
 	"slices"
 	"strings"
 	"sync"
@@ -59,78 +57,19 @@ type keyedEnv struct {
 func newKeyedEnv(e *env) *keyedEnv {
 	key := make([]byte, 32)
 	rand.Read(key)
-	return &keyedEnv{env: e, key: hex.EncodeToString(key)}
-}
-
-func (k *keyedEnv) environ() []string {
-	return append(os.Environ(), "SECUSERS_DB=", "SECUSERS_MASTER_KEY="+k.key)
-}
-
-// runKeyed runs the CLI with --db and the key, and returns its stdout,
-// stderr and exit code.
-func (k *keyedEnv) runKeyed(args ...string) (stdout, stderr string, code int) {
-	k.t.Helper()
-	cmd := exec.Command(binary, append(args, "--db", k.db)...)
-	cmd.Env = k.environ()
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return out.String(), errb.String(), ee.ExitCode()
-	} else if err != nil {
-		k.t.Fatalf("running %v: %v", args, err)
-	}
-	return out.String(), errb.String(), 0
+	k := &keyedEnv{env: e, key: hex.EncodeToString(key)}
+	e.vars = append(e.vars, "SECUSERS_MASTER_KEY="+k.key)
+	return k
 }
 
 // connectTo connects the tenant to the fake Graph at url.
 func (k *keyedEnv) connectTo(tenant string, gt *fakegraph.Tenant, url string) {
 	k.t.Helper()
-	_, stderr, code := k.runKeyed("admin", "tenant", "connect", "--tenant", tenant, "--entra-tenant-id", gt.EntraTenantID,
+	_, stderr, code := k.run(nil, "admin", "tenant", "connect", "--tenant", tenant, "--entra-tenant-id", gt.EntraTenantID,
 		"--client-id", e2eClientID, "--client-secret", e2eSecret, "--graph-url", url, "--login-url", url, "-o", "json")
 	if code != 0 {
 		k.t.Fatalf("connect %s: exit %d: %s", tenant, code, stderr)
 	}
-}
-
-// serveKeyed is env.serve with the key in the server's environment.
-func (k *keyedEnv) serveKeyed(extra ...string) *server {
-	k.t.Helper()
-	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", k.db}, extra...)...)
-	cmd.Env = k.environ()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		k.t.Fatal(err)
-	}
-	s := &server{cmd: cmd, done: make(chan error, 1), out: &syncBuffer{}}
-	cmd.Stderr = s.out
-	if err := cmd.Start(); err != nil {
-		k.t.Fatal(err)
-	}
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			s.out.Write(append(sc.Bytes(), '\n'))
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	go func() { s.done <- cmd.Wait() }()
-	select {
-	case s.base = <-found:
-	case err := <-s.done:
-		k.t.Fatalf("serve exited before listening: %v\n%s", err, s.out.String())
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		k.t.Fatalf("serve did not print its address within 60s\n%s", s.out.String())
-	}
-	k.t.Cleanup(func() { s.stop(k.t) })
-	return s
 }
 
 // runSpan is one sync run of a tenant as the sync_runs table records it;
@@ -191,7 +130,7 @@ func TestScheduleTwoServersOneDatabase(t *testing.T) {
 	var servers [2]*server
 	var wg sync.WaitGroup
 	for i := range servers {
-		wg.Go(func() { servers[i] = k.serveKeyed("--sync-interval", "2s") })
+		wg.Go(func() { servers[i] = k.serve("--sync-interval", "2s") })
 	}
 	wg.Wait()
 	if t.Failed() {

@@ -465,7 +465,7 @@ func TestSyncFailureChangesNothing(t *testing.T) {
 	fake.SetDelay(fakegraph.ReadUsers, 2*time.Second)
 	fake.ResetStats()
 	cmd := exec.Command(binary, "sync", "--tenant", w.tenant, "--db", e.db)
-	cmd.Env = append(os.Environ(), "SECUSERS_DB=")
+	cmd.Env = e.environ()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

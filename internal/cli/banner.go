@@ -22,6 +22,8 @@ func writeDemoBanner(w io.Writer, baseURL string, res demo.Result) {
 		curl += " -g"
 	}
 	const pretty = " | python3 -m json.tool --no-ensure-ascii"
+	usersFlags := strings.Join([]string{"--api", shellQuote(baseURL), "--customer", res.CustomerID, "--tenant", res.TenantID,
+		"--client-id", res.ClientID, "--client-secret", shellQuote(res.ClientSecret)}, " ")
 	fmt.Fprintf(w, `
 Demo data is ready.
   partner    %s (%s)
@@ -44,12 +46,19 @@ Only the users at high risk:
 
   %s -H "Authorization: Bearer $TOKEN" %s%s
 
+Or through the Go SDK with this program (go run ./cmd/secusers, or a built
+secusers), which gets its own token:
+
+  secusers users summary %s
+  secusers users list --status HighRisk,MediumRisk %s
+
 `,
 		demo.PartnerName, res.PartnerID, demo.Organization, res.CustomerID, demo.TenantName, res.TenantID, res.SecurityUsers,
 		demo.AppName, res.ClientID, res.ClientSecret, res.SecretExpiresAt.UTC().Format(time.RFC3339),
 		curl, res.ClientID, shellQuote("client_secret="+res.ClientSecret), shellQuote(baseURL+"/connect/token"),
 		curl, shellQuote(usersURL+"?pageIndex=1&pageSize=20"), pretty,
-		curl, shellQuote(usersURL+"?status=HighRisk"), pretty)
+		curl, shellQuote(usersURL+"?status=HighRisk"), pretty,
+		usersFlags, usersFlags)
 }
 
 // shellSafe matches words bash takes literally.

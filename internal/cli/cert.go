@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -116,25 +117,33 @@ type certJSON struct {
 }
 
 func (e *env) certListCommand() *cobra.Command {
-	var app string
-	cmd := &cobra.Command{
+	return e.appListingCommand(&cobra.Command{
 		Use:     "list --app CLIENTID",
 		Short:   "List an app's certificates",
 		Example: `  secusers admin app cert list --app "$CLIENT_ID" -o json   # {"certificates":[…]}`,
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			clientID, err := parseID("app", app)
-			if err != nil {
-				return err
-			}
-			return e.withStore(cmd.Context(), func(st secusers.Store) error {
-				certs, err := st.ClientCertificates(cmd.Context(), clientID)
-				if err != nil {
-					return appNotFound(err, clientID)
-				}
-				return e.printCerts(certs)
-			})
-		},
+	}, func(ctx context.Context, st secusers.Store, clientID string) error {
+		certs, err := st.ClientCertificates(ctx, clientID)
+		if err != nil {
+			return err
+		}
+		return e.printCerts(certs)
+	})
+}
+
+// appListingCommand completes cmd as a command that lists something of one
+// app, named by --app: list reads and prints it, and an unknown app is
+// reported by its id.
+func (e *env) appListingCommand(cmd *cobra.Command, list func(ctx context.Context, st secusers.Store, clientID string) error) *cobra.Command {
+	var app string
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		clientID, err := parseID("app", app)
+		if err != nil {
+			return err
+		}
+		return e.withStore(cmd.Context(), func(st secusers.Store) error {
+			return appNotFound(list(cmd.Context(), st, clientID), clientID)
+		})
 	}
 	cmd.Flags().StringVar(&app, "app", "", "the app's client id (required)")
 	cmd.MarkFlagRequired("app")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -74,32 +75,20 @@ type secretListJSON struct {
 }
 
 func (e *env) secretListCommand() *cobra.Command {
-	var app string
-	cmd := &cobra.Command{
+	return e.appListingCommand(&cobra.Command{
 		Use:   "list --app CLIENTID",
 		Short: "List an app's client secrets: id, hint and expiry, never the secret",
 		Long: `List an app's client secrets, oldest first, with the first characters of each
 (the hint, to tell them apart), when it was added and when it expires. The
 secret itself is not kept by the database and cannot be shown.`,
 		Example: `  secusers admin app secret list --app "$CLIENT_ID" -o json   # {"secrets":[{"id":"…","hint":"abc","expiresAt":"…","expired":false}]}`,
-		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			clientID, err := parseID("app", app)
-			if err != nil {
-				return err
-			}
-			return e.withStore(cmd.Context(), func(st secusers.Store) error {
-				secrets, err := st.ClientSecrets(cmd.Context(), clientID)
-				if err != nil {
-					return appNotFound(err, clientID)
-				}
-				return e.printSecrets(secrets)
-			})
-		},
-	}
-	cmd.Flags().StringVar(&app, "app", "", "the app's client id (required)")
-	cmd.MarkFlagRequired("app")
-	return cmd
+	}, func(ctx context.Context, st secusers.Store, clientID string) error {
+		secrets, err := st.ClientSecrets(ctx, clientID)
+		if err != nil {
+			return err
+		}
+		return e.printSecrets(secrets)
+	})
 }
 
 func (e *env) printSecrets(secrets []secusers.ClientSecret) error {

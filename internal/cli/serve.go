@@ -44,7 +44,7 @@ const (
 func (e *env) serveCommand() *cobra.Command {
 	var f serveFlags
 	cmd := &cobra.Command{
-		Use:   "serve [--addr 127.0.0.1:8080] [--issuer URL] [--store-timeout 5s] [--demo]",
+		Use:   "serve [--addr 127.0.0.1:8080] [--issuer URL] [--store-timeout 5s] [--rate-limit N] [--redis URL] [--demo]",
 		Short: "Serve the partner API, the token service and discovery",
 		Long: `Serve the partner API, the token service (/connect/token), discovery and the
 JWKS on one address, with GET /openapi.yaml and, for operations:
@@ -59,6 +59,13 @@ A request to the partner API whose database calls take longer than
 --store-timeout, together, gets 503 with Retry-After instead of hanging, as do
 requests while the database is unreachable; the server recovers by itself once
 the database is back, without a restart.
+
+Each app may make --rate-limit requests a second to the partner API (bursts of
+--rate-burst), and each client id and each remote address --token-rate-limit
+token requests a second; past that, 429 with Retry-After. With --redis the
+servers on one database share these limits; without it, or while Redis is
+unreachable, each server enforces them on its own. A client that takes over 5
+seconds to send its request header is cut off.
 
 Every connected tenant (see 'secusers admin tenant connect') is synced from
 Microsoft Graph every --sync-interval, as jobs in the database: with several

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"net/url"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -58,9 +59,30 @@ func New(ctx context.Context, limit Limit, redisURL string, logger *slog.Logger)
 	if err != nil {
 		return nil, nil, err
 	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	routeRedisLog(logger)
 	client := redis.NewClient(opts)
 	f := NewFallback(ctx, NewRedis(client, limit, RedisPrefix), logger)
 	return f, closers{f, client}, nil
+}
+
+// redisLogOnce makes the first New's logger go-redis's: go-redis logs
+// through one process-wide logger, which otherwise prints plain lines
+// ("redis: … failed to dial") among a server's JSON lines.
+var redisLogOnce sync.Once
+
+func routeRedisLog(logger *slog.Logger) {
+	redisLogOnce.Do(func() { redis.SetLogger(redisLog{logger.With("component", "go-redis")}) })
+}
+
+// redisLog is go-redis's logging interface over slog. go-redis logs only
+// trouble (failed dials, pool faults), hence Warn.
+type redisLog struct{ logger *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.logger.WarnContext(ctx, fmt.Sprintf(format, v...))
 }
 
 // parseRedisURL reads a Redis URL and sets what the limiter needs of the
