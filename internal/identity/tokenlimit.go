@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"secusers/internal/ratelimit"
@@ -27,11 +27,29 @@ func (s *Service) limitAddress(r *http.Request) error {
 	if s.addrLimit == nil {
 		return nil
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	key := addressKey(r.RemoteAddr)
+	return limited(s.addrLimit.Allow(r.Context(), addrKeyPrefix+key), "address "+key)
+}
+
+// addressKey is the bucket of a remote address: the IPv4 address, or the
+// /64 network of an IPv6 one. One IPv6 subscriber is routinely given a
+// whole /64 (RFC 6177), so a limit per full address would give every
+// client 2^64 buckets to draw from. An address that does not parse (not a
+// TCP peer) is its own key.
+func addressKey(remoteAddr string) string {
+	ap, err := netip.ParseAddrPort(remoteAddr)
 	if err != nil {
-		host = r.RemoteAddr
+		return remoteAddr
 	}
-	return limited(s.addrLimit.Allow(r.Context(), addrKeyPrefix+host), "address "+host)
+	addr := ap.Addr().Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	prefix, err := addr.WithZone("").Prefix(64)
+	if err != nil {
+		return addr.String()
+	}
+	return prefix.String()
 }
 
 // limitClient spends one request of the client id's limit. Only GUIDs

@@ -116,8 +116,8 @@ func TestAddressLimitOtherAddress(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Errorf("another address: got %d %s, want 200", rec.Code, rec.Body)
 	}
-	if got := addr.keys(); !cmp.Equal(got, []string{"token-addr:2001:db8::1"}) {
-		t.Errorf("keys: got %v, want the IPv6 host without brackets or port", got)
+	if got := addr.keys(); !cmp.Equal(got, []string{"token-addr:2001:db8::/64"}) {
+		t.Errorf("keys: got %v, want the IPv6 host's /64", got)
 	}
 }
 
@@ -228,4 +228,21 @@ func TestTokenBodyBound(t *testing.T) {
 	}
 	resp := e.postToken(t, tokenRequestSpec{body: padded + "x"})
 	checkErrorResponse(t, resp, http.StatusBadRequest, codeInvalidRequest, "the request body is larger than 64 KiB")
+}
+
+func TestAddressKey(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ remote, want string }{
+		{"192.0.2.7:51234", "192.0.2.7"},
+		{"[::ffff:192.0.2.7]:51234", "192.0.2.7"},
+		{"[2001:db8:1:2:aaaa:bbbb:cccc:dddd]:443", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2::1]:443", "2001:db8:1:2::/64"},
+		{"[fe80::1%eth0]:443", "fe80::/64"},
+		{"[::1]:8080", "::/64"},
+		{"pipe", "pipe"},
+	} {
+		if got := addressKey(tt.remote); got != tt.want {
+			t.Errorf("addressKey(%q) = %q, want %q", tt.remote, got, tt.want)
+		}
+	}
 }
