@@ -59,7 +59,9 @@ type Config struct {
 	// so that a token carries no more than this client needs.
 	Scopes []string
 	// HTTPClient sends the requests, to the API and the token endpoint;
-	// an http.Client with a one-minute timeout when nil.
+	// an http.Client with a one-minute timeout when nil. The Client uses a
+	// copy of it that follows no redirects, whatever its CheckRedirect
+	// says: see New.
 	HTTPClient *http.Client
 	// UserAgent identifies the caller's program in the server's logs; it
 	// is sent before the SDK's own product token.
@@ -88,6 +90,13 @@ type Client struct {
 
 // New returns a Client for cfg. It checks the configuration but makes no
 // request: the first call gets the first token.
+//
+// The Client follows no redirects. Neither the API nor the token endpoint
+// redirects, and following one would send secrets elsewhere: net/http
+// resends a token request's body (the client secret or assertion) on a 307
+// or 308 to any host, and keeps the Authorization header on a redirect to
+// another port or scheme of the same host, or to a subdomain. A 3xx answer
+// is returned as an *APIError or a *TokenError with its status instead.
 func New(cfg Config) (*Client, error) {
 	base, err := parseBaseURL(cfg.BaseURL)
 	if err != nil {
@@ -104,10 +113,7 @@ func New(cfg Config) (*Client, error) {
 	if len(cfg.Scopes) == 0 {
 		cfg.Scopes = []string{ScopeUsersRead}
 	}
-	c := &Client{base: base, hc: cfg.HTTPClient, maxRetries: cfg.MaxRetries, maxWait: cfg.MaxRetryWait}
-	if c.hc == nil {
-		c.hc = &http.Client{Timeout: defaultTimeout}
-	}
+	c := &Client{base: base, hc: noRedirects(cfg.HTTPClient), maxRetries: cfg.MaxRetries, maxWait: cfg.MaxRetryWait}
 	switch {
 	case c.maxRetries == 0:
 		c.maxRetries = DefaultMaxRetries
@@ -127,6 +133,25 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.tokens = newTokenCache(fetch)
 	return c, nil
+}
+
+// noRedirects returns a shallow copy of hc (or of the default client when
+// nil) that returns a redirect as the answer rather than following it. A
+// copy, so that the caller's client keeps its own policy for its other
+// uses.
+func noRedirects(hc *http.Client) *http.Client {
+	c := http.Client{Timeout: defaultTimeout}
+	if hc != nil {
+		c = *hc
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
+// isRedirect reports whether status is one net/http would follow, and
+// which noRedirects makes the answer instead.
+func isRedirect(status int) bool {
+	return status >= 300 && status < 400
 }
 
 // parseBaseURL checks BaseURL and returns it without a trailing slash.
@@ -232,6 +257,9 @@ func (c *Client) send(ctx context.Context, target, token, requestID string, v an
 			return ctx.Err()
 		}
 		return &networkError{fmt.Errorf("reading the answer of %s: %w", redact(target), err)}
+	}
+	if isRedirect(resp.StatusCode) {
+		return &APIError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("request-id"), Message: redirectRefused(resp)}
 	}
 	if resp.StatusCode != http.StatusOK {
 		return newAPIError(resp, body, time.Now())

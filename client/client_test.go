@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -310,12 +311,201 @@ func TestRetriesAreBounded(t *testing.T) {
 	if got := f.seen.Load(); got != 3 {
 		t.Errorf("API requests: got %d, want 3 (MaxRetries 2)", got)
 	}
-	// Backoff waits end with the caller's context.
-	f.then(status(http.StatusBadGateway), status(http.StatusBadGateway), status(http.StatusBadGateway))
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := c.SecurityUsers(ctx, customerID, tenantID, client.PageOptions{}); !errors.Is(err, context.Canceled) {
-		t.Errorf("with a cancelled context: got %v, want context.Canceled", err)
+}
+
+// A wait for Retry-After ends with the caller's context. One that would
+// outlast the deadline is not begun, and the server's answer is returned
+// rather than context.DeadlineExceeded; a cancellation during the wait
+// ends it with an error that wraps both context.Canceled and the answer.
+func TestWaitsEndWithContext(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		ctx      func() (context.Context, context.CancelFunc)
+		canceled bool // the error wraps context.Canceled as well as the 429
+	}{
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 300*time.Millisecond)
+		}, false},
+		{"cancelled while waiting", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(300*time.Millisecond, cancel)
+			return ctx, cancel
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFault(t, baseURL)
+			c := newClient(t, client.Config{BaseURL: f.srv.URL})
+			firstPage(t, c) // the token, so that only the 429 is waited for
+			f.then(status(http.StatusTooManyRequests, "Retry-After", "30"))
+			ctx, cancel := tc.ctx()
+			defer cancel()
+			start := time.Now()
+			_, err := c.SecurityUsers(ctx, customerID, tenantID, client.PageOptions{})
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("returned after %v, want within a second", d)
+			}
+			var apiErr *client.APIError
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests {
+				t.Errorf("got %v, want it to wrap the 429 APIError", err)
+			}
+			if got := errors.Is(err, context.Canceled); got != tc.canceled {
+				t.Errorf("errors.Is(%v, context.Canceled): got %v, want %v", err, got, tc.canceled)
+			}
+			if errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("got %v, want the 429 rather than the deadline", err)
+			}
+			if got := f.seen.Load(); got != 2 {
+				t.Errorf("API requests: got %d, want 2 (the first page and the 429)", got)
+			}
+		})
+	}
+}
+
+// The client follows no redirect: a 307 of the token endpoint would make
+// net/http send the client secret again to wherever it points, and one of
+// the API would keep the bearer token for another port of the same host.
+func TestRedirectsAreRefused(t *testing.T) {
+	t.Parallel()
+	// elsewhere is where the redirects point; it must hear nothing.
+	var reached atomic.Int64
+	var auth atomic.Value
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		auth.Store(r.Header.Get("Authorization"))
+		io.Copy(io.Discard, r.Body)
+	}))
+	defer elsewhere.Close()
+	redirect := func(w http.ResponseWriter) {
+		w.Header().Set("Location", elsewhere.URL+"/stolen?x=1")
+		w.WriteHeader(http.StatusTemporaryRedirect)
+	}
+	t.Run("token endpoint", func(t *testing.T) {
+		tokenSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			redirect(w)
+		}))
+		defer tokenSrv.Close()
+		c := newClient(t, client.Config{TokenURL: tokenSrv.URL + "/token"})
+		_, err := c.SecurityUsers(context.Background(), customerID, tenantID, client.PageOptions{})
+		var tokErr *client.TokenError
+		if !errors.As(err, &tokErr) || tokErr.StatusCode != http.StatusTemporaryRedirect || !strings.Contains(err.Error(), "redirect") {
+			t.Errorf("got %v, want a TokenError 307 about the redirect", err)
+		}
+		if strings.Contains(err.Error(), "x=1") {
+			t.Errorf("got %q, want the Location without its query", err)
+		}
+		if got := reached.Load(); got != 0 {
+			t.Errorf("the redirect's target got %d requests, want none", got)
+		}
+	})
+	t.Run("API", func(t *testing.T) {
+		f := newFault(t, baseURL)
+		// A client of the caller's with its own redirect policy, which
+		// the SDK overrides but leaves alone.
+		own := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+		c := newClient(t, client.Config{BaseURL: f.srv.URL, HTTPClient: own})
+		f.then(redirect)
+		_, err := c.SecurityUsers(context.Background(), customerID, tenantID, client.PageOptions{})
+		var apiErr *client.APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTemporaryRedirect || !strings.Contains(apiErr.Message, "redirect") {
+			t.Errorf("got %v, want an APIError 307 about the redirect", err)
+		}
+		if got := reached.Load(); got != 0 {
+			// Whether, not what: a failing test should not log a token.
+			t.Errorf("the redirect's target got %d requests (with a bearer token: %v), want none", got, auth.Load() != "")
+		}
+		if own.CheckRedirect(nil, nil) != nil {
+			t.Error("the caller's http.Client was changed")
+		}
+	})
+}
+
+// Callers queued behind a failing token request get its error rather
+// than each asking the token endpoint again.
+func TestFailedTokenFetchIsShared(t *testing.T) {
+	t.Parallel()
+	var requests atomic.Int64
+	arrived, release := make(chan struct{}), make(chan struct{})
+	tokenSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if requests.Add(1) == 1 {
+			close(arrived)
+			<-release
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, `{"error":"slow_down"}`)
+	}))
+	defer tokenSrv.Close()
+	c := newClient(t, client.Config{TokenURL: tokenSrv.URL + "/token", MaxRetries: -1})
+	const callers = 8
+	errs := make(chan error, callers)
+	for range callers {
+		go func() {
+			_, err := c.SecurityUsers(context.Background(), customerID, tenantID, client.PageOptions{})
+			errs <- err
+		}()
+	}
+	<-arrived
+	time.Sleep(200 * time.Millisecond) // for the other callers to queue
+	close(release)
+	for range callers {
+		if err := <-errs; !errors.Is(err, client.ErrTooManyRequests) {
+			t.Errorf("got %v, want ErrTooManyRequests", err)
+		}
+	}
+	if got := requests.Load(); got != 1 {
+		t.Errorf("token requests: got %d, want 1", got)
+	}
+}
+
+// Error messages carry no control or format characters from the server,
+// which could drive the terminal or reorder what the reader sees.
+func TestErrorTextIsPrintable(t *testing.T) {
+	t.Parallel()
+	// JSON escapes of an OSC 8 link, a screen clear, bidi overrides, a
+	// zero-width space, a line separator and a line break.
+	const hostile = `\u001b]8;;http://evil\u0007click\u001b[2J \u202eevil\u2066 \u200bx\u2028y\r\nz`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/token" {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"error":"invalid_client\u001b[2J","error_description":"`+hostile+`"}`)
+			return
+		}
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"error":{"code":"Forbidden\u202e","message":"`+hostile+`","innerError":{"request-id":"r\u0007"}}}`)
+	}))
+	defer srv.Close()
+	tokenSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
+	}))
+	defer tokenSrv.Close()
+	for _, tc := range []struct {
+		name     string
+		tokenURL string
+	}{
+		{"token error", srv.URL + "/token"},
+		{"API error", tokenSrv.URL + "/token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClient(t, client.Config{BaseURL: srv.URL, TokenURL: tc.tokenURL})
+			_, err := c.SecurityUsers(context.Background(), customerID, tenantID, client.PageOptions{})
+			if err == nil {
+				t.Fatal("got no error")
+			}
+			msg := err.Error()
+			if i := strings.IndexFunc(msg, func(r rune) bool {
+				return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.In(r, unicode.Zl, unicode.Zp)
+			}); i >= 0 {
+				t.Errorf("got %q, want no control or format characters", msg)
+			}
+			if !strings.Contains(msg, "evil") {
+				t.Errorf("got %q, want the server's text, made printable", msg)
+			}
+		})
 	}
 }
 

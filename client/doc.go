@@ -26,22 +26,37 @@
 // A response other than 2xx is an *APIError, and a refusal of the token
 // endpoint a *TokenError. Test for a kind of failure with errors.Is and the
 // sentinels (ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound,
-// ErrTooManyRequests, ErrUnavailable, ErrInvalidClient), which keeps the
-// common question a one-liner and still works through any wrapping; use
-// errors.As to read the details (the request id to quote to support, the
-// server's message, Retry-After):
+// ErrTooManyRequests, ErrUnavailable, ErrInvalidClient, ErrInvalidScope,
+// ErrForeignNextLink), which keeps the common question a one-liner and
+// still works through any wrapping; use errors.As to read the details (the
+// request id to quote to support, the server's message, Retry-After):
 //
 //	if errors.Is(err, client.ErrNotFound) { … }
 //	var apiErr *client.APIError
 //	if errors.As(err, &apiErr) { log.Print(apiErr.RequestID) }
 //
+// # Redirects
+//
+// The client follows no redirect, from the API or the token endpoint,
+// neither of which redirects: following one could carry the bearer token
+// or the client's credential to another host. A 3xx answer is an *APIError
+// or a *TokenError with its status, whose message names where it pointed.
+//
 // # Retries
 //
-// Only GET requests are sent, so retrying is always safe; what is retried
-// is what can succeed later: 429 and 503 after their Retry-After, and
-// network errors, 502 and 504 (and a 503 without Retry-After) with
+// The API requests are GETs, and a token request creates nothing on the
+// server (it only issues a token), so both are safe to repeat; what is
+// retried is what can succeed later: 429 and 503 after their Retry-After,
+// and network errors, 502 and 504 (and a 503 without Retry-After) with
 // exponential backoff and jitter. Other 4xx answers are final. A 401 with
 // a token the client had cached (the server restarted with new keys, or
 // an administrator rotated them) makes the client drop the token and try
-// once more with a new one. Every wait ends with the caller's context.
+// once more with a new one.
+//
+// Every wait ends with the caller's context. A wait that would outlast the
+// context's deadline is not begun: the server's answer (the 429 or 503
+// *APIError) is returned at once, which says more than
+// context.DeadlineExceeded would. A context cancelled during a wait ends
+// it with an error that wraps both context.Canceled and the answer that
+// was being waited out.
 package client

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // The kinds of failure, for errors.Is. An *APIError matches the sentinel
@@ -43,7 +44,8 @@ type APIError struct {
 	// Code is the error body's code, such as "NotFound"; "" when the
 	// answer had no such body (a proxy's error page).
 	Code string
-	// Message is the server's explanation, safe to show to a user.
+	// Message is the server's explanation, meant for a user. It is as the
+	// server sent it; Error shows it without control characters.
 	Message string
 	// RequestID identifies the request in the server's logs: quote it to
 	// the service's support.
@@ -55,7 +57,9 @@ type APIError struct {
 	RetryAfter time.Duration
 }
 
-// Error returns one line: status, code, message and request id.
+// Error returns one line: status, code, message and request id. What the
+// server wrote goes through printable, since the line ends up on
+// terminals and in logs.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "the API answered %d", e.StatusCode)
@@ -68,7 +72,38 @@ func (e *APIError) Error() string {
 	if e.RequestID != "" {
 		fmt.Fprintf(&b, " (request-id %s)", e.RequestID)
 	}
-	return b.String()
+	return printable(b.String())
+}
+
+// printable makes server text safe to print: control characters, which
+// could drive a terminal (escape sequences) or forge log lines, and line
+// separators become spaces; format characters (bidi overrides, zero-width
+// characters), which could reorder or hide what a reader sees, become
+// U+FFFD, so that the reader sees something was there.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp):
+			return ' '
+		case unicode.Is(unicode.Cf, r):
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
+}
+
+// redirectRefused is the message of a 3xx answer, which the client does
+// not follow (see New). It names where the answer pointed, without the
+// query, which may hold anything: a redirect from http to https is the
+// common case, and the fix is the URL it names.
+func redirectRefused(resp *http.Response) string {
+	msg := "redirects are refused"
+	loc, err := resp.Location()
+	if err == nil {
+		loc.User, loc.RawQuery, loc.Fragment = nil, "", ""
+		msg = fmt.Sprintf("redirect to %s refused: the client follows no redirects, check the URL", loc.Redacted())
+	}
+	return msg
 }
 
 // Is makes errors.Is(err, ErrNotFound) and its kin work.
@@ -131,14 +166,15 @@ type TokenError struct {
 	// invalid_request, unsupported_grant_type, …; "" when the answer had
 	// none (a proxy's error page).
 	Code string
-	// Description is the server's explanation.
+	// Description is the server's explanation, as it sent it; Error
+	// shows it without control characters.
 	Description string
 	// RetryAfter is how long the server asked to wait (429, 503); 0 when
 	// it did not ask.
 	RetryAfter time.Duration
 }
 
-// Error returns one line: the code and description.
+// Error returns one line: the code and description, through printable.
 func (e *TokenError) Error() string {
 	msg := "the token endpoint refused: "
 	if e.Code != "" {
@@ -149,7 +185,7 @@ func (e *TokenError) Error() string {
 	if e.Description != "" {
 		msg += ": " + e.Description
 	}
-	return msg
+	return printable(msg)
 }
 
 // Is makes errors.Is(err, ErrInvalidClient) work, and ErrTooManyRequests

@@ -28,7 +28,10 @@ const maxRenewEarly = time.Minute
 type fetcher func(ctx context.Context) (*oauth2.Token, error)
 
 // tokenCache keeps one access token and renews it before it expires.
-// Concurrent callers that find no usable token share one fetch.
+// Concurrent callers that find no usable token share one fetch, and its
+// result: when it fails, the callers that waited for it get its error
+// rather than each asking again, which is what a token endpoint answering
+// 429 needs least.
 type tokenCache struct {
 	fetch fetcher
 	sem   chan struct{} // held by the one caller fetching
@@ -36,16 +39,25 @@ type tokenCache struct {
 	mu      sync.Mutex
 	cached  string
 	renewAt time.Time
+	fetches uint64 // fetches finished, to tell a waiter one finished while it waited
+	lastErr error  // the error of the last fetch finished, nil when it succeeded
 }
 
 func newTokenCache(fetch fetcher) *tokenCache {
 	return &tokenCache{fetch: fetch, sem: make(chan struct{}, 1)}
 }
 
-// current returns the cached token while it is fresh enough to use.
-func (c *tokenCache) current() string {
+// current returns the cached token while it is fresh enough to use, and
+// how many fetches have finished.
+func (c *tokenCache) current() (string, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.usable(), c.fetches
+}
+
+// usable returns the cached token while it is fresh enough to use; c.mu
+// is held.
+func (c *tokenCache) usable() string {
 	if c.cached != "" && time.Now().Before(c.renewAt) {
 		return c.cached
 	}
@@ -54,7 +66,8 @@ func (c *tokenCache) current() string {
 
 // token returns a usable token and whether it was fetched by this call.
 func (c *tokenCache) token(ctx context.Context) (string, bool, error) {
-	if t := c.current(); t != "" {
+	t, seen := c.current()
+	if t != "" {
 		return t, false, nil
 	}
 	select {
@@ -63,18 +76,43 @@ func (c *tokenCache) token(ctx context.Context) (string, bool, error) {
 		return "", false, ctx.Err()
 	}
 	defer func() { <-c.sem }()
-	if t := c.current(); t != "" { // fetched by the caller we waited for
-		return t, false, nil
+	if t, err := c.shared(seen); t != "" || err != nil {
+		return t, false, err
 	}
 	start := time.Now()
 	tok, err := c.fetch(ctx)
-	if err != nil {
-		return "", false, tokenError(ctx, err)
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.cached, c.renewAt = tok.AccessToken, renewTime(start, tok.Expiry)
+	if err != nil {
+		err = tokenError(ctx, err)
+		if ctx.Err() == nil {
+			// Only the endpoint's failure is shared: this caller's
+			// context ending says nothing to the others, which fetch
+			// themselves.
+			c.fetches++
+			c.lastErr = err
+		}
+		return "", false, err
+	}
+	c.fetches++
+	c.cached, c.renewAt, c.lastErr = tok.AccessToken, renewTime(start, tok.Expiry), nil
 	return c.cached, true, nil
+}
+
+// shared returns the result of the fetch that finished while the caller
+// waited, if one did (the fetch count is no longer seen): its token while
+// still usable, or its error. It returns "" and nil when the caller must
+// fetch: no fetch finished meanwhile, or its token was dropped since.
+func (c *tokenCache) shared(seen uint64) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t := c.usable(); t != "" {
+		return t, nil
+	}
+	if c.fetches != seen {
+		return "", c.lastErr
+	}
+	return "", nil
 }
 
 // renewTime is when a token fetched at start and expiring at expiry is
@@ -105,6 +143,10 @@ func tokenError(ctx context.Context, err error) error {
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
+	case errors.As(err, &re) && re.Response != nil && isRedirect(re.Response.StatusCode):
+		// Whatever error code the body of a redirect names, it is not the
+		// token endpoint's answer.
+		return &TokenError{StatusCode: re.Response.StatusCode, Description: redirectRefused(re.Response)}
 	case errors.As(err, &re):
 		e := &TokenError{Code: re.ErrorCode, Description: re.ErrorDescription}
 		if re.Response != nil {

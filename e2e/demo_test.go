@@ -17,6 +17,7 @@ func TestDemoAsANewUser(t *testing.T) {
 	s := e.serve("--demo")
 	var tokenLine string
 	var curls, commands []string
+	var exportLine string
 	for _, line := range strings.Split(s.out.String(), "\n") {
 		line = strings.TrimSpace(line)
 		switch {
@@ -26,6 +27,8 @@ func TestDemoAsANewUser(t *testing.T) {
 			curls = append(curls, line)
 		case strings.HasPrefix(line, "secusers users "):
 			commands = append(commands, line)
+		case strings.HasPrefix(line, "export SECUSERS_"):
+			exportLine = line
 		}
 	}
 	if tokenLine == "" || len(curls) < 2 {
@@ -48,11 +51,11 @@ func TestDemoAsANewUser(t *testing.T) {
 	}
 
 	// The SDK commands, pasted with this build as secusers.
-	if len(commands) < 2 {
-		t.Fatalf("the demo printed fewer than two secusers users commands:\n%s", s.out.String())
+	if len(commands) < 2 || exportLine == "" {
+		t.Fatalf("the demo printed no export line or fewer than two secusers users commands:\n%s", s.out.String())
 	}
 	for _, line := range commands {
-		cmd := exec.Command("bash", "-c", "set -eo pipefail\nsecusers() { \"$SECUSERS_BINARY\" \"$@\"; }\n"+line)
+		cmd := exec.Command("bash", "-c", "set -eo pipefail\nsecusers() { \"$SECUSERS_BINARY\" \"$@\"; }\n"+exportLine+"\n"+line)
 		cmd.Env = append(os.Environ(), "SECUSERS_BINARY="+binary)
 		out, err := cmd.CombinedOutput()
 		if err != nil {

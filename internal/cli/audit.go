@@ -54,10 +54,10 @@ func (e *env) auditListCommand() *cobra.Command {
 		Long: `List the audit trail, newest first. Every administrative change the CLI makes
 (creating partners, customers, groups, tenants and apps; scopes; disabling;
 adding and removing secrets and certificates; connecting tenants; importing
-users; rotating and pruning signing keys) is recorded in the same transaction
-as the change, with the operating-system user who ran the command. Changes the
-servers make on their own are recorded with the actor "system". Secrets and
-keys are never recorded.
+users; rotating signing keys) is recorded in the same transaction as the
+change, with the operating-system user who ran the command. Changes the
+servers make on their own (deleting retired signing keys, keys.prune) are
+recorded with the actor "system". Secrets and keys are never recorded.
 
 Actions: ` + strings.Join(auditActions, ", ") + `.`,
 		Example: `  secusers admin audit list --since 24h

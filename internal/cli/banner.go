@@ -22,8 +22,9 @@ func writeDemoBanner(w io.Writer, baseURL string, res demo.Result) {
 		curl += " -g"
 	}
 	const pretty = " | python3 -m json.tool --no-ensure-ascii"
-	usersFlags := strings.Join([]string{"--api", shellQuote(baseURL), "--customer", res.CustomerID, "--tenant", res.TenantID,
-		"--client-id", res.ClientID, "--client-secret", shellQuote(res.ClientSecret)}, " ")
+	usersEnv := "export " + strings.Join([]string{shellQuote("SECUSERS_API=" + baseURL),
+		"SECUSERS_CLIENT_ID=" + res.ClientID, shellQuote("SECUSERS_CLIENT_SECRET=" + res.ClientSecret)}, " ")
+	usersFlags := "--customer " + res.CustomerID + " --tenant " + res.TenantID
 	fmt.Fprintf(w, `
 Demo data is ready.
   partner    %s (%s)
@@ -47,8 +48,10 @@ Only the users at high risk:
   %s -H "Authorization: Bearer $TOKEN" %s%s
 
 Or through the Go SDK with this program (go run ./cmd/secusers, or a built
-secusers), which gets its own token:
+secusers), which gets its own token; the secret goes in the environment,
+where other users of the machine cannot see it as they can see arguments:
 
+  %s
   secusers users summary %s
   secusers users list --status HighRisk,MediumRisk %s
 
@@ -58,7 +61,7 @@ secusers), which gets its own token:
 		curl, res.ClientID, shellQuote("client_secret="+res.ClientSecret), shellQuote(baseURL+"/connect/token"),
 		curl, shellQuote(usersURL+"?pageIndex=1&pageSize=20"), pretty,
 		curl, shellQuote(usersURL+"?status=HighRisk"), pretty,
-		usersFlags, usersFlags)
+		usersEnv, usersFlags, usersFlags)
 }
 
 // shellSafe matches words bash takes literally.

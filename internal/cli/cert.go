@@ -14,10 +14,6 @@ import (
 	"secusers/internal/secusers"
 )
 
-// maxCertificateFile bounds what cert add reads: a certificate is a few
-// kilobytes, and a mistaken path to a large file should fail fast.
-const maxCertificateFile = 1 << 20
-
 func (e *env) certCommand() *cobra.Command {
 	return group("cert", "Manage the certificates an app authenticates with (private_key_jwt)",
 		e.certAddCommand(), e.certListCommand(), e.certRemoveCommand())
@@ -47,7 +43,9 @@ as Microsoft Entra shows it.`,
 			if err != nil {
 				return err
 			}
-			data, err := readSmallFile(file, maxCertificateFile)
+			// One byte past the bound lets ParseClientCertificate say the
+			// file is too large, without reading a mistaken huge file whole.
+			data, err := readPrefix(file, identity.MaxCertificateBytes+1)
 			if err != nil {
 				return err
 			}
@@ -79,20 +77,16 @@ as Microsoft Entra shows it.`,
 	return cmd
 }
 
-// readSmallFile reads a file the operator named, refusing one larger than
-// limit with a message that names the file.
-func readSmallFile(path string, limit int64) ([]byte, error) {
+// readPrefix reads at most limit bytes of a file the operator named.
+func readPrefix(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, secusers.Errorf(secusers.Invalid, "cannot read %s: %v", path, unwrapPathError(err))
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	data, err := io.ReadAll(io.LimitReader(f, limit))
 	if err != nil {
 		return nil, secusers.Errorf(secusers.Invalid, "cannot read %s: %v", path, unwrapPathError(err))
-	}
-	if int64(len(data)) > limit {
-		return nil, secusers.Errorf(secusers.Invalid, "%s is larger than %d bytes; is it a certificate?", path, limit)
 	}
 	return data, nil
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -65,7 +66,14 @@ func errorLine(err error) string {
 	if strings.ContainsAny(msg, "\r\n") {
 		msg = strings.Join(strings.Fields(msg), " ")
 	}
-	return msg
+	// Messages may quote what a remote server said (secusers users) or a
+	// file held: no escape sequence or bidi override reaches the terminal.
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+			return '?'
+		}
+		return r
+	}, msg)
 }
 
 func (e *env) rootCommand() *cobra.Command {

@@ -29,9 +29,11 @@ func checkRateFlags(f serveFlags) error {
 	return nil
 }
 
-// openLimits makes the server's limiters. The three share one Redis when
-// --redis names one; their keys are namespaced by the packages that use
-// them (app:, client:, ip:), so equal ids never share a bucket.
+// openLimits makes the server's limiters: one for the partner API and one
+// for the token endpoint, which serves both its limits (per client id and
+// per address) because they share one Limit and their keys are namespaced
+// (token-client:, token-addr:; the API's app:). Each limiter with --redis
+// is one Redis client and one health probe.
 func openLimits(ctx context.Context, f serveFlags, logger *slog.Logger) (server.Limiters, func(), error) {
 	var closers []io.Closer
 	closeAll := func() {
@@ -44,27 +46,19 @@ func openLimits(ctx context.Context, f serveFlags, logger *slog.Logger) (server.
 	open := func(name string, rate float64, burst int) (ratelimit.Limiter, error) {
 		l, c, err := ratelimit.New(ctx, ratelimit.Limit{Rate: rate, Burst: burst}, f.redisURL, logger.With("limiter", name))
 		if err != nil {
+			closeAll()
 			return nil, secusers.Wrap(secusers.Invalid, err, "--redis: "+err.Error())
 		}
 		closers = append(closers, c)
 		return l, nil
 	}
-	var lim server.Limiters
-	for _, l := range []struct {
-		name  string
-		dst   *ratelimit.Limiter
-		rate  float64
-		burst int
-	}{
-		{"api", &lim.API, f.rateLimit, f.rateBurst},
-		{"token-client", &lim.TokenClient, f.tokenRateLimit, f.tokenRateBurst},
-		{"token-address", &lim.TokenAddress, f.tokenRateLimit, f.tokenRateBurst},
-	} {
-		var err error
-		if *l.dst, err = open(l.name, l.rate, l.burst); err != nil {
-			closeAll()
-			return server.Limiters{}, nil, err
-		}
+	api, err := open("api", f.rateLimit, f.rateBurst)
+	if err != nil {
+		return server.Limiters{}, nil, err
 	}
-	return lim, closeAll, nil
+	token, err := open("token", f.tokenRateLimit, f.tokenRateBurst)
+	if err != nil {
+		return server.Limiters{}, nil, err
+	}
+	return server.Limiters{API: api, TokenClient: token, TokenAddress: token}, closeAll, nil
 }

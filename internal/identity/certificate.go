@@ -13,15 +13,17 @@ import (
 	"encoding/pem"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"secusers/internal/secusers"
 )
 
-// maxCertificateBytes bounds what ParseClientCertificate reads: a
-// certificate with a long chain of extensions is a few KiB, and the file
-// comes from a partner, so its size is not ours to trust.
-const maxCertificateBytes = 64 << 10
+// MaxCertificateBytes bounds what ParseClientCertificate accepts, and so
+// what a caller need read of a certificate file: a certificate with a long
+// chain of extensions is a few KiB, and the file comes from a partner, so
+// its size is not ours to trust.
+const MaxCertificateBytes = 64 << 10
 
 // minRSABits is the smallest RSA key a client certificate may hold: below
 // 2048 bits RSA no longer meets NIST's minimum.
@@ -81,8 +83,8 @@ func certificateDER(data []byte) ([]byte, error) {
 	switch {
 	case len(data) == 0:
 		return nil, secusers.Errorf(secusers.Invalid, "the certificate file is empty")
-	case len(data) > maxCertificateBytes:
-		return nil, secusers.Errorf(secusers.Invalid, "the certificate file is larger than %d KiB", maxCertificateBytes>>10)
+	case len(data) > MaxCertificateBytes:
+		return nil, secusers.Errorf(secusers.Invalid, "the certificate file is larger than %d KiB", MaxCertificateBytes>>10)
 	}
 	if !bytes.Contains(data, []byte("-----BEGIN")) {
 		return data, nil // DER, as a .cer file usually is
@@ -127,8 +129,15 @@ func checkCertificateKey(cert *x509.Certificate) error {
 // subjectOf is the certificate's subject for listings, kept within what a
 // stored text field may hold.
 func subjectOf(cert *x509.Certificate) string {
-	s := strings.ToValidUTF8(cert.Subject.String(), "?")
-	s = strings.ReplaceAll(s, "\x00", "?")
+	// The subject is the partner's text, printed to operators' terminals
+	// by cert add and cert list: control characters (escape sequences)
+	// and format characters (bidi overrides) must not reach them.
+	s := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(cert.Subject.String(), "?"))
 	for len(s) > secusers.MaxFieldLength {
 		_, size := utf8.DecodeLastRuneInString(s)
 		s = s[:len(s)-size]

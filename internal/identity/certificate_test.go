@@ -7,10 +7,13 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
@@ -45,7 +48,7 @@ func TestParseClientCertificate(t *testing.T) {
 		{name: "PEM without a certificate", data: pemOf("PUBLIC KEY", []byte{1, 2, 3}), wantErr: "no CERTIFICATE block"},
 		{name: "empty", data: nil, wantErr: "empty"},
 		{name: "garbage", data: []byte("hello"), wantErr: "not a valid X.509 certificate"},
-		{name: "too large", data: bytes.Repeat([]byte{0x30}, maxCertificateBytes+1), wantErr: "larger than"},
+		{name: "too large", data: bytes.Repeat([]byte{0x30}, MaxCertificateBytes+1), wantErr: "larger than"},
 		{name: "expired", data: selfSigned(t, partnerECKey(), now.AddDate(-1, 0, 0), now.Add(-time.Minute)), wantErr: "the certificate expired on"},
 		{name: "RSA 1024", data: selfSigned(t, mustRSA(1024), notBefore, notAfter), wantErr: "1024 bits; at least 2048"},
 		{name: "EC P-384", data: selfSigned(t, mustEC(elliptic.P384()), notBefore, notAfter), wantErr: "only P-256"},
@@ -138,4 +141,34 @@ func FuzzParseClientCertificate(f *testing.F) {
 			t.Fatalf("returned a certificate it should refuse: %v, valid until %v", cert.PublicKeyAlgorithm, cert.NotAfter)
 		}
 	})
+}
+
+// TestCertificateSubjectIsSafeToPrint: a certificate whose subject carries
+// terminal escape sequences or bidi overrides is registered with them
+// replaced, so cert add and cert list cannot write them to a terminal.
+func TestCertificateSubjectIsSafeToPrint(t *testing.T) {
+	t.Parallel()
+	now := newFakeClock().Now()
+	key := partnerECKey()
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7),
+		Subject:      pkix.Name{CommonName: "evil\x1b[2J\x1b]0;pwned\a\u202egnp.exe"},
+		NotBefore:    now.Add(-time.Hour), NotAfter: now.Add(time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := ParseClientCertificate(der, uuid.NewString(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rec.Subject {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			t.Fatalf("subject %q holds %U", rec.Subject, r)
+		}
+	}
+	if !strings.Contains(rec.Subject, `evil?[2J?]0\;pwned??gnp.exe`) {
+		t.Errorf("subject %q, want the control and format characters replaced by ?", rec.Subject)
+	}
 }

@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -130,13 +132,6 @@ func (privateKeyJWT) name() string { return "private_key_jwt" }
 // type but no assertion is refused as such rather than as unauthenticated.
 func (privateKeyJWT) present(req *tokenRequest) bool {
 	return req.param("client_assertion") != "" || req.param("client_assertion_type") != ""
-}
-
-func (privateKeyJWT) clientID(req *tokenRequest) string {
-	if ca, err := req.clientAssertion(); err == nil {
-		return ca.clientID
-	}
-	return req.param("client_id")
 }
 
 func (m privateKeyJWT) authenticate(ctx context.Context, req *tokenRequest) (secusers.App, error) {
@@ -331,6 +326,10 @@ func (s *Service) checkAssertionClaims(c jwt.Claims, now time.Time) *oauthError 
 		return assertionRefused("the client assertion has no jti", nil)
 	case len(c.ID) > maxJTILength:
 		return assertionRefused(fmt.Sprintf("the client assertion's jti is longer than %d bytes", maxJTILength), nil)
+	case !utf8.ValidString(c.ID) || strings.ContainsFunc(c.ID, unicode.IsControl):
+		// The store keeps the jti as text; a NUL or broken UTF-8 would be
+		// its error (a 500), not the client's.
+		return assertionRefused("the client assertion's jti must be printable text", nil)
 	}
 	return nil
 }

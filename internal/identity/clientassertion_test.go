@@ -214,6 +214,13 @@ func TestClientAssertionAbuse(t *testing.T) {
 			wantDesc: "the client assertion has no jti",
 		},
 		{
+			name: "jti with a NUL",
+			body: func(t *testing.T, e *assertionEnv) string {
+				return assertionForm(signAssertion(t, jose.RS256, e.rsa, with(e.claims(), map[string]any{"jti": "a\x00b"})))
+			},
+			wantDesc: "the client assertion's jti must be printable text",
+		},
+		{
 			name: "jti too long",
 			body: func(t *testing.T, e *assertionEnv) string {
 				return assertionForm(signAssertion(t, jose.RS256, e.rsa, with(e.claims(), map[string]any{"jti": strings.Repeat("j", 300)})))

@@ -18,10 +18,6 @@ type clientAuthMethod interface {
 	name() string
 	// present reports whether the request carries this method's credentials.
 	present(req *tokenRequest) bool
-	// clientID returns the client id the credentials claim, unverified, so
-	// that the client's rate limit is spent before the credential check:
-	// that is what limits guessing a client's secret. "" when none.
-	clientID(req *tokenRequest) string
 	// authenticate returns the app the credentials prove, or an
 	// invalid_client error saying why not.
 	authenticate(ctx context.Context, req *tokenRequest) (secusers.App, error)
@@ -43,14 +39,19 @@ func (s *Service) authenticateClient(ctx context.Context, req *tokenRequest) (se
 	if method == nil {
 		return secusers.App{}, invalidClient(req, "client authentication is required", errors.New("no client credentials"))
 	}
-	if err := s.limitClient(ctx, method.clientID(req)); err != nil {
-		return secusers.App{}, err
-	}
 	app, err := method.authenticate(ctx, req)
 	if err != nil {
 		return secusers.App{}, err
 	}
 	reqlog.SetClientID(ctx, app.ClientID)
+	// The client's own limit is spent only once it has proved who it is:
+	// client ids are not secret, and a limit that failed attempts could
+	// spend would let anyone who knows an id lock its app out. Guessing is
+	// held back by the remote address's limit (and is hopeless anyway
+	// against 256-bit secrets and signatures).
+	if err := s.limitClient(ctx, app.ClientID); err != nil {
+		return secusers.App{}, err
+	}
 	if app.Disabled {
 		return secusers.App{}, invalidClient(req, "the app is disabled", errors.New("app disabled"))
 	}
@@ -70,8 +71,6 @@ func (secretPost) name() string { return "client_secret_post" }
 
 func (secretPost) present(req *tokenRequest) bool { return req.param("client_secret") != "" }
 
-func (secretPost) clientID(req *tokenRequest) string { return req.param("client_id") }
-
 func (m secretPost) authenticate(ctx context.Context, req *tokenRequest) (secusers.App, error) {
 	return m.s.checkSecret(ctx, req, req.param("client_id"), req.param("client_secret"))
 }
@@ -82,8 +81,6 @@ type secretBasic struct{ s *Service }
 func (secretBasic) name() string { return "client_secret_basic" }
 
 func (secretBasic) present(req *tokenRequest) bool { return req.basic != nil }
-
-func (secretBasic) clientID(req *tokenRequest) string { return req.basic.clientID }
 
 func (m secretBasic) authenticate(ctx context.Context, req *tokenRequest) (secusers.App, error) {
 	if id := req.param("client_id"); id != "" && id != req.basic.clientID {

@@ -29,6 +29,8 @@ const (
 	// leaving a key a few minutes longer in the table costs nothing, since
 	// it is no longer published.
 	pruneInterval = 5 * time.Minute
+	// pruneTimeout bounds one prune: a DELETE of a few rows.
+	pruneTimeout = 5 * time.Second
 )
 
 // keyRetention is how long after its retirement a key stays published:
@@ -190,6 +192,11 @@ func (r *keyring) prune(ctx context.Context) {
 		return
 	}
 	r.lastPrune = now
+	// The request that triggered the reread must not pay for, or cancel,
+	// the server's housekeeping: its own deadline and cancellation do not
+	// apply, a short one of the prune's own does.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pruneTimeout)
+	defer cancel()
 	n, err := r.store.PruneSigningKeys(ctx, now.Add(-r.retention))
 	if err != nil {
 		r.logger.Warn("prune retired signing keys", slog.Any("err", err))

@@ -3,10 +3,8 @@ package identity
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/http"
 	"net/netip"
-	"time"
 
 	"secusers/internal/ratelimit"
 	"secusers/internal/secusers"
@@ -52,9 +50,7 @@ func addressKey(remoteAddr string) string {
 	return prefix.String()
 }
 
-// limitClient spends one request of the client id's limit. Only GUIDs
-// count: anything else fails authentication without touching the store,
-// and letting it create buckets would let junk ids fill the limiter.
+// limitClient spends one request of the authenticated client's limit.
 func (s *Service) limitClient(ctx context.Context, clientID string) error {
 	if s.clientLimit == nil {
 		return nil
@@ -72,21 +68,11 @@ func limited(d ratelimit.Decision, who string) error {
 	if d.Allowed {
 		return nil
 	}
-	secs := waitSeconds(d.RetryAfter)
+	secs := d.RetryAfterSeconds()
 	return &oauthError{
 		code:        codeTemporarilyUnavailable,
 		description: fmt.Sprintf("too many token requests; retry after %d seconds", secs),
 		retryAfter:  secs,
 		cause:       fmt.Errorf("rate limit of %s spent", who),
 	}
-}
-
-// waitSeconds rounds a wait up to the whole seconds of a Retry-After
-// header (RFC 9110 §10.2.3), at least 1: a client told 0 would come back at
-// once and be refused again.
-func waitSeconds(wait time.Duration) int {
-	if wait > 24*time.Hour { // a limiter's bug must not become a day's lockout header
-		wait = 24 * time.Hour
-	}
-	return max(int(math.Ceil(wait.Seconds())), 1)
 }

@@ -139,18 +139,32 @@ func TestClientLimit(t *testing.T) {
 			want429: true,
 		},
 		{
-			name: "a guess at the secret is limited before it is checked",
+			name: "right secret in upper-case id, limit spent",
 			spec: func(t *testing.T, e *assertionEnv) (tokenRequestSpec, string) {
-				return tokenRequestSpec{body: form("grant_type", grant, "client_id", strings.ToUpper(e.app.ClientID), "client_secret", "guess")}, e.app.ClientID
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", strings.ToUpper(e.app.ClientID), "client_secret", e.secret)}, e.app.ClientID
 			},
 			want429: true,
 		},
 		{
+			// Client ids are not secret: if failed attempts spent the
+			// client's limit, anyone could lock the app out.
+			name: "a wrong secret spends nothing of the client's limit",
+			spec: func(t *testing.T, e *assertionEnv) (tokenRequestSpec, string) {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", "guess")}, ""
+			},
+		},
+		{
 			name: "basic",
 			spec: func(t *testing.T, e *assertionEnv) (tokenRequestSpec, string) {
-				return tokenRequestSpec{body: form("grant_type", grant), authorization: basic(e.app.ClientID, "guess")}, e.app.ClientID
+				return tokenRequestSpec{body: form("grant_type", grant), authorization: basic(e.app.ClientID, e.secret)}, e.app.ClientID
 			},
 			want429: true,
+		},
+		{
+			name: "basic, wrong secret",
+			spec: func(t *testing.T, e *assertionEnv) (tokenRequestSpec, string) {
+				return tokenRequestSpec{body: form("grant_type", grant), authorization: basic(e.app.ClientID, "guess")}, ""
+			},
 		},
 		{
 			name: "private_key_jwt, by the assertion's subject",
@@ -197,22 +211,6 @@ func TestClientLimit(t *testing.T) {
 	}
 }
 
-func TestWaitSeconds(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		wait time.Duration
-		want int
-	}{
-		{0, 1}, {-time.Second, 1}, {time.Nanosecond, 1}, {time.Second, 1}, {1001 * time.Millisecond, 2},
-		{59500 * time.Millisecond, 60}, {48 * time.Hour, 86400},
-	}
-	for _, tt := range tests {
-		if got := waitSeconds(tt.wait); got != tt.want {
-			t.Errorf("waitSeconds(%v): got %d, want %d", tt.wait, got, tt.want)
-		}
-	}
-}
-
 // TestTokenBodyBound: a body over the bound is refused with a clear error
 // and not read further.
 func TestTokenBodyBound(t *testing.T) {
@@ -244,5 +242,23 @@ func TestAddressKey(t *testing.T) {
 		if got := addressKey(tt.remote); got != tt.want {
 			t.Errorf("addressKey(%q) = %q, want %q", tt.remote, got, tt.want)
 		}
+	}
+}
+
+// TestClientLimitCannotBeSpentByOthers: someone who knows an app's client id
+// (it is in tokens and logs) sends wrong secrets past the client's burst;
+// the app itself still gets its token.
+func TestClientLimitCannotBeSpentByOthers(t *testing.T) {
+	t.Parallel()
+	e := newAssertionEnv(t)
+	limiter := ratelimit.NewLocal(ratelimit.Limit{Rate: 0.001, Burst: 3})
+	h := e.handlerFor(e.newServiceWith(t, func(c *Config) { c.ClientLimiter = limiter }))
+	for range 10 {
+		if resp := postTo(t, h, tokenRequestSpec{body: form("grant_type", "client_credentials", "client_id", e.app.ClientID, "client_secret", "guess")}); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("wrong secret: got %d, want 400", resp.StatusCode)
+		}
+	}
+	if resp := postTo(t, h, tokenRequestSpec{body: form("grant_type", "client_credentials", "client_id", e.app.ClientID, "client_secret", e.secret)}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the app's own request after 10 wrong guesses by someone else: got %d, want 200", resp.StatusCode)
 	}
 }

@@ -84,7 +84,6 @@ func NewFallback(ctx context.Context, r *Redis, logger *slog.Logger, opts ...Fal
 	}
 	f.usingRedis.Store(true)
 	if err := f.probe(ctx); err != nil {
-		f.failures.Store(switchAfter - 1)
 		f.toLocal(err)
 	}
 	go f.probeLoop(cfg.probeInterval)

@@ -102,13 +102,15 @@ func (l *Local) Allow(_ context.Context, key string) Decision {
 	if l.unlimited {
 		return Decision{Allowed: true}
 	}
-	now := l.now()
 	s := &l.shards[maphash.String(l.seed, key)%uint64(len(l.shards))]
 	// The shard stays locked through the decision so that a sweep cannot
 	// drop a bucket between its lookup and the taking of its token, which
-	// would hand out that token twice.
+	// would hand out that token twice. The clock is read under the lock:
+	// read before it, a time could reach the bucket after a later one, and
+	// the bucket would count the overlap twice.
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := l.now()
 	b := l.bucket(s, key, now)
 	if b.AllowN(now, 1) {
 		return Decision{Allowed: true}

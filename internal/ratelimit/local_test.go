@@ -265,3 +265,18 @@ func BenchmarkLocalAllow(b *testing.B) {
 func nan() float64 { return math.NaN() }
 
 func typeName(v any) string { return fmt.Sprintf("%T", v) }
+
+func TestRetryAfterSeconds(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		wait time.Duration
+		want int
+	}{
+		{0, 1}, {-time.Second, 1}, {time.Nanosecond, 1}, {time.Second, 1}, {1001 * time.Millisecond, 2},
+		{59500 * time.Millisecond, 60}, {48 * time.Hour, 86400},
+	} {
+		if got := (Decision{RetryAfter: tt.wait}).RetryAfterSeconds(); got != tt.want {
+			t.Errorf("RetryAfterSeconds of %v: got %d, want %d", tt.wait, got, tt.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ package ratelimit
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -32,4 +33,17 @@ type Decision struct {
 // a fallback rather than refusing or letting everything through unlimited.
 type Limiter interface {
 	Allow(ctx context.Context, key string) Decision
+}
+
+// maxRetryAfter caps what RetryAfterSeconds says: a limiter's fault must
+// not become a header that locks a client out for days.
+const maxRetryAfter = 24 * time.Hour
+
+// RetryAfterSeconds is RetryAfter as a Retry-After header's whole seconds
+// (RFC 9110 §10.2.3): rounded up, so that a client that waits it is
+// served, at least 1, since a client told 0 would come back at once and
+// be refused again, and at most a day.
+func (d Decision) RetryAfterSeconds() int {
+	wait := min(d.RetryAfter, maxRetryAfter)
+	return max(int(math.Ceil(wait.Seconds())), 1)
 }

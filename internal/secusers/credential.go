@@ -2,6 +2,7 @@ package secusers
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -29,7 +30,7 @@ func (c ClientCertificate) Validate() error {
 	switch {
 	case checkGUID("client id", c.ClientID) != nil:
 		return checkGUID("client id", c.ClientID)
-	case len(c.Thumbprint) != 40:
+	case len(c.Thumbprint) != 40 || strings.Trim(c.Thumbprint, "0123456789ABCDEFabcdef") != "":
 		return Errorf(Invalid, "a certificate thumbprint must be 40 hex digits")
 	case len(c.ThumbprintSHA256) != 43:
 		return Errorf(Invalid, "a certificate's SHA-256 thumbprint must be 43 base64url characters")

@@ -80,12 +80,14 @@ type SyncStore interface {
 	StartSyncRun(ctx context.Context, run SyncRun) (SyncRun, error)
 	FinishSyncRun(ctx context.Context, run SyncRun) error
 	// LockTenantSync takes the tenant's sync lock, which one holder in all
-	// processes on the database has at a time, and returns its release;
-	// Conflict when another holds it, NotFound when the tenant does not
-	// exist. The lock dies with its holder: when the process is killed (or
-	// loses its database session), it is free at once, so a crashed run
-	// never blocks its tenant until a deadline passes.
-	LockTenantSync(ctx context.Context, tenantID string) (release func(), err error)
+	// processes on the database has at a time; Conflict when another holds
+	// it, NotFound when the tenant does not exist. The lock dies with its
+	// holder: when the process is killed (or loses its database session),
+	// it is free at once, so a crashed run never blocks its tenant. It
+	// returns a context derived from ctx that ends when the lock is lost
+	// (a broken session), so that the holder stops rather than run on
+	// beside the next holder, and the release, which ends that context too.
+	LockTenantSync(ctx context.Context, tenantID string) (held context.Context, release func(), err error)
 	// AbandonSyncRuns marks the tenant's running runs failed with reason,
 	// and returns how many it marked. Only a holder of the tenant's sync
 	// lock may call it: holding the lock proves those runs' processes are

@@ -22,9 +22,12 @@
 // or a file lock beside an SQLite database) from before its start until its
 // end, and Run reports a lock held elsewhere as Conflict, so one tenant is
 // never synced twice at once, whichever servers or commands start the
-// runs. The lock dies with its process, so a killed run blocks nothing.
+// runs. The lock dies with its process, so a killed run blocks nothing,
+// and a run whose lock is lost (its database session broke) is cancelled.
 // Every run also has a Deadline (Syncer.RunTimeout) that its context ends
-// before, and the store refuses to start a run while another is recorded
-// running within its Deadline: a second guard, for runners that take no
-// lock.
+// before; the schedule reads it, and the store's StartSyncRun refuses a
+// start while another run is recorded running within its Deadline. Run
+// itself never meets that refusal (the lock's holder has marked the runs
+// of dead processes abandoned first); it stands for any other caller of
+// StartSyncRun.
 package sync

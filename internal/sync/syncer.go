@@ -75,26 +75,28 @@ func (s *Syncer) Run(ctx context.Context, tenantID string) (secusers.SyncRun, er
 		tenantID = canon // the store keys tenants by the canonical form
 	}
 	log := s.logger().With("tenant", tenantID)
-	obs := &observer{metrics: s.Metrics, progress: s.Progress}
-	conn, client, err := s.prepare(ctx, tenantID, obs)
-	if err != nil {
-		s.Metrics.runEnded(secusers.SyncRun{Result: secusers.SyncFailed}, 0, 0)
-		log.Error("sync not started", "err", err)
-		return secusers.SyncRun{}, err
-	}
 	timeout, err := s.timeout(ctx)
 	if err != nil {
 		return secusers.SyncRun{}, err
 	}
 	// The context ends a margin before the recorded Deadline (set first,
-	// so that the clock read after it only adds to the margin).
+	// so that the clock read after it only adds to the margin), and when
+	// the tenant's sync lock is lost. The lock comes first, so that a run
+	// put off because another holds the tenant costs no credential work.
 	runCtx, cancel := context.WithTimeout(ctx, timeout-deadlineMargin(timeout))
 	defer cancel()
-	release, err := s.lock(runCtx, conn.TenantID, log)
+	runCtx, release, err := s.lock(runCtx, tenantID, log)
 	if err != nil {
 		return secusers.SyncRun{}, err
 	}
 	defer release()
+	obs := &observer{metrics: s.Metrics, progress: s.Progress}
+	conn, client, err := s.prepare(runCtx, tenantID, obs)
+	if err != nil {
+		s.Metrics.runEnded(secusers.SyncRun{Result: secusers.SyncFailed}, 0, 0)
+		log.Error("sync not started", "err", err)
+		return secusers.SyncRun{}, err
+	}
 	start := s.now()
 	run, err := s.Store.StartSyncRun(runCtx, secusers.SyncRun{
 		TenantID: conn.TenantID, StartedAt: start, Deadline: start.Add(timeout), Result: secusers.SyncRunning,
@@ -144,25 +146,29 @@ func deadlineMargin(timeout time.Duration) time.Duration {
 
 // lock takes the tenant's sync lock (see secusers.SyncStore.LockTenantSync)
 // and marks the runs its previous holders left running as abandoned:
-// holding the lock proves their processes are gone.
-func (s *Syncer) lock(ctx context.Context, tenantID string, log *slog.Logger) (func(), error) {
-	release, err := s.Store.LockTenantSync(ctx, tenantID)
-	if secusers.IsKind(err, secusers.Conflict) {
+// holding the lock proves their processes are gone. It returns the context
+// the run goes on under, which ends if the lock is lost.
+func (s *Syncer) lock(ctx context.Context, tenantID string, log *slog.Logger) (context.Context, func(), error) {
+	held, release, err := s.Store.LockTenantSync(ctx, tenantID)
+	switch {
+	case secusers.IsKind(err, secusers.Conflict):
 		err = s.busy(ctx, tenantID, err)
 		log.Info("sync not started", "reason", secusers.MessageOf(err))
-		return nil, err
-	} else if err != nil {
+		return nil, nil, err
+	case secusers.IsKind(err, secusers.NotFound):
+		return nil, nil, secusers.Wrap(secusers.NotFound, err, fmt.Sprintf("there is no tenant %s", tenantID))
+	case err != nil:
 		s.Metrics.runEnded(secusers.SyncRun{Result: secusers.SyncFailed}, 0, 0)
-		return nil, fmt.Errorf("sync: taking tenant %s's sync lock: %w", tenantID, err)
+		return nil, nil, fmt.Errorf("sync: taking tenant %s's sync lock: %w", tenantID, err)
 	}
-	if n, err := s.Store.AbandonSyncRuns(ctx, tenantID, ""); err != nil {
+	if n, err := s.Store.AbandonSyncRuns(held, tenantID, ""); err != nil {
 		release()
 		s.Metrics.runEnded(secusers.SyncRun{Result: secusers.SyncFailed}, 0, 0)
-		return nil, fmt.Errorf("sync: closing tenant %s's abandoned runs: %w", tenantID, err)
+		return nil, nil, fmt.Errorf("sync: closing tenant %s's abandoned runs: %w", tenantID, err)
 	} else if n > 0 {
 		log.Warn("marked runs abandoned: their processes stopped before they finished", "runs", n)
 	}
-	return release, nil
+	return held, release, nil
 }
 
 // busy is the error of a run that the store refused because another run of

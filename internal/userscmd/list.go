@@ -26,16 +26,20 @@ page (--page, --page-size), or with --all every page from --page on, following
 nextLink. --status keeps the users that have any of the statuses given, by name
 (any case) or number, repeated or comma-separated.
 
--o table (the default) is for reading: statuses by name, control characters
-removed. -o json writes exactly one JSON array of the API's user objects,
-streamed page by page, so --all over a large tenant holds one page in memory;
-when a page fails the array is left unclosed, so a script cannot mistake the
-output for complete (the exit status is 1 as well). -o csv writes a header row
+-o table (the default) is for reading: statuses by name, control and format
+characters (such as bidi overrides) replaced. -o json writes exactly one JSON array of the API's user objects,
+streamed page by page, so --all over a large tenant holds one page in memory,
+and [] when no user matches. -o csv writes a header row
 and one row per user: "statuses" has the names joined by ";", "status" the
 API's number; dates are RFC 3339 in UTC, or empty when not set. A cell that
 starts with = + - @ a tab, a carriage return or ' gets one more ' in front, so
 that a spreadsheet shows it as text instead of running it as a formula; drop
 the first ' of such a cell to get the value back.
+
+A -o json or -o csv run that fails before the first page writes nothing to
+stdout. One cut off midway (a page fails) exits 1 after writing what it had
+read: -o json leaves the array unclosed, so that the output cannot parse as
+complete, but a cut-off CSV looks like a whole one, so check the exit status.
 
 With --all and a terminal on stderr, a progress bar shows the users read.`,
 		Example: `  export SECUSERS_API=https://secusers.example.com SECUSERS_CLIENT_ID=… SECUSERS_CLIENT_SECRET=…
@@ -43,7 +47,7 @@ With --all and a terminal on stderr, a progress bar shows the users read.`,
   secusers users list --customer "$CUSTOMER" --tenant "$TENANT" --all -o csv > users.csv
   secusers users list --customer "$CUSTOMER" --tenant "$TENANT" --all -o json | jq length`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return c.list(cmd, f) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return printableErr(c.list(cmd, f)) },
 	}
 	cmd.Flags().StringSliceVar(&f.statuses, "status", nil, "keep users with any of these statuses: names or numbers, repeated or comma-separated")
 	cmd.Flags().BoolVar(&f.all, "all", false, "every page, from --page on, following nextLink")
@@ -81,9 +85,6 @@ func (c *command) list(cmd *cobra.Command, f listFlags) error {
 		return err
 	}
 	w := newUserWriter(c.output, c.stdout)
-	if err := w.begin(); err != nil {
-		return err
-	}
 	if !f.all {
 		page, err := cl.SecurityUsers(cmd.Context(), c.customer, c.tenant, opts)
 		if err != nil {

@@ -17,8 +17,11 @@ import (
 
 // userWriter writes users in one output form, a page at a time, so that
 // listing every page holds one page in memory whatever the tenant's size.
+//
+// Nothing is written before the first page: a listing that fails before
+// it (bad credentials, an unknown tenant) leaves stdout empty, rather than
+// a stray "[" or header beside the error.
 type userWriter interface {
-	begin() error
 	page(p *client.Page) error
 	// end closes the output; last is the page listed when one page was
 	// asked for, nil after --all.
@@ -35,19 +38,21 @@ func newUserWriter(output string, w io.Writer) userWriter {
 	return &tableWriter{w: w}
 }
 
-// jsonWriter streams one JSON array of the API's user objects.
+// jsonWriter streams one JSON array of the API's user objects. The array
+// is closed only by end, so that a listing cut off midway cannot parse as
+// complete.
 type jsonWriter struct {
-	w io.Writer
-	n int
-}
-
-func (j *jsonWriter) begin() error {
-	_, err := io.WriteString(j.w, "[")
-	return err
+	w      io.Writer
+	opened bool // "[" is written
+	n      int
 }
 
 func (j *jsonWriter) page(p *client.Page) error {
 	var b bytes.Buffer
+	if !j.opened {
+		b.WriteByte('[')
+		j.opened = true
+	}
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	for _, u := range p.Data {
@@ -70,6 +75,9 @@ func (j *jsonWriter) end(*client.Page) error {
 	if j.n == 0 {
 		tail = "]\n"
 	}
+	if !j.opened {
+		tail = "[" + tail
+	}
 	_, err := io.WriteString(j.w, tail)
 	return err
 }
@@ -83,11 +91,25 @@ var csvHeader = []string{
 }
 
 // csvWriter writes a header row and one row per user.
-type csvWriter struct{ w *csv.Writer }
+type csvWriter struct {
+	w      *csv.Writer
+	headed bool // the header row is written
+}
 
-func (c *csvWriter) begin() error { return c.write(csvHeader) }
+// head writes the header row before the first row, or at the end of a
+// listing without users.
+func (c *csvWriter) head() error {
+	if c.headed {
+		return nil
+	}
+	c.headed = true
+	return c.write(csvHeader)
+}
 
 func (c *csvWriter) page(p *client.Page) error {
+	if err := c.head(); err != nil {
+		return err
+	}
 	for _, u := range p.Data {
 		if err := c.write(csvRecord(u)); err != nil {
 			return err
@@ -98,6 +120,9 @@ func (c *csvWriter) page(p *client.Page) error {
 }
 
 func (c *csvWriter) end(*client.Page) error {
+	if err := c.head(); err != nil {
+		return err
+	}
 	c.w.Flush()
 	return c.w.Error()
 }
@@ -151,8 +176,6 @@ type tableWriter struct {
 	written int
 }
 
-func (t *tableWriter) begin() error { return nil }
-
 func (t *tableWriter) page(p *client.Page) error {
 	tw := tabwriter.NewWriter(t.w, 0, 4, 2, ' ', 0)
 	if t.written == 0 {
@@ -185,14 +208,39 @@ func (t *tableWriter) end(last *client.Page) error {
 	return err
 }
 
-// printable replaces control characters, which directory data may hold
-// and which would break the table's alignment or drive the terminal
-// (escape sequences), with spaces.
+// printable makes directory data safe to show on a terminal. Control
+// characters, which would break the table's alignment or drive the
+// terminal (escape sequences), and line separators become spaces. Format
+// characters (bidi overrides and isolates, zero-width characters) become
+// U+FFFD: whoever may edit a display name could otherwise reorder or hide
+// what the operator reads, and a space would hide that something was
+// there.
 func printable(s string) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		switch {
+		case unicode.IsControl(r) || unicode.In(r, unicode.Zl, unicode.Zp):
 			return ' '
+		case unicode.Is(unicode.Cf, r):
+			return unicode.ReplacementChar
 		}
 		return r
 	}, s)
+}
+
+// printableError shows an error's text through printable, and leaves the
+// error itself to errors.Is and errors.As. An error's text may hold what
+// the server at --api wrote (a message, an id in a page it could not
+// read), and the root command prints it to the terminal, collapsing only
+// line breaks.
+type printableError struct{ err error }
+
+func (e printableError) Error() string { return printable(e.err.Error()) }
+func (e printableError) Unwrap() error { return e.err }
+
+// printableErr wraps err, when there is one, in a printableError.
+func printableErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return printableError{err}
 }

@@ -20,7 +20,7 @@ per status, whatever the tenant's size. -o json writes one object:
 		Example: `  secusers users summary --customer "$CUSTOMER" --tenant "$TENANT"
   secusers users summary --customer "$CUSTOMER" --tenant "$TENANT" -o json | jq .statuses.HighRisk`,
 		Args: cobra.NoArgs,
-		RunE: c.summary,
+		RunE: func(cmd *cobra.Command, args []string) error { return printableErr(c.summary(cmd, args)) },
 	}
 }
 

@@ -5,15 +5,21 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"io"
 	"iter"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -193,6 +199,107 @@ func TestList(t *testing.T) {
 			t.Errorf("got %q, %v, want an empty array", out, err)
 		}
 	})
+	t.Run("json --all past the end", func(t *testing.T) {
+		out, _, err := w.run(t, "", nil, "list", "--all", "--page", "1000", "-o", "json")
+		if err != nil || out != "[]\n" {
+			t.Errorf("got %q, %v, want an empty array", out, err)
+		}
+	})
+	t.Run("csv past the end", func(t *testing.T) {
+		out, _, err := w.run(t, "", nil, "list", "--page", "1000", "-o", "csv")
+		if err != nil || out != strings.Join(csvHeader, ",")+"\n" {
+			t.Errorf("got %q, %v, want the header alone", out, err)
+		}
+	})
+}
+
+// A listing cut off midway fails, and its JSON does not parse: behind a
+// proxy the server's nextLink names the server itself, which the SDK
+// refuses after the first page.
+func TestListCutOffMidway(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	target, err := url.Parse(w.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httptest.NewServer(httputil.NewSingleHostReverseProxy(target))
+	defer proxy.Close()
+	env := map[string]string{EnvAPI: proxy.URL}
+	out, _, err := w.run(t, "", env, "list", "--all", "--page-size", "5", "-o", "json")
+	if !errors.Is(err, client.ErrForeignNextLink) {
+		t.Fatalf("got %v, want ErrForeignNextLink", err)
+	}
+	var users []client.User
+	if !strings.HasPrefix(out, "[") || json.Unmarshal([]byte(out), &users) == nil {
+		t.Errorf("stdout %q, want an unclosed array", out)
+	}
+	out, _, err = w.run(t, "", env, "list", "--all", "--page-size", "5", "-o", "csv")
+	rows, cerr := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err == nil || cerr != nil || len(rows) != 6 {
+		t.Errorf("got %d rows (%v) and %v, want a header, 5 rows and an error", len(rows), cerr, err)
+	}
+}
+
+// hasUnprintable reports whether s holds a control, format or line
+// separator character.
+func hasUnprintable(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.In(r, unicode.Zl, unicode.Zp)
+	})
+}
+
+func TestPrintable(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"Ann Lee", "Ann Lee"},
+		{"new\nline\ttab\x1b[2J", "new line tab [2J"},
+		{"user\u202Egnp.exe", "user\uFFFDgnp.exe"},
+		{"\u2066a\u2069\u200Bb\u200Dc\uFEFF\u2028", "\uFFFDa\uFFFD\uFFFDb\uFFFDc\uFFFD "},
+		{"Zoë Çelik 山田", "Zoë Çelik 山田"},
+	} {
+		if got := printable(tc.in); got != tc.want || hasUnprintable(got) {
+			t.Errorf("printable(%q): got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// What the server at --api writes reaches the terminal only made
+// printable: in a token error, an API error, or a page the SDK cannot read.
+func TestErrorsArePrintable(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	// JSON escapes of a screen clear, an OSC 8 link and a bidi override.
+	const hostile = `\u001b[2J\u001b]8;;http://evil\u0007x\u202eevil`
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.URL.Path == "/bad-token/connect/token":
+			rw.WriteHeader(http.StatusBadRequest)
+			io.WriteString(rw, `{"error":"invalid_client","error_description":"`+hostile+`"}`)
+		case strings.HasSuffix(r.URL.Path, "/connect/token"):
+			io.WriteString(rw, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
+		case strings.HasPrefix(r.URL.Path, "/api-error/"):
+			rw.WriteHeader(http.StatusForbidden)
+			io.WriteString(rw, `{"error":{"code":"Forbidden","message":"`+hostile+`"}}`)
+		default:
+			io.WriteString(rw, `{"data":[{"id":"`+hostile+`","status":-1}],"metadata":{}}`)
+		}
+	}))
+	defer srv.Close()
+	for _, api := range []string{"/bad-token", "/api-error", "/bad-page"} {
+		t.Run(api, func(t *testing.T) {
+			for _, output := range []string{"table", "json", "csv"} {
+				out, _, err := w.run(t, "", map[string]string{EnvAPI: srv.URL + api}, "list", "-o", output)
+				if err == nil || hasUnprintable(err.Error()) || !strings.Contains(err.Error(), "evil") {
+					t.Errorf("-o %s: got %q, want an error with the server's text made printable", output, err)
+				}
+				if out != "" {
+					t.Errorf("-o %s: stdout %q, want nothing", output, out)
+				}
+			}
+		})
+	}
 }
 
 func TestSummary(t *testing.T) {
@@ -245,6 +352,9 @@ func TestCredentials(t *testing.T) {
 		want  string
 	}{
 		{"wrong secret", "", nil, []string{"list", "--client-secret", "wrong"}, "invalid_client"},
+		{"wrong secret, json", "", nil, []string{"list", "--all", "--client-secret", "wrong", "-o", "json"}, "invalid_client"},
+		{"wrong secret, csv", "", nil, []string{"list", "--client-secret", "wrong", "-o", "csv"}, "invalid_client"},
+		{"no such API, json", "", map[string]string{EnvAPI: w.url + "/nope"}, []string{"list", "--token-url", w.url + "/connect/token", "-o", "json"}, "404"},
 		{"no secret", "", noSecret, []string{"list"}, "credentials are required"},
 		{"empty stdin", "", noSecret, []string{"list", "--client-secret", "-"}, "stdin holds no secret"},
 		{"no api", "", map[string]string{EnvAPI: ""}, []string{"list"}, "--api is required"},

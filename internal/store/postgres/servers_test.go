@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"context"
+	"errors"
 	"io/fs"
 	"sync"
 	"testing"
@@ -173,23 +175,29 @@ func migrateTo(t *testing.T, dsn string, version int64) {
 }
 
 // TestSyncLockDiesWithItsSession: a server holding a tenant's sync lock
-// loses its session (its process is killed, or the connection breaks),
-// and another server can take the lock at once rather than after a
-// deadline.
+// loses its session (its process is killed, or the connection breaks).
+// Another server can take the lock at once rather than after a deadline,
+// and the holder learns of the loss within one check, through its held
+// context, so that it stops rather than run beside the new holder.
 func TestSyncLockDiesWithItsSession(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.DSN(t)
 	holder, other := open(t, dsn), open(t, dsn)
 	defer holder.Close()
 	defer other.Close()
+	holder.lockPing = 50 * time.Millisecond
 	tenant := newTenant(t, holder)
-	release, err := holder.LockTenantSync(t.Context(), tenant)
+	held, release, err := holder.LockTenantSync(t.Context(), tenant)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer release()
-	if _, err := other.LockTenantSync(t.Context(), tenant); !secusers.IsKind(err, secusers.Conflict) {
+	if _, _, err := other.LockTenantSync(t.Context(), tenant); !secusers.IsKind(err, secusers.Conflict) {
 		t.Fatalf("lock held by another server: got %v, want conflict", err)
+	}
+	time.Sleep(3 * holder.lockPing) // checks of a healthy session keep the lock
+	if held.Err() != nil {
+		t.Fatalf("held context with a healthy session: %v (cause %v), want alive", held.Err(), context.Cause(held))
 	}
 	// pg_locks shows a bigint advisory key as its high and low 32 bits.
 	key := uint64(syncRunLockID(tenant))
@@ -202,14 +210,22 @@ func TestSyncLockDiesWithItsSession(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		release2, err := other.LockTenantSync(t.Context(), tenant)
+		_, release2, err := other.LockTenantSync(t.Context(), tenant)
 		if err == nil {
 			release2()
-			return
+			break
 		}
 		if !secusers.IsKind(err, secusers.Conflict) || time.Now().After(deadline) {
 			t.Fatalf("lock after the holder's session died: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	select {
+	case <-held.Done():
+		if !errors.Is(context.Cause(held), errLockLost) {
+			t.Errorf("held context ended with cause %v, want errLockLost", context.Cause(held))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the holder was not told that its lock was lost")
 	}
 }

@@ -15,6 +15,9 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	// lockPing is how often a held sync lock's session is checked
+	// (defaultLockPing; tests shorten it).
+	lockPing time.Duration
 }
 
 var _ secusers.Store = (*Store)(nil)
@@ -42,7 +45,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, lockPing: defaultLockPing}
 	for _, opt := range opts {
 		opt(s)
 	}

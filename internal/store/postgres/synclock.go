@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"hash/fnv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,27 +17,38 @@ import (
 // session, and releases its locks, when the connection goes either way.
 const closeTimeout = 5 * time.Second
 
+// defaultLockPing is how often a held sync lock's session is checked. The
+// session is otherwise idle for the whole run, and idle connections are
+// what NAT gateways and load balancers drop; the check keeps it in use,
+// and finds a lost session within one interval.
+const defaultLockPing = 15 * time.Second
+
+// errLockLost is the cause of a held context that ended because the sync
+// lock's session broke: another run may hold the lock by now.
+var errLockLost = errors.New("the tenant's sync lock was lost with its database session")
+
 // LockTenantSync takes the tenant's sync lock: a session-level advisory lock
 // held by a session of its own, opened for the purpose and closed on
 // release, for as long as the run lasts. PostgreSQL releases the lock when
 // the session ends, so a killed process frees its tenants at once. The
 // session is not the pool's: runs hold their locks for minutes, and a pool
 // whose connections all held locks would have none left for the runs'
-// own statements. Should the holder's connection break mid-run, the lock
-// goes with it while the run goes on; another run may then start, and the
-// two write one after the other, each in one transaction.
-func (s *Store) LockTenantSync(ctx context.Context, tenantID string) (func(), error) {
+// own statements. The session is checked every lockPing; when a check
+// fails, the lock may be gone, and the held context ends with errLockLost
+// so that the run stops (its write rolls back) rather than run beside the
+// lock's next holder.
+func (s *Store) LockTenantSync(ctx context.Context, tenantID string) (context.Context, func(), error) {
 	if _, ok := secusers.ParseGUID(tenantID); !ok {
-		return nil, secusers.Errorf(secusers.Invalid, "a tenant id must be a GUID, got %q", tenantID)
+		return nil, nil, secusers.Errorf(secusers.Invalid, "a tenant id must be a GUID, got %q", tenantID)
 	}
 	if err := s.read(ctx, func(tx pgx.Tx) error {
 		return exists(ctx, tx, `SELECT 1 FROM tenants WHERE id = $1`, tenantID, "tenant")
 	}); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
 	if err != nil {
-		return nil, translate(err, "")
+		return nil, nil, translate(err, "")
 	}
 	closeConn := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
@@ -44,13 +58,45 @@ func (s *Store) LockTenantSync(ctx context.Context, tenantID string) (func(), er
 	var locked bool
 	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, syncRunLockID(tenantID)).Scan(&locked); err != nil {
 		closeConn()
-		return nil, translate(err, "")
+		return nil, nil, translate(err, "")
 	}
 	if !locked {
 		closeConn()
-		return nil, secusers.Errorf(secusers.Conflict, "a sync of tenant %s is already running in another process", tenantID)
+		return nil, nil, secusers.Errorf(secusers.Conflict, "a sync of tenant %s is already running in another process", tenantID)
 	}
-	return closeConn, nil
+	held, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go s.keepLock(held, cancel, conn, done)
+	var once sync.Once
+	return held, func() {
+		once.Do(func() {
+			cancel(context.Canceled)
+			<-done // the checks use the connection; close it after them
+			closeConn()
+		})
+	}, nil
+}
+
+// keepLock checks the lock's session every lockPing until held ends, and
+// ends held with errLockLost when a check fails.
+func (s *Store) keepLock(held context.Context, cancel context.CancelCauseFunc, conn *pgx.Conn, done chan<- struct{}) {
+	defer close(done)
+	ticker := time.NewTicker(s.lockPing)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-held.Done():
+			return
+		case <-ticker.C:
+		}
+		ctx, stop := context.WithTimeout(held, s.lockPing)
+		err := conn.Ping(ctx)
+		stop()
+		if err != nil && held.Err() == nil {
+			cancel(fmt.Errorf("%w: %v", errLockLost, err))
+			return
+		}
+	}
 }
 
 // syncRunLockID returns the advisory lock key of the tenant's running sync,

@@ -139,7 +139,7 @@ func (s *Store) StartSyncRun(ctx context.Context, run secusers.SyncRun) (secuser
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		return s.putRun(ctx, tx, run)
+		return insertRun(ctx, tx, run)
 	})
 	if err != nil {
 		return secusers.SyncRun{}, err
@@ -155,34 +155,42 @@ func (s *Store) FinishSyncRun(ctx context.Context, run secusers.SyncRun) error {
 	if run.FinishedAt.IsZero() {
 		run.FinishedAt = s.stamp()
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM sync_runs WHERE id = ? AND tenant_id = ?`, run.ID, run.TenantID).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return secusers.Errorf(secusers.NotFound, "sync run %s not found", run.ID)
-		} else if err != nil {
-			return err
-		}
-		return s.putRun(ctx, tx, run)
-	})
-}
-
-func (s *Store) putRun(ctx context.Context, tx *sql.Tx, run secusers.SyncRun) error {
 	unavailable, err := json.Marshal(unavailableJSON(run.Unavailable))
 	if err != nil {
 		return err
 	}
-	// A finish keeps the start's deadline: the deadline is the starter's
-	// promise, which only StartSyncRun reads.
+	return s.write(ctx, func(tx *sql.Tx) error {
+		// The start's time and deadline stay as StartSyncRun stored them.
+		res, err := tx.ExecContext(ctx, `UPDATE sync_runs SET finished_at = ?, result = ?, users = ?, security_users = ?,
+				skipped = ?, unavailable = ?, error = ?
+			WHERE id = ? AND tenant_id = ?`,
+			optionalMillis(run.FinishedAt), string(run.Result), run.Users, run.SecurityUsers, run.Skipped,
+			string(unavailable), run.Error, run.ID, run.TenantID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return secusers.Errorf(secusers.NotFound, "sync run %s not found", run.ID)
+		}
+		return nil
+	})
+}
+
+// insertRun records a started run. A run id used before is a Conflict,
+// never an overwrite: the id may be another tenant's run.
+func insertRun(ctx context.Context, tx *sql.Tx, run secusers.SyncRun) error {
+	unavailable, err := json.Marshal(unavailableJSON(run.Unavailable))
+	if err != nil {
+		return err
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO sync_runs
 			(id, tenant_id, started_at, finished_at, result, deadline, users, security_users, skipped, unavailable, error)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, result = excluded.result, users = excluded.users,
-			security_users = excluded.security_users, skipped = excluded.skipped, unavailable = excluded.unavailable,
-			error = excluded.error`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.ID, run.TenantID, run.StartedAt.UnixMilli(), optionalMillis(run.FinishedAt), string(run.Result),
 		optionalMillis(run.Deadline), run.Users, run.SecurityUsers, run.Skipped, string(unavailable), run.Error)
-	return err
+	return translate(err, "sync run "+run.ID)
 }
 
 // LatestSyncRun returns the tenant's most recent run.

@@ -17,22 +17,29 @@ import (
 // separate holders, so two runs in one process exclude each other too. The
 // files stay after release: removing a lock file while another process may
 // be opening it would let two holders lock two different files.
-func (s *Store) LockTenantSync(ctx context.Context, tenantID string) (func(), error) {
+//
+// A file lock cannot be lost while its process lives, so the held context
+// ends only with ctx or the release.
+func (s *Store) LockTenantSync(ctx context.Context, tenantID string) (context.Context, func(), error) {
 	if _, ok := secusers.ParseGUID(tenantID); !ok {
-		return nil, secusers.Errorf(secusers.Invalid, "a tenant id must be a GUID, got %q", tenantID)
+		return nil, nil, secusers.Errorf(secusers.Invalid, "a tenant id must be a GUID, got %q", tenantID)
 	}
 	if err := s.read(ctx, func(tx *sql.Tx) error { return tenantExists(ctx, tx, tenantID) }); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	lock := flock.New(s.path + ".sync-" + tenantID + ".lock")
 	ok, err := lock.TryLock()
 	if err != nil {
-		return nil, secusers.Wrap(secusers.Unavailable, err, "the sync lock file beside the database cannot be locked")
+		return nil, nil, secusers.Wrap(secusers.Unavailable, err, "the sync lock file beside the database cannot be locked")
 	}
 	if !ok {
-		return nil, secusers.Errorf(secusers.Conflict, "a sync of tenant %s is already running in another process", tenantID)
+		return nil, nil, secusers.Errorf(secusers.Conflict, "a sync of tenant %s is already running in another process", tenantID)
 	}
-	return func() { _ = lock.Unlock() }, nil
+	held, cancel := context.WithCancel(ctx)
+	return held, func() {
+		cancel()
+		_ = lock.Unlock()
+	}, nil
 }
 
 // abandonedByLock is the error of a running run found by the holder of the

@@ -105,6 +105,7 @@ var certificateTests = []test{
 		}{
 			{"client id not a GUID", func(c *secusers.ClientCertificate) { c.ClientID = "contoso" }},
 			{"short thumbprint", func(c *secusers.ClientCertificate) { c.Thumbprint = c.Thumbprint[:39] }},
+			{"thumbprint not hex", func(c *secusers.ClientCertificate) { c.Thumbprint = strings.Repeat("Z", 40) }},
 			{"short SHA-256 thumbprint", func(c *secusers.ClientCertificate) { c.ThumbprintSHA256 = c.ThumbprintSHA256[:42] }},
 			{"no DER", func(c *secusers.ClientCertificate) { c.DER = nil }},
 			{"no expiry", func(c *secusers.ClientCertificate) { c.NotAfter = time.Time{} }},

@@ -44,6 +44,7 @@ var syncTests = []struct {
 	{"the tenant's sync lock: one holder at a time", testSyncLock},
 	{"concurrent sync locks of one tenant: one wins", testSyncLockRace},
 	{"runs left running abandoned by the lock's holder", testAbandonSyncRuns},
+	{"a run id used before is refused, never overwritten", testSyncRunIDReused},
 	{"connection saves audited, syncs not", testSyncAudit},
 }
 
@@ -338,24 +339,31 @@ func testSyncUsersAtomic(t *testing.T, s secusers.SyncStore) {
 
 func testSyncLock(t *testing.T, s secusers.SyncStore) {
 	tenant, other := newTenant(t, s), newTenant(t, s)
-	_, err := s.LockTenantSync(ctx(t), newID())
+	_, _, err := s.LockTenantSync(ctx(t), newID())
 	wantKind(t, "lock of an unknown tenant", err, secusers.NotFound)
-	_, err = s.LockTenantSync(ctx(t), "not-a-guid")
+	_, _, err = s.LockTenantSync(ctx(t), "not-a-guid")
 	wantKind(t, "lock of a malformed id", err, secusers.Invalid)
 
-	release, err := s.LockTenantSync(ctx(t), tenant.ID)
+	held, release, err := s.LockTenantSync(ctx(t), tenant.ID)
 	must(t, "lock", err)
-	_, err = s.LockTenantSync(ctx(t), tenant.ID)
+	if held.Err() != nil {
+		t.Fatalf("held context of a fresh lock: %v, want alive", held.Err())
+	}
+	_, _, err = s.LockTenantSync(ctx(t), tenant.ID)
 	wantKind(t, "second lock while the first is held", err, secusers.Conflict)
 	if msg := secusers.MessageOf(err); err != nil && !strings.Contains(msg, tenant.ID) {
 		t.Errorf("second lock: message %q, want one naming tenant %s", msg, tenant.ID)
 	}
-	releaseOther, err := s.LockTenantSync(ctx(t), other.ID)
+	_, releaseOther, err := s.LockTenantSync(ctx(t), other.ID)
 	must(t, "lock of another tenant while the first is held", err)
 	releaseOther()
 
 	release()
-	again, err := s.LockTenantSync(ctx(t), tenant.ID)
+	if held.Err() == nil {
+		t.Error("held context after release: alive, want ended")
+	}
+	release() // a second release is harmless
+	_, again, err := s.LockTenantSync(ctx(t), tenant.ID)
 	must(t, "lock after release", err)
 	again()
 }
@@ -367,7 +375,7 @@ func testSyncLockRace(t *testing.T, s secusers.SyncStore) {
 	errs := make([]error, lockers)
 	var wg sync.WaitGroup
 	for i := range lockers {
-		wg.Go(func() { releases[i], errs[i] = s.LockTenantSync(ctx(t), tenant.ID) })
+		wg.Go(func() { _, releases[i], errs[i] = s.LockTenantSync(ctx(t), tenant.ID) })
 	}
 	wg.Wait()
 	held := 0
@@ -392,7 +400,7 @@ func testAbandonSyncRuns(t *testing.T, s secusers.SyncStore) {
 	alive, err := s.StartSyncRun(ctx(t), newRun(other.ID))
 	must(t, "start of another tenant's run", err)
 
-	release, err := s.LockTenantSync(ctx(t), tenant.ID)
+	_, release, err := s.LockTenantSync(ctx(t), tenant.ID)
 	must(t, "lock", err)
 	defer release()
 	n, err := s.AbandonSyncRuns(ctx(t), tenant.ID, "")
@@ -412,4 +420,29 @@ func testAbandonSyncRuns(t *testing.T, s secusers.SyncStore) {
 	if n, err := s.AbandonSyncRuns(ctx(t), other.ID, "stopped by the test"); err != nil || n != 1 {
 		t.Errorf("abandon with a reason: %d, %v; want 1", n, err)
 	}
+}
+
+func testSyncRunIDReused(t *testing.T, s secusers.SyncStore) {
+	tenant, other := newTenant(t, s), newTenant(t, s)
+	run, err := s.StartSyncRun(ctx(t), newRun(other.ID))
+	must(t, "start", err)
+	run.Result, run.Users, run.SecurityUsers = secusers.SyncSucceeded, 7, 3
+	must(t, "finish", s.FinishSyncRun(ctx(t), run))
+	finished, err := s.LatestSyncRun(ctx(t), other.ID)
+	must(t, "latest", err)
+
+	for _, tenantID := range []string{other.ID, tenant.ID} {
+		again := newRun(tenantID)
+		again.ID = run.ID
+		_, err = s.StartSyncRun(ctx(t), again)
+		wantKind(t, "start with a used run id", err, secusers.Conflict)
+	}
+	got, err := s.LatestSyncRun(ctx(t), other.ID)
+	must(t, "latest after the refused starts", err)
+	if diff := cmp.Diff(finished, got, cmpEmpty); diff != "" {
+		t.Errorf("the run whose id was reused changed (-before +after):\n%s", diff)
+	}
+	// Finishing a run of one tenant under another's id finds nothing.
+	run.TenantID = tenant.ID
+	wantKind(t, "finish under another tenant", s.FinishSyncRun(ctx(t), run), secusers.NotFound)
 }

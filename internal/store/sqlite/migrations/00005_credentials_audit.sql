@@ -42,6 +42,8 @@ CREATE TABLE audit_events (
     detail TEXT    NOT NULL
 ) STRICT;
 CREATE INDEX audit_events_by_time ON audit_events (at);
+-- audit list --target: one object's history, newest first.
+CREATE INDEX audit_events_by_target ON audit_events (target, id);
 
 -- A run recorded before its deadline was kept has deadline 0, long past:
 -- a run left running then no longer keeps a new one from starting.
