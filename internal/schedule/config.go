@@ -48,9 +48,8 @@ type Config struct {
 	// JobTimeout bounds one sync run (default DefaultJobTimeout): its
 	// context is cancelled then, and the run fails and is retried. A run
 	// whose process died is retried once JobTimeout and a margin have
-	// passed, so this is also how long a crash can delay a tenant's sync.
-	// A sync.Syncer given the job's context records the same bound as its
-	// run's Deadline, so the store frees the dead run's tenant by then.
+	// passed (River's rescue). The dead run's tenant is free before that:
+	// its sync lock died with the process.
 	JobTimeout time.Duration
 
 	// RunSync syncs one tenant. It must return when ctx is cancelled (on
@@ -68,7 +67,8 @@ type Config struct {
 	// records it (secusers.SyncStore.LatestSyncRun; NotFound when it has
 	// none). The plan does not queue a tenant whose latest run, by
 	// whichever runner (another server, an older process, the sync
-	// command), succeeded less than Interval ago or is still under way:
+	// command), succeeded less than Interval ago (a run recorded as running
+	// is queued: only its sync lock can tell whether it is alive):
 	// River's jobs know only the schedule's own syncs, so without it a
 	// server started on a database that has none (or whose jobs River has
 	// pruned) syncs every tenant at once. Optional, but every server should
@@ -110,8 +110,8 @@ type Config struct {
 const MaxAttempts = 5
 
 // conflictDelay is how long a sync job waits before it tries again when its
-// run found the tenant being synced by another runner (the sync command, or
-// a run whose process died, until the run's deadline): long enough not to
+// run found the tenant being synced by another runner (another server's
+// job, or the sync command): long enough not to
 // busy the database, short enough that the job runs soon after the other
 // run ends. The wait spends no attempt.
 const conflictDelay = time.Minute

@@ -57,9 +57,7 @@ func (w *planWorker) Work(ctx context.Context, _ *river.Job[planArgs]) error {
 		}
 		// Only the tenants River thinks due are looked up: once the
 		// schedule runs, that is the few due in this planning period.
-		if ok, err := w.ranRecently(ctx, id, since, now); err != nil {
-			return err
-		} else if ok {
+		if w.ranRecently(ctx, id, since) {
 			continue
 		}
 		due = append(due, river.InsertManyParams{Args: syncArgs{TenantID: id}})
@@ -82,24 +80,28 @@ func (w *planWorker) Work(ctx context.Context, _ *river.Job[planArgs]) error {
 }
 
 // ranRecently tells whether the store records a run of the tenant that
-// makes a sync now needless: one that succeeded after since, or one still
-// under way (running, its deadline not passed at now). A run that failed
-// does not count: River's jobs pace the schedule's own retries, and a
-// failed run of another runner (the sync command) is no reason to wait.
-func (w *planWorker) ranRecently(ctx context.Context, tenantID string, since, now time.Time) (bool, error) {
+// makes a sync now needless: one that succeeded after since. A run that
+// failed does not count: River's jobs pace the schedule's own retries, and
+// a failed run of another runner (the sync command) is no reason to wait.
+// Nor does a run recorded as running: it may be a dead process's, which
+// only its sync lock can tell, so the job is queued and finds out (a live
+// run's lock puts it off; a dead one's record is marked abandoned). When
+// the store cannot answer, the tenant is queued: a sync too many costs
+// less than a tenant left out.
+func (w *planWorker) ranRecently(ctx context.Context, tenantID string, since time.Time) bool {
 	if w.cfg.LatestRun == nil {
-		return false, nil
+		return false
 	}
 	run, err := w.cfg.LatestRun(ctx, tenantID)
 	switch {
 	case secusers.IsKind(err, secusers.NotFound):
-		return false, nil
+		return false
 	case err != nil:
-		return false, fmt.Errorf("read tenant %s's latest sync run: %w", tenantID, err)
-	case run.Result == secusers.SyncRunning:
-		return run.Deadline.After(now), nil
+		w.cfg.Logger.WarnContext(ctx, "schedule: reading a tenant's latest sync run; queueing it",
+			slog.String("tenant", tenantID), slog.Any("err", err))
+		return false
 	}
-	return run.Result == secusers.SyncSucceeded && run.FinishedAt.After(since), nil
+	return run.Result == secusers.SyncSucceeded && run.FinishedAt.After(since)
 }
 
 // recentlySynced returns the tenants whose sync job finished (completed,

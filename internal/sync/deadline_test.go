@@ -4,18 +4,15 @@ import (
 	"context"
 	"errors"
 	"iter"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"secusers/internal/credentials"
 	"secusers/internal/graph"
 	"secusers/internal/graph/fakegraph"
 	"secusers/internal/secusers"
-	"secusers/internal/store/sqlite"
 	tenantsync "secusers/internal/sync"
 )
 
@@ -146,44 +143,93 @@ func TestRunWhileAnotherRuns(t *testing.T) {
 	f.run() // the tenant is free again
 }
 
-// A run left running by a process that died stops other runs only until its
-// Deadline.
-func TestRunAfterAbandonedRun(t *testing.T) {
+// A run left running by a process that died, its deadline hours ahead,
+// does not hold the tenant: its sync lock died with the process, and the
+// next run marks it abandoned and goes ahead at once.
+func TestRunAfterDeadProcessRun(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, generated(24))
-	// A second handle on the database whose clock is three hours behind
-	// plays the process that died two hours into its run.
-	path := filepath.Join(t.TempDir(), "sync.db")
-	past, err := sqlite.Open(t.Context(), path, sqlite.WithClock(func() time.Time { return time.Now().Add(-3 * time.Hour) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer past.Close()
-	f.store = newStoreAt(t, path)
-	f.syncer.Store = f.store
-	f.tenantID = createTenant(t, f.store)
-	f.connect(credentials.NewClientSecret(testSecret))
-	dead, err := past.StartSyncRun(t.Context(), secusers.SyncRun{
-		TenantID: f.tenantID, Deadline: time.Now().Add(-time.Hour), Result: secusers.SyncRunning,
+	dead, err := f.store.StartSyncRun(t.Context(), secusers.SyncRun{
+		TenantID: f.tenantID, Deadline: time.Now().Add(2 * time.Hour), Result: secusers.SyncRunning,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Just before the new run is recorded, the dead run's record says what
+	// happened to it.
+	var before secusers.SyncRun
+	f.syncer.Store = &blockingStore{SyncStore: f.store, start: func(ctx context.Context) {
+		before, _ = f.store.LatestSyncRun(ctx, f.tenantID)
+	}, sync: func(context.Context) error { return nil }}
 	run := f.run()
-	if run.ID == dead.ID {
-		t.Errorf("the run took the dead run's id %s", dead.ID)
+	if run.ID == dead.ID || run.Result != secusers.SyncSucceeded {
+		t.Errorf("run: got %+v, want a new run that succeeded", run)
+	}
+	if before.ID != dead.ID || before.Result != secusers.SyncFailed || !strings.Contains(before.Error, "abandoned") {
+		t.Errorf("the dead process's run before the new one started: %+v, want it failed as abandoned", before)
 	}
 }
 
-// newStoreAt opens the SQLite store at path with the real clock.
-func newStoreAt(t *testing.T, path string) secusers.SyncStore {
-	t.Helper()
-	st, err := sqlite.Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
+// lockFaultStore fails the sync lock's steps as told.
+type lockFaultStore struct {
+	secusers.SyncStore
+	lockErr, abandonErr error
+	released            int
+}
+
+func (s *lockFaultStore) LockTenantSync(ctx context.Context, tenantID string) (context.Context, func(), error) {
+	if s.lockErr != nil {
+		return nil, nil, s.lockErr
 	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	held, release, err := s.SyncStore.LockTenantSync(ctx, tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return held, func() { s.released++; release() }, nil
+}
+
+func (s *lockFaultStore) AbandonSyncRuns(ctx context.Context, tenantID, reason string) (int, error) {
+	if s.abandonErr != nil {
+		return 0, s.abandonErr
+	}
+	return s.SyncStore.AbandonSyncRuns(ctx, tenantID, reason)
+}
+
+// A run whose lock cannot be taken, or whose abandoned runs cannot be
+// closed, records nothing, says why, and leaves the lock free.
+func TestRunLockFaults(t *testing.T) {
+	t.Parallel()
+	down := secusers.Errorf(secusers.Unavailable, "the database cannot be reached")
+	for _, tt := range []struct {
+		name  string
+		store func(secusers.SyncStore) *lockFaultStore
+	}{
+		{"lock unavailable", func(st secusers.SyncStore) *lockFaultStore { return &lockFaultStore{SyncStore: st, lockErr: down} }},
+		{"abandon fails", func(st secusers.SyncStore) *lockFaultStore { return &lockFaultStore{SyncStore: st, abandonErr: down} }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, generated(25))
+			faulty := tt.store(f.store)
+			syncer := *f.syncer
+			syncer.Store = faulty
+			_, err := syncer.Run(t.Context(), f.tenantID)
+			if !secusers.IsKind(err, secusers.Unavailable) || secusers.IsKind(err, secusers.Conflict) {
+				t.Fatalf("got %v (kind %v), want the store's unavailable error", err, secusers.KindOf(err))
+			}
+			if _, err := f.store.LatestSyncRun(t.Context(), f.tenantID); !secusers.IsKind(err, secusers.NotFound) {
+				t.Errorf("a run was recorded: %v", err)
+			}
+			if tt.store(f.store).lockErr == nil && faulty.released != 1 {
+				t.Errorf("lock released %d times, want 1", faulty.released)
+			}
+			_, release, err := f.store.LockTenantSync(t.Context(), f.tenantID)
+			if err != nil {
+				t.Fatalf("the lock after the failed run: %v, want free", err)
+			}
+			release()
+		})
+	}
 }
 
 // A run records how many users it skipped.
