@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"secusers/internal/credentials"
 	"secusers/internal/identity"
 	"secusers/internal/secusers"
 )
@@ -34,6 +35,9 @@ never leaves the database; the new key's id (kid) is printed.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			candidate, err := identity.NewSigningKey()
 			if err != nil {
+				return err
+			}
+			if candidate, err = e.sealSigningKey(candidate); err != nil {
 				return err
 			}
 			return e.withStore(cmd.Context(), func(st secusers.Store) error {
@@ -101,4 +105,17 @@ func (e *env) printKeys(keys []secusers.SigningKey) error {
 			row(w, k.KID, k.Algorithm, k.CreatedAt.Format(time.RFC3339), retired)
 		}
 	})
+}
+
+// sealSigningKey seals a new signing key with the master key, as the
+// servers seal theirs. Without a master key (PostgreSQL and no
+// SECUSERS_MASTER_KEY) the key is stored in the clear, as those servers
+// store theirs, and the command says so on stderr.
+func (e *env) sealSigningKey(k secusers.SigningKey) (secusers.SigningKey, error) {
+	box, err := credentials.LoadKey(e.getenv, e.db)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "secusers: warning: the new signing key is stored unencrypted: %s\n", errorLine(err))
+		return k, nil
+	}
+	return identity.SealSigningKey(box, k)
 }

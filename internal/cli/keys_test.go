@@ -1,8 +1,12 @@
 package cli_test
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	"secusers/internal/credentials"
+	"secusers/internal/store/sqlite"
 )
 
 // keyList is the -o json output of admin keys list; decodeOne refuses any
@@ -68,5 +72,25 @@ func TestKeysErrors(t *testing.T) {
 	ok(t, db, &keys, "admin", "keys", "list")
 	if len(keys.Keys) != 0 {
 		t.Errorf("failed commands stored keys: %+v", keys)
+	}
+}
+
+// TestKeysRotateSeals: on SQLite the master key is the key file beside the
+// database, so the rotated key is stored sealed, never in the clear.
+func TestKeysRotateSeals(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	kid := rotate(t, db)
+	st, err := sqlite.Open(context.Background(), db[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	keys, err := st.SigningKeys(context.Background())
+	if err != nil || len(keys) != 1 || keys[0].ID != kid {
+		t.Fatalf("stored keys: %+v, %v; want the rotated one", keys, err)
+	}
+	if !credentials.Sealed(keys[0].PrivateKey) {
+		t.Errorf("the rotated key's private key is stored in the clear")
 	}
 }

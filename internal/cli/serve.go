@@ -122,7 +122,8 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 	logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
 	reg := metrics.NewRegistry()
 	return e.withStore(ctx, func(st secusers.Store) error {
-		syncer := e.serveSyncer(st, e.loadServeKey(logger), logger, reg)
+		box := e.loadServeKey(logger)
+		syncer := e.serveSyncer(st, box, logger, reg)
 		var res demo.Result
 		if f.demo {
 			logger.Info("preparing demo data")
@@ -139,7 +140,7 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 		defer closeLimits()
 		srv := server.New(server.Config{
 			Addr: f.addr, Store: st, Issuer: issuer, Now: e.now, Logger: logger, Out: e.stdout,
-			StoreTimeout: f.storeTimeout, Metrics: reg, Limits: limits,
+			StoreTimeout: f.storeTimeout, Metrics: reg, Limits: limits, MasterKey: box,
 		})
 		if err := srv.Listen(ctx); err != nil {
 			return err

@@ -35,12 +35,13 @@ func (e *env) serveSyncer(st secusers.Store, box *credentials.Box, logger *slog.
 }
 
 // loadServeKey loads the master key for serve. Without one (PostgreSQL and
-// no SECUSERS_MASTER_KEY) the server still serves the API, which needs no
-// key; it only cannot sync, which it says.
+// no SECUSERS_MASTER_KEY) the server still serves the API; it only cannot
+// sync, and stores its signing keys in the clear, which it says.
 func (e *env) loadServeKey(logger *slog.Logger) *credentials.Box {
 	box, err := credentials.LoadKey(e.getenv, e.db)
 	if err != nil {
-		logger.Warn("no master key, so no tenant can be synced from Microsoft Graph", "reason", errorLine(err))
+		logger.Warn("no master key, so no tenant can be synced from Microsoft Graph and signing keys are stored unencrypted",
+			"reason", errorLine(err))
 		return nil
 	}
 	return box

@@ -84,6 +84,12 @@ func (b *Box) Open(ciphertext, associatedData []byte) ([]byte, error) {
 	return plain, nil
 }
 
+// Sealed reports whether data is, by its first byte, a ciphertext of Seal
+// rather than plaintext whose format never starts with that byte (DER, for
+// one, starts with 0x30). Stores that kept plaintext before sealing was
+// introduced tell their old values from new ones by it.
+func Sealed(data []byte) bool { return len(data) > 0 && data[0] == formatV1 }
+
 const redactedBox = "credentials.Box{REDACTED}"
 
 // String redacts the key.

@@ -164,7 +164,7 @@ var outsiderKey = sync.OnceValue(func() *rsa.PrivateKey {
 // sharedPrivate is sharedKey decoded, for tests that forge tokens with it.
 func sharedPrivate(t testing.TB) *rsa.PrivateKey {
 	t.Helper()
-	pk, err := parseSigningKey(sharedKey())
+	pk, err := parseSigningKey(sharedKey(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"crypto/rsa"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"secusers/internal/credentials"
 	"secusers/internal/secusers"
 )
 
@@ -46,10 +48,12 @@ func keyRetention(ttl time.Duration) time.Duration {
 // keySet is one snapshot of the store's signing keys, immutable once built.
 type keySet struct {
 	// active signs new tokens; nil when the store's active key is unusable.
-	active   *activeKey
-	public   map[string]*rsa.PublicKey // by kid: every published key
-	jwks     jose.JSONWebKeySet
-	loadedAt time.Time
+	active *activeKey
+	// activeErr is why the store's active key is unusable, if it is.
+	activeErr error
+	public    map[string]*rsa.PublicKey // by kid: every published key
+	jwks      jose.JSONWebKeySet
+	loadedAt  time.Time
 }
 
 type activeKey struct {
@@ -62,6 +66,7 @@ type activeKey struct {
 // cache does not hold (at most once per keyMissInterval).
 type keyring struct {
 	store     secusers.Store
+	box       *credentials.Box // opens sealed keys and seals new ones; nil: none
 	now       func() time.Time
 	logger    *slog.Logger
 	retention time.Duration // see keyRetention
@@ -73,8 +78,8 @@ type keyring struct {
 	lastPrune   time.Time  // of a prune, successful or not; guarded by mu
 }
 
-func newKeyring(store secusers.Store, now func() time.Time, logger *slog.Logger, retention time.Duration) *keyring {
-	return &keyring{store: store, now: now, logger: logger, retention: retention}
+func newKeyring(store secusers.Store, box *credentials.Box, now func() time.Time, logger *slog.Logger, retention time.Duration) *keyring {
+	return &keyring{store: store, box: box, now: now, logger: logger, retention: retention}
 }
 
 // ensureActive loads the keys and, when the store has no active key, stores
@@ -92,6 +97,9 @@ func (r *keyring) ensureActive(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if candidate, err = SealSigningKey(r.box, candidate); err != nil {
+			return err
+		}
 		if _, err := r.store.EnsureSigningKey(ctx, candidate); err != nil {
 			return fmt.Errorf("ensure signing key: %w", err)
 		}
@@ -99,7 +107,14 @@ func (r *keyring) ensureActive(ctx context.Context) error {
 			return err
 		}
 	}
-	if set.active == nil {
+	switch {
+	case errors.Is(set.activeErr, errNoMasterKey):
+		return secusers.Wrap(secusers.Invalid, set.activeErr,
+			"the signing keys are sealed with a master key this server does not have: give every server the same master key (SECUSERS_MASTER_KEY, or for SQLite the key file beside the database)")
+	case errors.Is(set.activeErr, credentials.ErrOpen):
+		return secusers.Wrap(secusers.Invalid, set.activeErr,
+			"the signing keys are sealed with another master key than this server's: give every server the same master key")
+	case set.active == nil:
 		return secusers.Errorf(secusers.Internal, "the store's active signing key is not usable (see the log)")
 	}
 	return nil
@@ -218,9 +233,12 @@ func (r *keyring) build(stored []secusers.SigningKey) *keySet {
 	for _, k := range stored {
 		isActive := k.RetiredAt.IsZero() && !sawActive
 		sawActive = sawActive || k.RetiredAt.IsZero()
-		pk, err := parseSigningKey(k)
+		pk, err := parseSigningKey(k, r.box)
 		if err != nil {
 			r.logger.Error("unusable signing key", slog.String("kid", k.ID), slog.Any("err", err))
+			if isActive {
+				set.activeErr = err
+			}
 			continue
 		}
 		if _, dup := set.public[pk.id]; dup {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"secusers/internal/credentials"
 	"secusers/internal/ratelimit"
 	"secusers/internal/secusers"
 )
@@ -26,16 +27,21 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives internal faults; slog.Default() when nil.
 	Logger *slog.Logger
+	// MasterKey, when set, seals the signing keys this service stores, and
+	// opens the sealed keys it reads, so that the database holds no
+	// private key in the clear. Servers that share a database need the
+	// same one. Without it keys are stored, and only clear keys read, as
+	// they are.
+	MasterKey *credentials.Box
 	// AddressLimiter, when set, limits token requests per remote address
-	// (the host of the connection's address; forwarding headers are not
-	// trusted, since any client can send them). It is asked before the
-	// request costs any store work, with keys "token-addr:HOST".
+	// (the connection's IPv4 address or IPv6 /64; forwarding headers are
+	// not trusted, since any client can send them). It is asked before the
+	// request costs any store work, with keys "token-addr:ADDRESS".
 	AddressLimiter ratelimit.Limiter
-	// ClientLimiter, when set, limits token requests per client id, asked
-	// as soon as the request names its client and before the credentials
-	// are checked, so that guessing a secret is limited too. Its keys are
-	// "token-client:CLIENT-ID"; an id that is not a GUID is refused
-	// without store work and spends nothing.
+	// ClientLimiter, when set, limits token requests per client, asked
+	// once the client has authenticated: client ids are not secret, and a
+	// limit that failed attempts spent would let anyone lock an app out.
+	// Its keys are "token-client:CLIENT-ID".
 	ClientLimiter ratelimit.Limiter
 }
 
@@ -77,7 +83,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		ttl:      cfg.TokenTTL,
 		now:      cfg.Now,
 		logger:   cfg.Logger,
-		keys:     newKeyring(cfg.Store, cfg.Now, cfg.Logger, keyRetention(cfg.TokenTTL)),
+		keys:     newKeyring(cfg.Store, cfg.MasterKey, cfg.Now, cfg.Logger, keyRetention(cfg.TokenTTL)),
 
 		addrLimit:   cfg.AddressLimiter,
 		clientLimit: cfg.ClientLimiter,

@@ -6,10 +6,12 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"errors"
 	"fmt"
 
 	"github.com/go-jose/go-jose/v4"
 
+	"secusers/internal/credentials"
 	"secusers/internal/secusers"
 )
 
@@ -60,17 +62,52 @@ type parsedKey struct {
 	retired bool
 }
 
-// parseSigningKey decodes a stored key. Only RS256 keys are usable: a key of
-// another algorithm (written by a newer version, say) is refused here rather
-// than used with the wrong algorithm.
-func parseSigningKey(k secusers.SigningKey) (parsedKey, error) {
+// errNoMasterKey is why a sealed signing key cannot be read.
+var errNoMasterKey = errors.New("the key is sealed with the master key, and this process has none")
+
+// SealSigningKey returns k with its private key sealed with the master key
+// in box, bound to its kid, ready to store: the database then holds no
+// private key in the clear. A nil box returns k as it is (a deployment
+// without a master key; the server warns of it).
+func SealSigningKey(box *credentials.Box, k secusers.SigningKey) (secusers.SigningKey, error) {
+	if box == nil || credentials.Sealed(k.PrivateKey) {
+		return k, nil
+	}
+	sealed, err := box.Seal(k.PrivateKey, signingKeyAD(k.ID))
+	if err != nil {
+		return secusers.SigningKey{}, fmt.Errorf("seal signing key %q: %w", k.ID, err)
+	}
+	k.PrivateKey = sealed
+	return k, nil
+}
+
+// signingKeyAD binds a sealed private key to its kid, so that a sealed key
+// copied into another key's row does not open there.
+func signingKeyAD(kid string) []byte { return []byte("secusers signing key\x00" + kid) }
+
+// parseSigningKey decodes a stored key, opening it with box when it is
+// sealed; keys stored in the clear (before sealing, or without a master key)
+// still parse. Only RS256 keys are usable: a key of another algorithm
+// (written by a newer version, say) is refused here rather than used with
+// the wrong algorithm.
+func parseSigningKey(k secusers.SigningKey, box *credentials.Box) (parsedKey, error) {
 	if k.Algorithm != string(signingAlgorithm) {
 		return parsedKey{}, fmt.Errorf("signing key %q: algorithm %q is not supported", k.ID, k.Algorithm)
 	}
 	if k.ID == "" {
 		return parsedKey{}, fmt.Errorf("signing key without an id")
 	}
-	key, err := x509.ParsePKCS8PrivateKey(k.PrivateKey)
+	der := k.PrivateKey
+	if credentials.Sealed(der) {
+		if box == nil {
+			return parsedKey{}, fmt.Errorf("signing key %q: %w", k.ID, errNoMasterKey)
+		}
+		var err error
+		if der, err = box.Open(der, signingKeyAD(k.ID)); err != nil {
+			return parsedKey{}, fmt.Errorf("signing key %q: %w", k.ID, err)
+		}
+	}
+	key, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
 		return parsedKey{}, fmt.Errorf("signing key %q: %w", k.ID, err)
 	}

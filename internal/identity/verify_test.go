@@ -321,7 +321,7 @@ func TestRestartVerifiesOldTokens(t *testing.T) {
 	if len(keys) != 1 || keys[0].Algorithm != "RS256" {
 		t.Fatalf("store keys after New: got %d (%+v), want one RS256 key", len(keys), keys)
 	}
-	pk, err := parseSigningKey(keys[0])
+	pk, err := parseSigningKey(keys[0], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +364,7 @@ func TestKeysFromAnotherServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := parseSigningKey(otherKey)
+	other, err := parseSigningKey(otherKey, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

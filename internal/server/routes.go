@@ -27,7 +27,7 @@ func (s *Server) handler(ctx context.Context) (http.Handler, error) {
 	metrics.RegisterPool(reg, s.cfg.Store)
 	ids, err := identity.New(ctx, identity.Config{
 		Store: store, Issuer: s.issuer, TokenTTL: s.cfg.TokenTTL, Now: s.cfg.Now, Logger: logger,
-		ClientLimiter: s.cfg.Limits.TokenClient, AddressLimiter: s.cfg.Limits.TokenAddress,
+		MasterKey: s.cfg.MasterKey, ClientLimiter: s.cfg.Limits.TokenClient, AddressLimiter: s.cfg.Limits.TokenAddress,
 	})
 	if err != nil {
 		return nil, err

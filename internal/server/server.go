@@ -22,6 +22,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"secusers/internal/credentials"
 	"secusers/internal/metrics"
 	"secusers/internal/ratelimit"
 	"secusers/internal/secusers"
@@ -62,6 +63,9 @@ type Config struct {
 	// Routes, when set, adds routes to the mux before the server starts:
 	// features mounted by the caller, and tests' slow or panicking handlers.
 	Routes func(mux *http.ServeMux)
+	// MasterKey seals the signing keys at rest (identity.Config.MasterKey);
+	// nil stores them in the clear.
+	MasterKey *credentials.Box
 	// Limits are the rate limits; the zero value limits nothing.
 	Limits Limiters
 	// Timeouts are the connection limits; zero fields take the defaults
