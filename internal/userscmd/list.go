@@ -27,14 +27,14 @@ nextLink. --status keeps the users that have any of the statuses given, by name
 (any case) or number, repeated or comma-separated.
 
 -o table (the default) is for reading: statuses by name, control and format
-characters (such as bidi overrides) replaced. -o json writes exactly one JSON array of the API's user objects,
-streamed page by page, so --all over a large tenant holds one page in memory,
-and [] when no user matches. -o csv writes a header row
-and one row per user: "statuses" has the names joined by ";", "status" the
-API's number; dates are RFC 3339 in UTC, or empty when not set. A cell that
-starts with = + - @ a tab, a carriage return or ' gets one more ' in front, so
-that a spreadsheet shows it as text instead of running it as a formula; drop
-the first ' of such a cell to get the value back.
+characters (such as bidi overrides) replaced. -o json writes exactly one JSON
+array of the API's user objects, streamed page by page, so --all over a large
+tenant holds one page in memory, and [] when no user matches. -o csv writes a
+header row and one row per user: "statuses" has the names joined by ";",
+"status" the API's number; dates are RFC 3339 in UTC, or empty when not set. A
+cell that starts with = + - @ a tab, a carriage return or ' gets one more ' in
+front, so that a spreadsheet shows it as text instead of running it as a
+formula; drop the first ' of such a cell to get the value back.
 
 A -o json or -o csv run that fails before the first page writes nothing to
 stdout. One cut off midway (a page fails) exits 1 after writing what it had
