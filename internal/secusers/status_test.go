@@ -1,6 +1,7 @@
 package secusers
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -76,4 +77,36 @@ func TestStatusSet(t *testing.T) {
 	if len(AllStatuses()) != NumStatuses {
 		t.Errorf("AllStatuses: got %d", len(AllStatuses()))
 	}
+}
+
+func TestUnavailableJSON(t *testing.T) {
+	t.Parallel()
+	for _, in := range [][]UnavailableStatus{nil, {{Status: MFADisabled, Reason: "no Entra ID P1"}, {Status: Compliance, Reason: "no Intune"}}} {
+		data, err := EncodeUnavailable(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in == nil && string(data) != "[]" {
+			t.Errorf("none encodes as %s, want []", data)
+		}
+		out, err := DecodeUnavailable(data)
+		if err != nil || !slices.Equal(out, in) {
+			t.Errorf("round trip of %v: got %v, %v", in, out, err)
+		}
+	}
+	if string(mustEncode(t, []UnavailableStatus{{Status: HighRisk, Reason: "r"}})) != `[{"status":3,"reason":"r"}]` {
+		t.Error("the stored form changed")
+	}
+	if _, err := DecodeUnavailable([]byte("{")); err == nil {
+		t.Error("broken JSON decoded")
+	}
+}
+
+func mustEncode(t *testing.T, u []UnavailableStatus) []byte {
+	t.Helper()
+	data, err := EncodeUnavailable(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

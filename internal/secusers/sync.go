@@ -2,6 +2,7 @@ package secusers
 
 import (
 	"context"
+	"encoding/json"
 	"iter"
 	"time"
 )
@@ -35,8 +36,31 @@ const (
 // UnavailableStatus is a status a sync run could not determine, and why
 // (a read Graph refused for want of a licence).
 type UnavailableStatus struct {
-	Status Status
-	Reason string
+	Status Status `json:"status"`
+	Reason string `json:"reason"`
+}
+
+// EncodeUnavailable returns the JSON form in which stores keep a run's
+// unavailable statuses: an array of {"status":N,"reason":"…"}, [] when
+// there are none.
+func EncodeUnavailable(u []UnavailableStatus) ([]byte, error) {
+	if u == nil {
+		u = []UnavailableStatus{}
+	}
+	return json.Marshal(u)
+}
+
+// DecodeUnavailable reads what EncodeUnavailable wrote; nil when there are
+// none.
+func DecodeUnavailable(data []byte) ([]UnavailableStatus, error) {
+	var u []UnavailableStatus
+	if err := json.Unmarshal(data, &u); err != nil {
+		return nil, err
+	}
+	if len(u) == 0 {
+		return nil, nil
+	}
+	return u, nil
 }
 
 // SyncRun records one sync of a tenant.

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -179,7 +178,7 @@ func (s *Store) FinishSyncRun(ctx context.Context, run secusers.SyncRun) error {
 	if run.FinishedAt.IsZero() {
 		run.FinishedAt = s.stamp()
 	}
-	unavailable, err := json.Marshal(unavailableJSON(run.Unavailable))
+	unavailable, err := secusers.EncodeUnavailable(run.Unavailable)
 	if err != nil {
 		return err
 	}
@@ -202,7 +201,7 @@ func (s *Store) FinishSyncRun(ctx context.Context, run secusers.SyncRun) error {
 // insertRun stores a new running run. A run id used before is a Conflict,
 // never an overwrite of that run's record.
 func insertRun(ctx context.Context, tx pgx.Tx, run secusers.SyncRun) error {
-	unavailable, err := json.Marshal(unavailableJSON(run.Unavailable))
+	unavailable, err := secusers.EncodeUnavailable(run.Unavailable)
 	if err != nil {
 		return err
 	}
@@ -233,30 +232,10 @@ func (s *Store) LatestSyncRun(ctx context.Context, tenantID string) (secusers.Sy
 		}
 		run.StartedAt, run.FinishedAt, run.Result = fromMillis(started), fromOptionalMillis(finished), secusers.SyncResult(result)
 		run.Deadline = fromOptionalMillis(deadline)
-		var u []unavailableStatus
-		if err := json.Unmarshal(unavailable, &u); err != nil {
-			return err
-		}
-		for _, x := range u {
-			run.Unavailable = append(run.Unavailable, secusers.UnavailableStatus{Status: x.Status, Reason: x.Reason})
-		}
-		return nil
+		run.Unavailable, err = secusers.DecodeUnavailable(unavailable)
+		return err
 	})
 	return run, err
-}
-
-// unavailableStatus is the stored JSON form of secusers.UnavailableStatus.
-type unavailableStatus struct {
-	Status secusers.Status `json:"status"`
-	Reason string          `json:"reason"`
-}
-
-func unavailableJSON(in []secusers.UnavailableStatus) []unavailableStatus {
-	out := make([]unavailableStatus, len(in))
-	for i, u := range in {
-		out[i] = unavailableStatus{u.Status, u.Reason}
-	}
-	return out
 }
 
 // SyncUsers replaces the tenant's users as ReplaceUsers does, keeping for
