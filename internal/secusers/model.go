@@ -69,13 +69,32 @@ type User struct {
 	EndDate   int64
 }
 
-// PasswordAgeDays returns the password's age in whole days at now, or 0
-// when the last change is unknown or in the future.
+// earliestPasswordChange is the first date a password change is believed.
+// Directories write placeholders far before it for "never set" (Windows'
+// FILETIME zero, 1601-01-01, above all), and no password was set in a
+// Microsoft 365 directory before 1900.
+var earliestPasswordChange = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// secondsPerDay is the length of the days PasswordAgeDays counts.
+const secondsPerDay = 24 * 60 * 60
+
+// PasswordAgeDays returns the password's age in whole days (periods of 24
+// hours) at now, or 0 when the last change is unknown, before 1900 (a
+// placeholder, not a date) or in the future.
+//
+// It counts in seconds, not with time.Duration: a Duration saturates after
+// about 292 years, which would give every placeholder date the same bogus
+// age instead of none.
 func (u User) PasswordAgeDays(now time.Time) int64 {
-	if u.LastPasswordChange.IsZero() || now.Before(u.LastPasswordChange) {
+	last := u.LastPasswordChange
+	if last.IsZero() || last.Before(earliestPasswordChange) || now.Before(last) {
 		return 0
 	}
-	return int64(now.Sub(u.LastPasswordChange) / (24 * time.Hour))
+	elapsed := now.Unix() - last.Unix()
+	if now.Nanosecond() < last.Nanosecond() {
+		elapsed-- // the last second is not complete
+	}
+	return elapsed / secondsPerDay
 }
 
 // ScopeKind says which of a partner's customers an app registration may read.

@@ -166,6 +166,15 @@ func TestPasswordAgeDays(t *testing.T) {
 		{now.Add(-23 * time.Hour), 0},
 		{now.Add(-24 * time.Hour), 1},
 		{now.AddDate(0, 0, -400), 400},
+		{now.Add(-24*time.Hour + time.Nanosecond), 0},
+		{now.Add(-48*time.Hour - time.Nanosecond), 2},
+		// Far past dates: whole days, not a saturated Duration (106,751).
+		{time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), 46_353},
+		{time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), 20_786},
+		// Placeholders before 1900 are not dates: age unknown.
+		{time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC), 0},
+		{time.Date(1899, 12, 31, 23, 59, 59, 0, time.UTC), 0},
+		{time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC), 0},
 	} {
 		if got := (User{LastPasswordChange: tc.last}).PasswordAgeDays(now); got != tc.want {
 			t.Errorf("last change %v: got %d, want %d", tc.last, got, tc.want)
