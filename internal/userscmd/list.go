@@ -1,6 +1,7 @@
 package userscmd
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -37,9 +38,9 @@ front, so that a spreadsheet shows it as text instead of running it as a
 formula; drop the first ' of such a cell to get the value back.
 
 A -o json or -o csv run that fails before the first page writes nothing to
-stdout. One cut off midway (a page fails) exits 1 after writing what it had
-read: -o json leaves the array unclosed, so that the output cannot parse as
-complete, but a cut-off CSV looks like a whole one, so check the exit status.
+stdout. One cut off midway (a page fails) writes what it had read, closes the
+JSON array, prints the error on stderr and exits 1: the output is well-formed
+but incomplete, so check the exit status (in a pipeline, with set -o pipefail).
 
 With --all and a terminal on stderr, a progress bar shows the users read.`,
 		Example: `  export SECUSERS_API=https://secusers.example.com SECUSERS_CLIENT_ID=… SECUSERS_CLIENT_SECRET=…
@@ -99,7 +100,8 @@ func (c *command) list(cmd *cobra.Command, f listFlags) error {
 	defer bar.finish()
 	for page, err := range cl.Pages(cmd.Context(), c.customer, c.tenant, opts) {
 		if err != nil {
-			return err
+			bar.finish()
+			return errors.Join(err, w.abort())
 		}
 		bar.add(page)
 		if err := w.page(page); err != nil {

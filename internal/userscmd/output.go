@@ -26,6 +26,13 @@ type userWriter interface {
 	// end closes the output; last is the page listed when one page was
 	// asked for, nil after --all.
 	end(last *client.Page) error
+	// abort closes what the pages so far opened, after a listing failed
+	// midway, so that the output is well-formed and the exit status alone
+	// says that it is cut short: a consumer's parser then fails on the
+	// status (as `set -o pipefail` or a check of $? makes it), not on a
+	// syntax error it would report as ours. It writes nothing when no page
+	// was written.
+	abort() error
 }
 
 func newUserWriter(output string, w io.Writer) userWriter {
@@ -38,9 +45,7 @@ func newUserWriter(output string, w io.Writer) userWriter {
 	return &tableWriter{w: w}
 }
 
-// jsonWriter streams one JSON array of the API's user objects. The array
-// is closed only by end, so that a listing cut off midway cannot parse as
-// complete.
+// jsonWriter streams one JSON array of the API's user objects.
 type jsonWriter struct {
 	w      io.Writer
 	opened bool // "[" is written
@@ -80,6 +85,13 @@ func (j *jsonWriter) end(*client.Page) error {
 	}
 	_, err := io.WriteString(j.w, tail)
 	return err
+}
+
+func (j *jsonWriter) abort() error {
+	if !j.opened {
+		return nil
+	}
+	return j.end(nil)
 }
 
 // csvHeader is the CSV header row: the API's field names, with
@@ -123,6 +135,12 @@ func (c *csvWriter) end(*client.Page) error {
 	if err := c.head(); err != nil {
 		return err
 	}
+	c.w.Flush()
+	return c.w.Error()
+}
+
+// abort flushes the rows written; a CSV has nothing to close.
+func (c *csvWriter) abort() error {
 	c.w.Flush()
 	return c.w.Error()
 }
@@ -192,6 +210,10 @@ func (t *tableWriter) page(p *client.Page) error {
 	}
 	return tw.Flush()
 }
+
+// abort adds nothing: the table's count line would read as a complete
+// listing, and the error that follows on stderr says what happened.
+func (t *tableWriter) abort() error { return nil }
 
 func (t *tableWriter) end(last *client.Page) error {
 	if last == nil {
