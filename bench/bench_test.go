@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // runTiny runs the whole harness on SQLite with tiny sizes: a test that
@@ -24,9 +26,9 @@ func runTiny(t *testing.T, dir, duration string, extra ...string) string {
 func TestHarnessTiny(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	out := runTiny(t, dir, "300ms")
+	out := runTiny(t, dir, "300ms", "--soak", "1200ms")
 	for _, want := range []string{"sqlite: dataset generated in", caseFirst, caseRare, caseMiddle, caseWalk, caseToken,
-		"HTTP ÷ in-process", "page 100 ÷ page 1"} {
+		"HTTP ÷ in-process", "page 100 ÷ page 1", "sqlite: asked ", "no failures", "RSS "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the output lacks %q:\n%s", want, out)
 		}
@@ -39,8 +41,8 @@ func TestHarnessTiny(t *testing.T) {
 func TestHarnessKeep(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	runTiny(t, dir, "30ms", "--keep")
-	if out := runTiny(t, dir, "30ms", "--keep"); !strings.Contains(out, "sqlite: dataset reused (--keep)") {
+	runTiny(t, dir, "30ms", "--keep", "--soak", "0")
+	if out := runTiny(t, dir, "30ms", "--keep", "--soak", "0"); !strings.Contains(out, "sqlite: dataset reused (--keep)") {
 		t.Errorf("the second run with --keep did not reuse the dataset:\n%s", out)
 	}
 }
@@ -61,6 +63,40 @@ func TestNextLink(t *testing.T) {
 		got, err := c.nextLink([]byte(tc.body))
 		if got != tc.want || (err != nil) != tc.wantErr {
 			t.Errorf("nextLink(%s): got %q, %v; want %q, error %v", tc.body, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+// The soak's pace is the harmonic mean of the cases' peaks (a round-robin
+// mix costs the sum of their times), and its memory verdict is read off
+// RSS after the warm-up and at the end.
+func TestSoakArithmetic(t *testing.T) {
+	t.Parallel()
+	res := &storeResult{http: map[string]loadResult{}}
+	for _, name := range pageCases {
+		res.http[name] = loadResult{samples: make([]sample, 100), elapsed: time.Second} // 100/s each
+	}
+	if got := mixedPeak(res); math.Abs(got-100) > 1e-9 {
+		t.Errorf("mixed peak of four 100/s cases: got %v, want 100", got)
+	}
+	res.http[caseWalk] = loadResult{samples: make([]sample, 25), elapsed: time.Second}
+	// 4 / (3/100 + 1/25) = 4 / 0.07
+	if got, want := mixedPeak(res), 4/0.07; math.Abs(got-want) > 1e-9 {
+		t.Errorf("mixed peak with one case at 25/s: got %v, want %v", got, want)
+	}
+	delete(res.http, caseRare)
+	if got := mixedPeak(res); got != 0 {
+		t.Errorf("mixed peak with a case missing: got %v, want 0", got)
+	}
+	for _, tc := range []struct {
+		warm, end uint64
+		flat      bool
+	}{
+		{100, 100, true}, {100, 110, true}, {100, 111, false}, {100, 80, true}, {0, 500, true},
+	} {
+		s := &soakResult{warmRSS: tc.warm, endRSS: tc.end}
+		if s.flat() != tc.flat {
+			t.Errorf("RSS %d → %d: flat %v, want %v (growth %v)", tc.warm, tc.end, s.flat(), tc.flat, s.growth())
 		}
 	}
 }

@@ -51,6 +51,7 @@ type storeResult struct {
 	loadBefore, loadAfter string
 	http                  map[string]loadResult
 	inproc                map[string]loadResult
+	soak                  *soakResult // nil when not run
 }
 
 // runCases serves the dataset on loopback and measures every case, each
@@ -70,13 +71,15 @@ func runCases(ctx context.Context, cfg config, ds *dataset, res *storeResult, lo
 	res.middle = int((ds.securityUsers+int64(cfg.pageSize)-1)/int64(cfg.pageSize)/2) + 1
 	path := "/partner/external/v3/um/customers/" + bigCustomerID + "/tenants/" + bigTenantID + "/overview/security/users/batch"
 	pager := paging.New(ds.store)
-	for _, c := range []pageCase{
+	cases := []pageCase{
 		{name: caseFirst, q: api.Query{PageIndex: 1, PageSize: cfg.pageSize}},
 		{name: caseRare, q: api.Query{PageIndex: 1, PageSize: cfg.pageSize, Statuses: secusers.StatusSetOf(rareStatus)}},
 		{name: caseMiddle, q: api.Query{PageIndex: res.middle, PageSize: cfg.pageSize}},
 		{name: caseWalk, q: api.Query{PageIndex: 1, PageSize: cfg.pageSize}, walk: true},
-	} {
-		first := hc.base + path + "?" + queryString(c.q)
+	}
+	firstURL := func(c pageCase) string { return hc.base + path + "?" + queryString(c.q) }
+	for _, c := range cases {
+		first := firstURL(c)
 		if err := measure(ctx, cfg, res, log, "HTTP", c, func() op { return hc.pageOp(first, c.walk) }); err != nil {
 			return err
 		}
@@ -85,7 +88,19 @@ func runCases(ctx context.Context, cfg config, ds *dataset, res *storeResult, lo
 			return err
 		}
 	}
-	return measure(ctx, cfg, res, log, "HTTP", pageCase{name: caseToken}, func() op { return hc.tokenOp(ds.secret) })
+	if err := measure(ctx, cfg, res, log, "HTTP", pageCase{name: caseToken}, func() op { return hc.tokenOp(ds.secret) }); err != nil {
+		return err
+	}
+	if cfg.soak <= 0 {
+		return nil
+	}
+	return soak(ctx, cfg, res, log, func() []op {
+		ops := make([]op, len(cases))
+		for i, c := range cases {
+			ops[i] = hc.pageOp(firstURL(c), c.walk)
+		}
+		return ops
+	})
 }
 
 // measure warms the case up, runs it, and keeps its result under kind.

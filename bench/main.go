@@ -6,7 +6,7 @@
 // and PostgreSQL side by side.
 //
 //	go run ./bench [--store sqlite|postgres|both] [--users 1000000] [--small-tenants 1000]
-//	               [--duration 15s] [--clients 16] [--keep] ...
+//	               [--duration 15s] [--clients 16] [--soak 60s] [--keep] ...
 //
 // It prints figures and asserts nothing about time. It exits non-zero only
 // when it cannot run or a request failed, because figures that include
@@ -57,8 +57,10 @@ type config struct {
 	clients      int
 	pageSize     int
 	keep         bool
-	dataDir      string // where SQLite datasets live
-	cpuProfile   string // a path prefix; "" for none
+	dataDir      string        // where SQLite datasets live
+	cpuProfile   string        // a path prefix; "" for none
+	soak         time.Duration // the soak run's length; 0 for none
+	soakLoad     float64       // the soak's pace, as a share of the measured peak
 }
 
 func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (config, error) {
@@ -75,6 +77,8 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the generated datasets after the run and reuse them when present")
 	fs.StringVar(&cfg.dataDir, "data-dir", filepath.Join(os.TempDir(), "secusers-bench"), "directory of the SQLite datasets")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of each store's load phase to PREFIX-STORE.pprof")
+	fs.DurationVar(&cfg.soak, "soak", time.Minute, "after the cases, run the page cases mixed at --soak-load of their peak this long, watching memory; 0 skips it")
+	fs.Float64Var(&cfg.soakLoad, "soak-load", 0.7, "the soak's pace, as a share of the mixed peak measured by the cases (0 to 1]")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -99,6 +103,8 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 		return cfg, errors.New("--users must be at least 1 and --small-tenants at least 0")
 	case cfg.clients < 1 || cfg.duration <= 0:
 		return cfg, errors.New("--clients must be at least 1 and --duration positive")
+	case cfg.soak < 0 || cfg.soakLoad <= 0 || cfg.soakLoad > 1:
+		return cfg, errors.New("--soak must not be negative and --soak-load must be in (0, 1]")
 	case cfg.pageSize < 1 || cfg.pageSize > 1000:
 		return cfg, errors.New("--page-size must be from 1 to 1000, as the API allows")
 	}
@@ -131,6 +137,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 	}
 	printTable(stdout, cfg, results)
+	printSoak(stdout, cfg, results)
 	if runErr != nil {
 		return runErr
 	}

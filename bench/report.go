@@ -174,6 +174,9 @@ func failures(results []*storeResult) error {
 				n += lr.failed
 			}
 		}
+		if r.soak != nil {
+			n += r.soak.load.failed
+		}
 	}
 	if n > 0 {
 		return fmt.Errorf("%d calls failed; the figures above leave them out", n)

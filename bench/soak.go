@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// maxRSSGrowth is how much the soak lets the resident set grow between the
+// end of its warm-up and its end before it calls the memory not flat.
+const maxRSSGrowth = 0.10
+
+// soakResult is what the soak run measured on one store.
+type soakResult struct {
+	target  float64 // requests a second asked for
+	load    loadResult
+	warmRSS uint64 // resident bytes after the warm-up
+	endRSS  uint64 // resident bytes at the end
+	maxRSS  uint64 // the most sampled during the run
+	// warmHeap and endHeap are the Go heap in use at the same moments: a
+	// leak in Go code shows in both, a growth of RSS alone is the
+	// allocator's or SQLite's.
+	warmHeap, endHeap uint64
+	// warmGoroutines and endGoroutines count goroutines: a leaked
+	// connection or request shows as one that never ends.
+	warmGoroutines, endGoroutines int
+}
+
+// growth is RSS at the end over RSS after the warm-up, minus one; 0 when
+// RSS is unknown.
+func (s *soakResult) growth() float64 {
+	if s.warmRSS == 0 {
+		return 0
+	}
+	return float64(s.endRSS)/float64(s.warmRSS) - 1
+}
+
+// flat reports whether memory stayed within maxRSSGrowth.
+func (s *soakResult) flat() bool {
+	return s.warmRSS == 0 || float64(s.endRSS) <= float64(s.warmRSS)*(1+maxRSSGrowth)
+}
+
+// mixedPeak is the rate the server sustained, at most, for a mix that sends
+// each page case's request in turn: the closed loops measured each case's
+// peak alone, and a round-robin mix of k cases costs the sum of their
+// times, so its peak is the harmonic mean of theirs. It is 0 when a case
+// has no figure.
+func mixedPeak(res *storeResult) float64 {
+	var perRequest float64
+	for _, name := range pageCases {
+		s := summarise(res.http[name], 0)
+		if s.perSecond <= 0 {
+			return 0
+		}
+		perRequest += 1 / s.perSecond
+	}
+	return float64(len(pageCases)) / perRequest
+}
+
+// soak runs the page cases mixed, paced at cfg.soakLoad of their measured
+// peak, for cfg.soak after a warm-up at the same pace, and samples the
+// process's memory each second: what an hour of steady traffic would show
+// of leaks, in a minute. The clients pace themselves on one shared limiter
+// (an open loop), so that the server is held below saturation, where its
+// latency and memory should stay flat, rather than pushed to it.
+func soak(ctx context.Context, cfg config, res *storeResult, log io.Writer, newOps func() []op) error {
+	peak := mixedPeak(res)
+	if peak <= 0 {
+		return fmt.Errorf("soak: no peak rate to pace by")
+	}
+	s := &soakResult{target: cfg.soakLoad * peak}
+	res.soak = s
+	lim := rate.NewLimiter(rate.Limit(s.target), 1)
+	warmup := min(max(cfg.soak/6, cfg.warmup), 10*time.Second)
+	fmt.Fprintf(log, "%s: soak at %.0f/s (%.0f%% of the mixed peak %.0f/s), %v after %v warm-up\n",
+		res.store, s.target, 100*cfg.soakLoad, peak, cfg.soak, warmup)
+	if _, err := pacedLoop(ctx, cfg.clients, warmup, lim, newOps, nil); err != nil {
+		return err
+	}
+	s.warmRSS, s.warmHeap, s.warmGoroutines = residentBytes(), heapInUse(), runtime.NumGoroutine()
+	s.maxRSS = s.warmRSS
+	var mu sync.Mutex
+	sample := func() {
+		rss := residentBytes()
+		mu.Lock()
+		s.maxRSS = max(s.maxRSS, rss)
+		mu.Unlock()
+	}
+	var err error
+	s.load, err = pacedLoop(ctx, cfg.clients, cfg.soak, lim, newOps, sample)
+	if err != nil {
+		return err
+	}
+	s.endRSS, s.endHeap, s.endGoroutines = residentBytes(), heapInUse(), runtime.NumGoroutine()
+	s.maxRSS = max(s.maxRSS, s.endRSS)
+	st := summarise(s.load, 0)
+	fmt.Fprintf(log, "%s: soak: %.0f/s, p50 %s, p99 %s, %d failed; RSS %s → %s (%+.1f%%)\n",
+		res.store, st.perSecond, ms(st.p50), ms(st.p99), s.load.failed, mib(s.warmRSS), mib(s.endRSS), 100*s.growth())
+	return nil
+}
+
+// pacedLoop is closedLoop's open-loop sibling: clients goroutines each
+// wait for the shared limiter before every call, cycling through the ops
+// newOps gives them, until d has passed. Only calls are timed, not the
+// waits. every, when not nil, runs once a second while the loop runs.
+func pacedLoop(ctx context.Context, clients int, d time.Duration, lim *rate.Limiter, newOps func() []op, every func()) (loadResult, error) {
+	start, cpu0 := time.Now(), cpuTime()
+	// The loop's deadline stops new calls; a call in flight then finishes
+	// and counts, since calls get the caller's context, not the loop's.
+	loopCtx, cancel := context.WithDeadline(ctx, start.Add(d))
+	defer cancel()
+	var (
+		mu  sync.Mutex
+		res loadResult
+		wg  sync.WaitGroup
+	)
+	if every != nil {
+		wg.Go(func() {
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-loopCtx.Done():
+					return
+				case <-t.C:
+					every()
+				}
+			}
+		})
+	}
+	for range clients {
+		ops := newOps()
+		wg.Go(func() {
+			var mine loadResult
+			for i := 0; i < maxCallsPerCase && lim.Wait(loopCtx) == nil; i++ {
+				t0 := time.Now()
+				_, err := ops[i%len(ops)](ctx)
+				switch {
+				case err == nil:
+					mine.samples = append(mine.samples, sample{took: time.Since(t0)})
+				case ctx.Err() == nil: // an interrupted call is not a failure
+					mine.failed++
+					mine.firstErr = cmp.Or(mine.firstErr, err)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			res.samples = append(res.samples, mine.samples...)
+			res.failed += mine.failed
+			res.firstErr = cmp.Or(res.firstErr, mine.firstErr)
+		})
+	}
+	wg.Wait()
+	res.elapsed, res.cpu = time.Since(start), cpuTime()-cpu0
+	return res, ctx.Err()
+}
+
+// residentBytes returns the process's resident set size, or 0 where
+// /proc has none. The server and the clients share the process, so it is
+// both sides' memory.
+func residentBytes() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := bytes.Fields(b)
+	if len(f) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseUint(string(f[1]), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * uint64(os.Getpagesize())
+}
+
+// heapInUse returns the bytes in in-use heap spans.
+func heapInUse() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
+}
+
+func mib(n uint64) string {
+	if n == 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// printSoak prints each store's soak figures and its verdict: zero failures
+// and memory flat within maxRSSGrowth.
+func printSoak(w io.Writer, cfg config, results []*storeResult) {
+	if cfg.soak <= 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nsoak: the page cases in turn at %.0f%% of their mixed peak for %v; memory after the warm-up → at the end\n",
+		100*cfg.soakLoad, cfg.soak)
+	for _, r := range results {
+		s := r.soak
+		if s == nil {
+			fmt.Fprintf(w, "%s: not run\n", r.store)
+			continue
+		}
+		st := summarise(s.load, 0)
+		verdict := []string{}
+		if s.load.failed == 0 {
+			verdict = append(verdict, "no failures")
+		} else {
+			verdict = append(verdict, fmt.Sprintf("%d FAILED, the first with: %v", s.load.failed, s.load.firstErr))
+		}
+		switch {
+		case s.warmRSS == 0:
+			verdict = append(verdict, "RSS unknown here")
+		case s.flat():
+			verdict = append(verdict, fmt.Sprintf("memory flat (within %.0f%%)", 100*maxRSSGrowth))
+		default:
+			verdict = append(verdict, fmt.Sprintf("MEMORY GREW %.1f%% (more than %.0f%%)", 100*s.growth(), 100*maxRSSGrowth))
+		}
+		fmt.Fprintf(w, "%s: asked %.0f/s, served %.0f/s, p50 %s, p90 %s, p99 %s; RSS %s → %s (%+.1f%%, most %s); Go heap %s → %s; goroutines %d → %d; %s\n",
+			r.store, s.target, st.perSecond, ms(st.p50), ms(st.p90), ms(st.p99),
+			mib(s.warmRSS), mib(s.endRSS), 100*s.growth(), mib(s.maxRSS), mib(s.warmHeap), mib(s.endHeap),
+			s.warmGoroutines, s.endGoroutines, strings.Join(verdict, "; "))
+	}
+}
