@@ -32,3 +32,23 @@ func TestDocumentIsValid(t *testing.T) {
 		t.Errorf("the short path must have the same six parameters as the public path")
 	}
 }
+
+// TestEveryOperationDocumentsServerAnswers checks that every operation
+// lists the answers any path can get besides its own: the server's JSON
+// 405 and net/http's 431 (see the document's description).
+func TestEveryOperationDocumentsServerAnswers(t *testing.T) {
+	t.Parallel()
+	doc, err := openapi3.NewLoader().LoadFromData(Document)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for _, status := range []int{405, 431} {
+				if op.Responses.Status(status) == nil {
+					t.Errorf("%s %s does not document %d", method, path, status)
+				}
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"secusers/internal/reqlog"
@@ -15,10 +16,12 @@ import (
 const maxTokenLength = 8 << 10
 
 var (
-	errNoToken       = secusers.Errorf(secusers.Unauthenticated, "the request needs an Authorization header with a bearer access token")
-	errMalformedAuth = secusers.Errorf(secusers.Unauthenticated, "the Authorization header must be \"Bearer\" followed by an access token")
-	errInvalidToken  = secusers.Errorf(secusers.Unauthenticated, "the access token is invalid")
-	errAppGone       = secusers.Errorf(secusers.Unauthenticated, "the app the access token was issued to is disabled or no longer registered")
+	errNoToken           = secusers.Errorf(secusers.Unauthenticated, "the request needs an Authorization header with a bearer access token")
+	errMalformedAuth     = secusers.Errorf(secusers.Unauthenticated, "the Authorization header must be \"Bearer\" followed by an access token")
+	errInvalidToken      = secusers.Errorf(secusers.Unauthenticated, "the access token is invalid")
+	errAppGone           = secusers.Errorf(secusers.Unauthenticated, "the app the access token was issued to is disabled or no longer registered")
+	errCredentialGone    = secusers.Errorf(secusers.Unauthenticated, "the credential the access token was issued with has been removed")
+	errCredentialExpired = secusers.Errorf(secusers.Unauthenticated, "the credential the access token was issued with has expired")
 )
 
 // authenticate verifies the bearer token. It needs no store read beyond the
@@ -55,6 +58,66 @@ func (h *Handler) loadApp(ctx context.Context, c *call) error {
 		return errAppGone
 	}
 	c.app = app
+	return nil
+}
+
+// checkCredential refuses a token whose credential (the client secret or
+// certificate the app obtained it with) has been removed or has expired.
+// Like the app, the credential is read per request, so that removing a
+// leaked secret ends its tokens at once, on every server. A token that
+// names no credential is from an earlier version and is accepted until it
+// expires (see identity's verifier).
+//
+// An expired credential's tokens are refused too, though they were issued
+// while it was valid: a credential's expiry is the operator's bound on what
+// it may authorize, and the token endpoint refuses it from then on, so
+// honouring its tokens for up to another hour would only postpone the
+// partner's finding out.
+func (h *Handler) checkCredential(ctx context.Context, c *call) error {
+	switch cred := c.token.Credential; cred.Kind {
+	case "":
+		return nil
+	case secusers.CredentialSecret:
+		return h.checkSecret(ctx, c.app.ClientID, cred.ID)
+	case secusers.CredentialCertificate:
+		return h.checkCertificate(ctx, c.app.ClientID, cred.ID)
+	}
+	// The verifier accepts no other kind: a token that names one is not ours.
+	return errInvalidToken
+}
+
+// checkSecret refuses a token obtained with the app's secret secretID when
+// the app no longer has that secret or the secret has expired.
+func (h *Handler) checkSecret(ctx context.Context, clientID, secretID string) error {
+	secrets, err := h.store.ClientSecrets(ctx, clientID)
+	if err != nil {
+		return fmt.Errorf("load secrets of app %s: %w", clientID, err)
+	}
+	i := slices.IndexFunc(secrets, func(s secusers.ClientSecret) bool { return s.ID == secretID })
+	switch {
+	case i < 0:
+		return errCredentialGone
+	case secrets[i].ExpiredAt(h.now()):
+		return errCredentialExpired
+	}
+	return nil
+}
+
+// checkCertificate refuses a token obtained with the app's certificate of
+// that thumbprint when the app no longer has the certificate or the
+// certificate has expired.
+func (h *Handler) checkCertificate(ctx context.Context, clientID, thumbprint string) error {
+	certs, err := h.store.ClientCertificates(ctx, clientID)
+	if err != nil {
+		return fmt.Errorf("load certificates of app %s: %w", clientID, err)
+	}
+	i := slices.IndexFunc(certs, func(c secusers.ClientCertificate) bool { return strings.EqualFold(c.Thumbprint, thumbprint) })
+	switch {
+	case i < 0:
+		return errCredentialGone
+	case certs[i].ExpiredAt(h.now()):
+		return errCredentialExpired
+	}
 	return nil
 }
 

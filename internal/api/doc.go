@@ -2,9 +2,10 @@
 // shared/spec/security-users-api.md (§1–§4) and the one error writer every
 // HTTP response of the service goes through.
 //
-// A request passes a short pipeline of steps (authenticate, authorize, parse,
-// resolve the tenant, check the customer scope) before the store is asked for
-// the page. Each step either fills in the request's state or returns an
+// A request passes a short pipeline of steps (authenticate, rate-limit, load
+// the app and check that the credential the token was obtained with is still
+// registered, authorize, parse, resolve the customer, check the customer
+// scope, resolve the tenant) before the store is asked for the page. Each step either fills in the request's state or returns an
 // error, and WriteError turns that error into the spec's JSON body. Checks
 // that come later (per-app rate limits) are further steps. One deadline
 // (Config.StoreTimeout) bounds the store calls of a request; a store that

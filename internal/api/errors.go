@@ -19,9 +19,9 @@ import (
 // log line of the request id, and nothing about it reaches the client.
 const internalMessage = "an unexpected error occurred; quote the request id to support"
 
-// retryAfterSeconds is what a 503 asks the client to wait: long enough for
-// a store failover or a restart, short enough not to stall a sync job.
-const retryAfterSeconds = "5"
+// retryAfterSeconds is what a 503 asks the client to wait: the domain's one
+// value, which the token endpoint sends too.
+var retryAfterSeconds = strconv.Itoa(secusers.RetryAfterUnavailable)
 
 // kindStatus maps each domain kind to its HTTP status (spec §4). Kinds not
 // listed, and errors that carry no kind, are 500.

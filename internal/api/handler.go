@@ -103,10 +103,16 @@ func New(cfg Config) *Handler {
 	// Who is calling comes before what they ask for, so that an anonymous
 	// caller learns nothing about the request; the rate limit comes as soon
 	// as the caller is known and before any store read, so that an app over
-	// its limit costs the database nothing; the customer's owner comes
-	// before its scope, because the 403 of the scope is only for the app's
-	// own partner's customers (spec §4) and must not reveal others'.
-	h.steps = []step{h.authenticate, h.limit, h.loadApp, h.authorize, h.parse, h.findTenant, h.checkCustomerScope}
+	// its limit costs the database nothing; the token's credential is
+	// checked with its app, both read per request, so that disabling the
+	// app or removing the credential ends the token at once; the customer's
+	// owner comes before its scope, because the 403 of the scope is only for
+	// the app's own partner's customers (spec §4) and must not reveal
+	// others'; the scope comes before the tenant, so that every tenant id
+	// under a customer out of scope gets the same 403 and an app cannot tell
+	// that customer's real tenants from made-up ids.
+	h.steps = []step{h.authenticate, h.limit, h.loadApp, h.checkCredential, h.authorize, h.parse,
+		h.findCustomer, h.checkCustomerScope, h.findTenant}
 	return h
 }
 
@@ -195,10 +201,10 @@ func (h *Handler) parse(_ context.Context, c *call) error {
 	return nil
 }
 
-// findTenant makes sure the customer is the app's partner's and the tenant
-// is the customer's. Every way of failing gives the same 404, so that a
-// partner cannot probe for other partners' customers or tenants.
-func (h *Handler) findTenant(ctx context.Context, c *call) error {
+// findCustomer makes sure the customer is the app's partner's. Every way
+// of failing gives the same 404 as a tenant that is not the customer's, so
+// that a partner cannot probe for other partners' customers or tenants.
+func (h *Handler) findCustomer(ctx context.Context, c *call) error {
 	cust, err := h.store.Customer(ctx, c.customerID)
 	switch {
 	case secusers.IsKind(err, secusers.NotFound):
@@ -208,6 +214,12 @@ func (h *Handler) findTenant(ctx context.Context, c *call) error {
 	case cust.PartnerID != c.app.PartnerID:
 		return notFoundError(c, fmt.Errorf("the customer is partner %s's, the app partner %s's", cust.PartnerID, c.app.PartnerID))
 	}
+	return nil
+}
+
+// findTenant makes sure the tenant is the customer's, with the same 404 as
+// findCustomer's.
+func (h *Handler) findTenant(ctx context.Context, c *call) error {
 	ten, err := h.store.Tenant(ctx, c.tenantID)
 	switch {
 	case secusers.IsKind(err, secusers.NotFound):

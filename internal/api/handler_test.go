@@ -357,6 +357,8 @@ func TestHandlerErrors(t *testing.T) {
 		{"customer outside the customers list", "GET", usersURL(true, cust2, ten2), "Bearer " + tokCust, 403, "Forbidden", "outside the customer scope", map[string]string{"WWW-Authenticate": ""}},
 		{"customer outside the groups", "GET", usersURL(true, cust3, ten3), "Bearer " + tokGroups, 403, "Forbidden", "outside the customer scope", nil},
 		{"customer in scope by list, tenant not its", "GET", usersURL(true, cust1, ten2), "Bearer " + tokCust, 404, "NotFound", "has no tenant", nil},
+		{"customer outside the customers list, tenant not its", "GET", usersURL(true, cust2, ten1), "Bearer " + tokCust, 403, "Forbidden", "outside the customer scope", nil},
+		{"customer outside the customers list, tenant missing", "GET", usersURL(true, cust2, unknownID), "Bearer " + tokCust, 403, "Forbidden", "outside the customer scope", nil},
 		{"bad query before the scope", "GET", usersURL(true, cust2, ten2) + "?pageSize=0", "Bearer " + tokCust, 400, "BadRequest", "pageSize", nil},
 		// 404.
 		{"customer missing", "GET", usersURL(true, unknownID, ten1), "Bearer " + tokAll, 404, "NotFound", "has no tenant", nil},
@@ -420,5 +422,39 @@ func TestNotFoundIndistinguishable(t *testing.T) {
 		if got := shape(c[0], c[1]); got != want {
 			t.Errorf("message for %v: got %q, want %q", c, got, want)
 		}
+	}
+}
+
+// TestOutOfScopeIndistinguishable checks that an app learns nothing about
+// the tenants of its partner's customers outside its scope: the customer's
+// own tenant, another customer's, another partner's and a made-up id all
+// get the same 403, but for the ids the caller sent.
+func TestOutOfScopeIndistinguishable(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	tests := []struct {
+		name, token, customerID string
+		tenantIDs               []string // the customer's own tenant first
+	}{
+		{"customers list", tokCust, cust2, []string{ten2, ten3, ten1, ten4, unknownID}},
+		{"groups", tokGroups, cust3, []string{ten3, ten2, ten1, ten4, unknownID}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			shape := func(tenantID string) string {
+				t.Helper()
+				rec := f.do(t, http.MethodGet, usersURL(true, tt.customerID, tenantID), tt.token)
+				e := checkError(t, rec, http.StatusForbidden, "Forbidden", "outside the customer scope")
+				m := strings.ReplaceAll(e.Error.Message, tt.customerID, "{customer}")
+				return strings.ReplaceAll(m, tenantID, "{tenant}") + "|" + rec.Header().Get("WWW-Authenticate")
+			}
+			want := shape(tt.tenantIDs[0])
+			for _, tid := range tt.tenantIDs[1:] {
+				if got := shape(tid); got != want {
+					t.Errorf("tenant %s: got %q, want %q as for the customer's own tenant", tid, got, want)
+				}
+			}
+		})
 	}
 }

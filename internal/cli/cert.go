@@ -180,7 +180,7 @@ func (e *env) certRemoveCommand() *cobra.Command {
 	var app, thumbprint string
 	cmd := &cobra.Command{
 		Use:     "remove --app CLIENTID --thumbprint HEX",
-		Short:   "Remove a certificate from an app; its assertions are refused at once",
+		Short:   "Remove a certificate from an app; its assertions and every token obtained with it are refused at once",
 		Example: `  secusers admin app cert remove --app "$CLIENT_ID" --thumbprint 0123…CDEF -o json   # {"removed":"0123…CDEF"}`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"runtime/debug"
 	"strings"
 	"time"
 	"unicode"
@@ -26,6 +28,9 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	now            func() time.Time
+	// buildInfo reads what the toolchain stamped into the binary
+	// (debug.ReadBuildInfo).
+	buildInfo func() (*debug.BuildInfo, bool)
 
 	db     string // --db
 	output string // -o, on the commands that print results
@@ -35,7 +40,7 @@ type env struct {
 // the exit status: 0 on success, 1 on any failure, after writing one line
 // "secusers: MESSAGE" to stderr. getenv reads the environment (os.Getenv).
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now, buildInfo: debug.ReadBuildInfo}
 	root := e.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -99,11 +104,13 @@ command works on the database named by --db.`,
 		Args:              cobra.ArbitraryArgs,
 		RunE:              groupRunE,
 		PersistentPreRunE: e.checkOutputFlag,
+		Version:           buildVersion(e.buildInfo()).String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().StringVar(&e.db, "db", e.defaultDB(),
 		"the database: a file path, sqlite:PATH, or postgres://… (environment SECUSERS_DB)")
 	root.AddCommand(e.serveCommand(), e.adminCommand(), e.importCommand(), e.exportCommand(),
-		e.syncCommand(), e.fakegraphCommand(), userscmd.New(e.stdout, e.stderr, e.getenv))
+		e.syncCommand(), e.fakegraphCommand(), userscmd.New(e.stdout, e.stderr, e.getenv), e.versionCommand())
 	return root
 }
 
@@ -140,9 +147,17 @@ func group(use, short string, subs ...*cobra.Command) *cobra.Command {
 	return cmd
 }
 
-// withStore opens the database, runs fn and closes the database.
-func (e *env) withStore(ctx context.Context, fn func(secusers.Store) error) (err error) {
-	st, err := storeopen.Open(ctx, e.db)
+// withStore opens the database, runs fn and closes the database. What the
+// store warns of on opening (a database file others could read, made
+// private) goes to slog's default logger, on stderr.
+func (e *env) withStore(ctx context.Context, fn func(secusers.Store) error) error {
+	return e.withStoreLogging(ctx, slog.Default(), fn)
+}
+
+// withStoreLogging is withStore with the store's warnings going to logger,
+// as serve's own log lines do.
+func (e *env) withStoreLogging(ctx context.Context, logger *slog.Logger, fn func(secusers.Store) error) (err error) {
+	st, err := storeopen.Open(ctx, e.db, storeopen.WithLogger(logger))
 	if err != nil {
 		return err
 	}

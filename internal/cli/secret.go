@@ -113,11 +113,11 @@ func (e *env) secretRemoveCommand() *cobra.Command {
 	var app, id string
 	cmd := &cobra.Command{
 		Use:   "remove --app CLIENTID --id SECRETID",
-		Short: "Remove a client secret; token requests with it are refused at once",
+		Short: "Remove a client secret; it and every token obtained with it are refused at once",
 		Long: `Remove one of an app's client secrets, by the id that secret list prints. Token
-requests with it are refused at once; tokens already issued with it stay valid
-until they expire (an hour at most). To roll a secret: add a new one, switch
-the clients over, then remove the old one.`,
+requests with it are refused at once, and so are the access tokens already
+obtained with it, at their next request on every server. To roll a secret: add
+a new one, switch the clients over, then remove the old one.`,
 		Example: `  secusers admin app secret remove --app "$CLIENT_ID" --id "$SECRET_ID" -o json   # {"removed":"…"}`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

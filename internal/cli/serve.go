@@ -2,7 +2,7 @@ package cli
 
 import (
 	"context"
-	"log/slog"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -20,10 +20,14 @@ import (
 // serveFlags are the flags of serve.
 type serveFlags struct {
 	addr, issuer string
-	demo         bool
-	demoUsers    int
-	storeTimeout time.Duration
-	syncInterval time.Duration
+	opsAddr      string
+	// trustedProxies are --trusted-proxy's CIDRs, as given.
+	trustedProxies []string
+	log            logFlags
+	demo           bool
+	demoUsers      int
+	storeTimeout   time.Duration
+	syncInterval   time.Duration
 	// The rate limits: requests a second and bursts, per app on the API
 	// and per client id and per remote address on the token endpoint.
 	rateLimit, tokenRateLimit float64
@@ -44,15 +48,20 @@ const (
 func (e *env) serveCommand() *cobra.Command {
 	var f serveFlags
 	cmd := &cobra.Command{
-		Use:   "serve [--addr 127.0.0.1:8080] [--issuer URL] [--store-timeout 5s] [--rate-limit N] [--redis URL] [--demo]",
+		Use:   "serve [--addr 127.0.0.1:8080] [--ops-addr ADDR] [--issuer URL] [--trusted-proxy CIDR] [--rate-limit N] [--redis URL] [--demo]",
 		Short: "Serve the partner API, the token service and discovery",
 		Long: `Serve the partner API, the token service (/connect/token), discovery and the
 JWKS on one address, with GET /openapi.yaml and, for operations:
   GET /healthz   liveness: 200 while the server accepts requests
   GET /readyz    readiness: 200 while the database answers, else 503
   GET /metrics   Prometheus metrics: requests, store calls, pool, runtime
-Logs are JSON lines on stderr; once the server accepts requests, "listening on
-http://ADDR" is printed on stdout. SIGINT or SIGTERM drains in-flight requests
+With --ops-addr, /metrics and /readyz are served on that address only, with
+/healthz (which --addr keeps), so that the public address does not show them.
+
+Logs go to stderr: text on a terminal and JSON lines otherwise (--log-format),
+from --log-level up. Once the server accepts requests, "listening on
+http://ADDR" is printed on stdout (then, with --ops-addr, "operations (…) on
+http://OPSADDR"). SIGINT or SIGTERM drains in-flight requests on both addresses
 (up to 15 seconds) and exits 0.
 
 A request to the partner API whose database calls take longer than
@@ -66,6 +75,12 @@ token requests a second; past that, 429 with Retry-After. With --redis the
 servers on one database share these limits; without it, or while Redis is
 unreachable, each server enforces them on its own. A client that takes over 5
 seconds to send its request header is cut off.
+
+Behind load balancers or reverse proxies, name their networks with
+--trusted-proxy: a request whose connection comes from one is counted, in the
+per-address limit and the access log, as coming from the client that
+X-Forwarded-For names (the rightmost address that is not a trusted proxy).
+Without it, X-Forwarded-For is ignored, since any client can send it.
 
 Every connected tenant (see 'secusers admin tenant connect') is synced from
 Microsoft Graph every --sync-interval, as jobs in the database: with several
@@ -82,12 +97,16 @@ and call the API.`,
 		Example: `  secusers serve --demo
   secusers serve --addr 127.0.0.1:0 --db /var/lib/secusers/secusers.db
   secusers serve --addr :8080 --issuer https://secusers.example.com
+  # behind a load balancer in 10.0.0.0/8, with metrics for the monitoring network only
+  secusers serve --addr :8080 --ops-addr 10.1.2.3:9090 --trusted-proxy 10.0.0.0/8 --issuer https://secusers.example.com
   # one of several servers on one PostgreSQL database, behind one load balancer
   secusers serve --addr :8080 --db "postgres://secusers@db.internal/secusers" --issuer https://secusers.example.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return e.serve(cmd, f) },
 	}
 	cmd.Flags().StringVar(&f.addr, "addr", "127.0.0.1:8080", "the address to listen on; port 0 picks a free one")
+	cmd.Flags().StringVar(&f.opsAddr, "ops-addr", "", "a second address, for operations: /metrics and /readyz move there, and /healthz is served on both; none: --addr serves them all")
+	cmd.Flags().StringSliceVar(&f.trustedProxies, "trusted-proxy", nil, "the networks of trusted load balancers or proxies, CIDR[,CIDR…] or repeated, e.g. 10.0.0.0/8; a request from one counts as from the client X-Forwarded-For names")
 	cmd.Flags().StringVar(&f.issuer, "issuer", "", `the public base URL written into tokens and discovery (default "http://ADDR", with the bound address); give servers behind one load balancer the same`)
 	cmd.Flags().BoolVar(&f.demo, "demo", false, "create demo data and print a client secret and curl commands before serving")
 	cmd.Flags().IntVar(&f.demoUsers, "demo-users", demo.DefaultUsers, "how many users the demo's fake Microsoft Graph has")
@@ -98,6 +117,7 @@ and call the API.`,
 	cmd.Flags().Float64Var(&f.tokenRateLimit, "token-rate-limit", defaultTokenRateLimit, "token requests a second per client id, and per remote address; 0 turns the limit off")
 	cmd.Flags().IntVar(&f.tokenRateBurst, "token-rate-burst", defaultTokenRateBurst, "token requests per client id, and per remote address, allowed at once above --token-rate-limit")
 	cmd.Flags().StringVar(&f.redisURL, "redis", e.getenv("SECUSERS_REDIS_URL"), "a Redis the servers share rate limits through, redis://host:6379/0 (environment SECUSERS_REDIS_URL); without it, or while it is unreachable, each server limits on its own")
+	e.addLogFlags(cmd, &f.log)
 	return cmd
 }
 
@@ -118,10 +138,20 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 	if f.demo && f.demoUsers < 0 {
 		return secusers.Errorf(secusers.Invalid, "--demo-users must not be negative, got %d", f.demoUsers)
 	}
+	if f.opsAddr != "" && f.opsAddr == f.addr && !strings.HasSuffix(f.addr, ":0") {
+		return secusers.Errorf(secusers.Invalid, "--ops-addr must be another address than --addr, got %s for both", f.addr)
+	}
+	proxies, err := parseTrustedProxies(f.trustedProxies)
+	if err != nil {
+		return err
+	}
+	logger, err := e.newLogger(cmd, f.log)
+	if err != nil {
+		return err
+	}
 	ctx := cmd.Context()
-	logger := slog.New(slog.NewJSONHandler(e.stderr, nil))
 	reg := metrics.NewRegistry()
-	return e.withStore(ctx, func(st secusers.Store) error {
+	return e.withStoreLogging(ctx, logger, func(st secusers.Store) error {
 		box := e.loadServeKey(logger)
 		syncer := e.serveSyncer(st, box, logger, reg)
 		var res demo.Result
@@ -139,8 +169,8 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 		}
 		defer closeLimits()
 		srv := server.New(server.Config{
-			Addr: f.addr, Store: st, Issuer: issuer, Now: e.now, Logger: logger, Out: e.stdout,
-			StoreTimeout: f.storeTimeout, Metrics: reg, Limits: limits, MasterKey: box,
+			Addr: f.addr, OpsAddr: f.opsAddr, Store: st, Issuer: issuer, Now: e.now, Logger: logger, Out: e.stdout,
+			StoreTimeout: f.storeTimeout, Metrics: reg, Limits: limits, MasterKey: box, TrustedProxies: proxies,
 		})
 		if err := srv.Listen(ctx); err != nil {
 			return err
@@ -169,4 +199,29 @@ func checkIssuer(issuer string) (string, error) {
 		return "", secusers.Errorf(secusers.Invalid, "--issuer must be an absolute http or https URL without query, e.g. https://secusers.example.com, got %q", issuer)
 	}
 	return issuer, nil
+}
+
+// parseTrustedProxies parses --trusted-proxy: CIDRs, or single addresses
+// (a network of one), IPv4 or IPv6.
+func parseTrustedProxies(values []string) ([]netip.Prefix, error) {
+	var prefixes []netip.Prefix
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(v)
+			if aerr != nil || addr.Zone() != "" {
+				return nil, secusers.Errorf(secusers.Invalid,
+					"--trusted-proxy must be CIDRs or addresses, such as 10.0.0.0/8 or 2001:db8::/32, got %q", v)
+			}
+			p = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		// An IPv4-mapped network means its IPv4 one: the server compares
+		// peers as IPv4.
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		prefixes = append(prefixes, p.Masked())
+	}
+	return prefixes, nil
 }

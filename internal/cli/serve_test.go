@@ -152,19 +152,43 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		{"the burst of --rate-limit must be at least 1", []string{"--rate-burst", "0"}},
 		{"the burst of --token-rate-limit must be at least 1", []string{"--token-rate-burst", "0"}},
 		{"--redis", []string{"--redis", "http://not-redis"}},
+		{`--log-format must be auto, text or json, got "xml"`, []string{"--log-format", "xml"}},
+		{`--log-level must be debug, info, warn or error, got "verbose"`, []string{"--log-level", "verbose"}},
+		{`--trusted-proxy must be CIDRs or addresses, such as 10.0.0.0/8 or 2001:db8::/32, got "10.0.0.0/33"`, []string{"--trusted-proxy", "10.0.0.0/33"}},
+		{`--trusted-proxy must be CIDRs or addresses, such as 10.0.0.0/8 or 2001:db8::/32, got "lb.internal"`, []string{"--trusted-proxy", "10.0.0.0/8,lb.internal"}},
+		{"--ops-addr must be another address than --addr", []string{"--addr", "127.0.0.1:8080", "--ops-addr", "127.0.0.1:8080"}},
+		{`got "fe80::1%eth0"`, []string{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "fe80::1%eth0"}},
 	} {
 		fails(t, "", tc.want, append(append([]string{"serve", "--addr", "127.0.0.1:0"}, tc.args...), newDB(t)...)...)
 	}
 }
 
-// TestServeStoreTimeout shows --store-timeout reaching the API: with a
-// timeout no store call can meet, a page is a 503 with Retry-After.
+// TestServeStoreTimeout runs a second server with a store timeout nothing
+// can meet beside a normal one on the same database and issuer: the token
+// endpoint and the API of the second answer 503 with Retry-After, each in
+// its own error format.
 func TestServeStoreTimeout(t *testing.T) {
 	t.Parallel()
-	s := serve(t, newDB(t), "--demo", "--demo-users", "20", "--store-timeout", "1ns")
-	token := s.token(t, demo.ClientID, s.demoSecret(t))
+	db := newDB(t)
+	const issuer = "http://secusers.test"
+	normal := serve(t, db, "--demo", "--demo-users", "20", "--issuer", issuer)
+	token := normal.token(t, demo.ClientID, normal.demoSecret(t))
+	s := serve(t, db, "--store-timeout", "1ns", "--issuer", issuer)
+
 	status, retryAfter, body := s.users(t, token, demo.CustomerID, demo.TenantID)
 	if status != http.StatusServiceUnavailable || retryAfter == "" || !strings.Contains(string(body), `"ServiceUnavailable"`) {
 		t.Errorf("API with --store-timeout 1ns: got %d (Retry-After %q) %s, want 503 ServiceUnavailable with Retry-After", status, retryAfter, body)
+	}
+	resp, err := http.PostForm(s.base+"/connect/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {demo.ClientID}, "client_secret": {normal.demoSecret(t)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ = io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), `"temporarily_unavailable"`) {
+		t.Errorf("token endpoint with --store-timeout 1ns: got %d (Retry-After %q) %s, want 503 temporarily_unavailable with Retry-After",
+			resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
 }

@@ -88,7 +88,8 @@ func fillTenant(ctx context.Context, store secusers.Store, now time.Time, cfg Co
 	if n <= 0 {
 		n = DefaultUsers
 	}
-	return store.ReplaceUsers(ctx, TenantID, UserSeq(cfg.Seed, n, Domain, now))
+	r, err := store.ReplaceUsers(ctx, TenantID, UserSeq(cfg.Seed, n, Domain, now))
+	return r.After, err
 }
 
 func addSecret(ctx context.Context, store secusers.Store, now time.Time, years int) (string, time.Time, error) {

@@ -18,7 +18,7 @@ func BenchmarkIssueAccessToken(b *testing.B) {
 	e := newTestEnv(b)
 	ctx := context.Background()
 	for b.Loop() {
-		if _, _, err := e.svc.IssueAccessToken(ctx, e.app, nil); err != nil {
+		if _, _, err := e.svc.IssueAccessToken(ctx, e.app, testCred, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -27,7 +27,7 @@ func BenchmarkIssueAccessToken(b *testing.B) {
 func BenchmarkVerifyAccessToken(b *testing.B) {
 	e := newTestEnv(b)
 	ctx := context.Background()
-	tok, _, err := e.svc.IssueAccessToken(ctx, e.app, nil)
+	tok, _, err := e.svc.IssueAccessToken(ctx, e.app, testCred, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -134,20 +134,20 @@ func (privateKeyJWT) present(req *tokenRequest) bool {
 	return req.param("client_assertion") != "" || req.param("client_assertion_type") != ""
 }
 
-func (m privateKeyJWT) authenticate(ctx context.Context, req *tokenRequest) (secusers.App, error) {
+func (m privateKeyJWT) authenticate(ctx context.Context, req *tokenRequest) (secusers.App, secusers.CredentialRef, error) {
 	switch typ := req.param("client_assertion_type"); {
 	case typ != clientAssertionType:
-		return secusers.App{}, invalidRequest("client_assertion_type must be " + clientAssertionType)
+		return secusers.App{}, secusers.CredentialRef{}, invalidRequest("client_assertion_type must be " + clientAssertionType)
 	case req.param("client_assertion") == "":
-		return secusers.App{}, invalidRequest("client_assertion is required with client_assertion_type")
+		return secusers.App{}, secusers.CredentialRef{}, invalidRequest("client_assertion is required with client_assertion_type")
 	}
 	ca, err := req.clientAssertion()
 	if err != nil {
-		return secusers.App{}, err
+		return secusers.App{}, secusers.CredentialRef{}, err
 	}
 	if id := req.param("client_id"); id != "" {
-		if canon, _ := secusers.ParseGUID(id); canon != ca.clientID {
-			return secusers.App{}, assertionRefused(descAssertionClientID, errors.New("client_id differs from sub"))
+		if !sameClientID(id, ca.clientID) {
+			return secusers.App{}, secusers.CredentialRef{}, assertionRefused(descAssertionClientID, errors.New("client_id differs from sub"))
 		}
 	}
 	return m.s.verifyAssertion(ctx, ca)
@@ -155,61 +155,63 @@ func (m privateKeyJWT) authenticate(ctx context.Context, req *tokenRequest) (sec
 
 // verifyAssertion finds the registered certificate the assertion names,
 // verifies the signature with its key, then checks the certificate's
-// validity and the claims, and finally spends the jti. It returns the app.
-func (s *Service) verifyAssertion(ctx context.Context, ca *clientAssertion) (secusers.App, error) {
-	app, cert, err := s.assertionCertificate(ctx, ca)
+// validity and the claims, and finally spends the jti. It returns the app
+// and the certificate as the credential.
+func (s *Service) verifyAssertion(ctx context.Context, ca *clientAssertion) (secusers.App, secusers.CredentialRef, error) {
+	app, rec, cert, err := s.assertionCertificate(ctx, ca)
 	if err != nil {
-		return secusers.App{}, err
+		return secusers.App{}, secusers.CredentialRef{}, err
 	}
 	if !keyFits(ca.header.Algorithm, cert.PublicKey) {
-		return secusers.App{}, assertionRefused(failedAuth,
+		return secusers.App{}, secusers.CredentialRef{}, assertionRefused(failedAuth,
 			fmt.Errorf("client %s: algorithm %s does not fit the certificate's %s key", ca.clientID, ca.header.Algorithm, cert.PublicKeyAlgorithm))
 	}
 	var claims jwt.Claims
 	if err := ca.tok.Claims(cert.PublicKey, &claims); err != nil {
-		return secusers.App{}, assertionRefused(failedAuth, fmt.Errorf("client %s: signature: %w", ca.clientID, err))
+		return secusers.App{}, secusers.CredentialRef{}, assertionRefused(failedAuth, fmt.Errorf("client %s: signature: %w", ca.clientID, err))
 	}
 	// Signed by the certificate's key from here on: the details below are
 	// told only to whoever holds that key.
 	now := s.now()
 	switch {
 	case now.Before(cert.NotBefore):
-		return secusers.App{}, assertionRefused("the certificate that signed the client assertion is not valid yet",
+		return secusers.App{}, secusers.CredentialRef{}, assertionRefused("the certificate that signed the client assertion is not valid yet",
 			fmt.Errorf("client %s: certificate not valid before %v", ca.clientID, cert.NotBefore))
-	case now.After(cert.NotAfter):
-		return secusers.App{}, assertionRefused("the certificate that signed the client assertion has expired; register a new one",
+	case rec.ExpiredAt(now):
+		return secusers.App{}, secusers.CredentialRef{}, assertionRefused("the certificate that signed the client assertion has expired; register a new one",
 			fmt.Errorf("client %s: certificate expired at %v", ca.clientID, cert.NotAfter))
 	}
 	if err := s.checkAssertionClaims(claims, now); err != nil {
 		err.cause = fmt.Errorf("client %s: %s", ca.clientID, err.description)
-		return secusers.App{}, err
+		return secusers.App{}, secusers.CredentialRef{}, err
 	}
 	// Kept past exp by the leeway, during which checkAssertionClaims still
 	// accepts the assertion, so that a replay then is caught too.
 	err = s.store.UseAssertionID(ctx, ca.clientID, claims.ID, claims.Expiry.Time().Add(assertionLeeway))
 	switch {
 	case secusers.IsKind(err, secusers.Conflict):
-		return secusers.App{}, assertionRefused("the client assertion has been used before; make a new one, with a new jti, for every request",
+		return secusers.App{}, secusers.CredentialRef{}, assertionRefused("the client assertion has been used before; make a new one, with a new jti, for every request",
 			fmt.Errorf("client %s: jti replayed", ca.clientID))
 	case err != nil:
-		return secusers.App{}, fmt.Errorf("record client assertion of app %s: %w", ca.clientID, err)
+		return secusers.App{}, secusers.CredentialRef{}, fmt.Errorf("record client assertion of app %s: %w", ca.clientID, err)
 	}
-	return app, nil
+	return app, secusers.CredentialRef{Kind: secusers.CredentialCertificate, ID: rec.Thumbprint}, nil
 }
 
 // assertionCertificate loads the app and the registered certificate the
-// assertion's header names. Every way of not finding them is failedAuth.
-func (s *Service) assertionCertificate(ctx context.Context, ca *clientAssertion) (secusers.App, *x509.Certificate, error) {
+// assertion's header names, as stored and parsed. Every way of not finding
+// them is failedAuth.
+func (s *Service) assertionCertificate(ctx context.Context, ca *clientAssertion) (secusers.App, secusers.ClientCertificate, *x509.Certificate, error) {
 	app, err := s.store.App(ctx, ca.clientID)
 	switch {
 	case secusers.IsKind(err, secusers.NotFound), secusers.IsKind(err, secusers.Invalid):
-		return secusers.App{}, nil, assertionRefused(failedAuth, fmt.Errorf("client %s: %w", ca.clientID, err))
+		return secusers.App{}, secusers.ClientCertificate{}, nil, assertionRefused(failedAuth, fmt.Errorf("client %s: %w", ca.clientID, err))
 	case err != nil:
-		return secusers.App{}, nil, fmt.Errorf("load app %s: %w", ca.clientID, err)
+		return secusers.App{}, secusers.ClientCertificate{}, nil, fmt.Errorf("load app %s: %w", ca.clientID, err)
 	}
 	records, err := s.store.ClientCertificates(ctx, ca.clientID)
 	if err != nil {
-		return secusers.App{}, nil, fmt.Errorf("load certificates of app %s: %w", ca.clientID, err)
+		return secusers.App{}, secusers.ClientCertificate{}, nil, fmt.Errorf("load certificates of app %s: %w", ca.clientID, err)
 	}
 	names := certificateNames(ca.header)
 	for _, rec := range records {
@@ -218,11 +220,11 @@ func (s *Service) assertionCertificate(ctx context.Context, ca *clientAssertion)
 		}
 		cert, err := x509.ParseCertificate(rec.DER)
 		if err != nil {
-			return secusers.App{}, nil, fmt.Errorf("stored certificate %s of app %s: %w", rec.Thumbprint, ca.clientID, err)
+			return secusers.App{}, secusers.ClientCertificate{}, nil, fmt.Errorf("stored certificate %s of app %s: %w", rec.Thumbprint, ca.clientID, err)
 		}
-		return app, cert, nil
+		return app, rec, cert, nil
 	}
-	return secusers.App{}, nil, assertionRefused(failedAuth, fmt.Errorf("client %s: no registered certificate matches the assertion's header", ca.clientID))
+	return secusers.App{}, secusers.ClientCertificate{}, nil, assertionRefused(failedAuth, fmt.Errorf("client %s: no registered certificate matches the assertion's header", ca.clientID))
 }
 
 // certNames are the certificate identifiers of an assertion's header,

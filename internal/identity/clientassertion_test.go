@@ -41,34 +41,35 @@ func TestClientAssertionSuccess(t *testing.T) {
 		name string
 		// assertion returns the assertion and extra form pairs.
 		assertion func(t *testing.T, e *assertionEnv) (string, []string)
+		signedBy  string // "rsa" or "ec": the certificate the token must name
 	}{
 		{"RS256 by x5t", func(t *testing.T, e *assertionEnv) (string, []string) {
 			return signAssertion(t, jose.RS256, e.rsa, e.claims()), nil
-		}},
+		}, "rsa"},
 		{"PS256 by x5t#S256", func(t *testing.T, e *assertionEnv) (string, []string) {
 			return forge(t, jose.PS256, e.rsa.key, map[jose.HeaderKey]any{"x5t#S256": e.rsa.x5tS256()}, e.claims()), nil
-		}},
+		}, "rsa"},
 		{"ES256 by kid in upper-case hex SHA-1", func(t *testing.T, e *assertionEnv) (string, []string) {
 			return forge(t, jose.ES256, e.ec.key, map[jose.HeaderKey]any{"kid": e.ec.hexSHA1()}, e.claims()), nil
-		}},
+		}, "ec"},
 		{"ES256 by kid in lower-case hex SHA-1", func(t *testing.T, e *assertionEnv) (string, []string) {
 			return forge(t, jose.ES256, e.ec.key, map[jose.HeaderKey]any{"kid": strings.ToLower(e.ec.hexSHA1())}, e.claims()), nil
-		}},
+		}, "ec"},
 		{"RS256 by kid as base64url SHA-1", func(t *testing.T, e *assertionEnv) (string, []string) {
 			return forge(t, jose.RS256, e.rsa.key, map[jose.HeaderKey]any{"kid": e.rsa.x5t()}, e.claims()), nil
-		}},
+		}, "rsa"},
 		{"RS256 by kid as base64url SHA-256, x5t as well", func(t *testing.T, e *assertionEnv) (string, []string) {
 			return forge(t, jose.RS256, e.rsa.key, map[jose.HeaderKey]any{"kid": e.rsa.x5tS256(), "x5t": e.rsa.x5t()}, e.claims()), nil
-		}},
+		}, "rsa"},
 		{"audience is the issuer, in an array, with client_id", func(t *testing.T, e *assertionEnv) (string, []string) {
 			c := with(e.claims(), map[string]any{"aud": []string{"https://elsewhere.example", testIssuer}})
 			return signAssertion(t, jose.ES256, e.ec, c), []string{"client_id", strings.ToUpper(e.app.ClientID)}
-		}},
+		}, "ec"},
 		{"exp at the limit, iat within the leeway ahead", func(t *testing.T, e *assertionEnv) (string, []string) {
 			now := e.clock.Now()
 			c := with(e.claims(), map[string]any{"exp": now.Add(maxAssertionLifetime).Unix(), "iat": now.Add(30 * time.Second).Unix()})
 			return signAssertion(t, jose.RS256, e.rsa, c), nil
-		}},
+		}, "rsa"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +85,10 @@ func TestClientAssertionSuccess(t *testing.T) {
 			at, err := e.svc.VerifyAccessToken(context.Background(), tok)
 			if err != nil || at.ClientID != e.app.ClientID {
 				t.Fatalf("the issued token: got %+v, %v; want one of client %s", at, err, e.app.ClientID)
+			}
+			signer := map[string]clientCert{"rsa": e.rsa, "ec": e.ec}[tt.signedBy]
+			if want := (secusers.CredentialRef{Kind: secusers.CredentialCertificate, ID: signer.hexSHA1()}); at.Credential != want {
+				t.Errorf("the token's credential: got %+v, want %+v", at.Credential, want)
 			}
 			if logs := e.logs.String(); strings.Contains(logs, assertion) || strings.Contains(logs, strings.Split(assertion, ".")[2]) {
 				t.Errorf("the log holds the client assertion:\n%s", logs)

@@ -18,30 +18,31 @@ type clientAuthMethod interface {
 	name() string
 	// present reports whether the request carries this method's credentials.
 	present(req *tokenRequest) bool
-	// authenticate returns the app the credentials prove, or an
-	// invalid_client error saying why not.
-	authenticate(ctx context.Context, req *tokenRequest) (secusers.App, error)
+	// authenticate returns the app the credentials prove and the credential
+	// that proved it, or an invalid_client error saying why not.
+	authenticate(ctx context.Context, req *tokenRequest) (secusers.App, secusers.CredentialRef, error)
 }
 
 // authenticateClient authenticates the request's client by the one method it
-// used and refuses a disabled app.
-func (s *Service) authenticateClient(ctx context.Context, req *tokenRequest) (secusers.App, error) {
+// used and refuses a disabled app. It returns the app and the credential it
+// authenticated with.
+func (s *Service) authenticateClient(ctx context.Context, req *tokenRequest) (secusers.App, secusers.CredentialRef, error) {
 	var method clientAuthMethod
 	for _, m := range s.clientAuth {
 		if !m.present(req) {
 			continue
 		}
 		if method != nil { // RFC 6749 §2.3: one method per request
-			return secusers.App{}, invalidRequest("the request uses more than one client authentication method")
+			return secusers.App{}, secusers.CredentialRef{}, invalidRequest("the request uses more than one client authentication method")
 		}
 		method = m
 	}
 	if method == nil {
-		return secusers.App{}, invalidClient(req, "client authentication is required", errors.New("no client credentials"))
+		return secusers.App{}, secusers.CredentialRef{}, invalidClient(req, "client authentication is required", errors.New("no client credentials"))
 	}
-	app, err := method.authenticate(ctx, req)
+	app, cred, err := method.authenticate(ctx, req)
 	if err != nil {
-		return secusers.App{}, err
+		return secusers.App{}, secusers.CredentialRef{}, err
 	}
 	reqlog.SetClientID(ctx, app.ClientID)
 	// The client's own limit is spent only once it has proved who it is:
@@ -50,18 +51,18 @@ func (s *Service) authenticateClient(ctx context.Context, req *tokenRequest) (se
 	// held back by the remote address's limit (and is hopeless anyway
 	// against 256-bit secrets and signatures).
 	if err := s.limitClient(ctx, app.ClientID); err != nil {
-		return secusers.App{}, err
+		return secusers.App{}, secusers.CredentialRef{}, err
 	}
 	if app.Disabled {
-		return secusers.App{}, invalidClient(req, "the app is disabled", errors.New("app disabled"))
+		return secusers.App{}, secusers.CredentialRef{}, invalidClient(req, "the app is disabled", errors.New("app disabled"))
 	}
-	return app, nil
+	return app, cred, nil
 }
 
 // invalidClient refuses client authentication; a client that sent Basic
 // credentials gets a 401 with a Basic challenge.
 func invalidClient(req *tokenRequest, description string, cause error) *oauthError {
-	return &oauthError{code: codeInvalidClient, description: description, viaBasic: req.basic != nil, cause: cause}
+	return &oauthError{code: codeInvalidClient, description: description, viaHeader: req.basic != nil, cause: cause}
 }
 
 // secretPost is client_secret_post: client_id and client_secret in the form.
@@ -71,7 +72,7 @@ func (secretPost) name() string { return "client_secret_post" }
 
 func (secretPost) present(req *tokenRequest) bool { return req.param("client_secret") != "" }
 
-func (m secretPost) authenticate(ctx context.Context, req *tokenRequest) (secusers.App, error) {
+func (m secretPost) authenticate(ctx context.Context, req *tokenRequest) (secusers.App, secusers.CredentialRef, error) {
 	return m.s.checkSecret(ctx, req, req.param("client_id"), req.param("client_secret"))
 }
 
@@ -82,9 +83,9 @@ func (secretBasic) name() string { return "client_secret_basic" }
 
 func (secretBasic) present(req *tokenRequest) bool { return req.basic != nil }
 
-func (m secretBasic) authenticate(ctx context.Context, req *tokenRequest) (secusers.App, error) {
-	if id := req.param("client_id"); id != "" && id != req.basic.clientID {
-		return secusers.App{}, invalidRequest("client_id in the body differs from the client in the Authorization header")
+func (m secretBasic) authenticate(ctx context.Context, req *tokenRequest) (secusers.App, secusers.CredentialRef, error) {
+	if id := req.param("client_id"); id != "" && !sameClientID(id, req.basic.clientID) {
+		return secusers.App{}, secusers.CredentialRef{}, invalidRequest("client_id in the body differs from the client in the Authorization header")
 	}
 	return m.s.checkSecret(ctx, req, req.basic.clientID, req.basic.secret)
 }
@@ -93,36 +94,49 @@ func (m secretBasic) authenticate(ctx context.Context, req *tokenRequest) (secus
 // alike, so the endpoint does not confirm which client ids exist.
 const failedAuth = "client authentication failed"
 
-// checkSecret returns the app clientID when secret is one of its unexpired
-// secrets. Only a caller holding a real secret learns that it has expired.
-func (s *Service) checkSecret(ctx context.Context, req *tokenRequest, clientID, secret string) (secusers.App, error) {
+// sameClientID reports whether two client ids name the same client: GUIDs
+// compare in their canonical form, as every authentication method reads
+// them, and anything else byte for byte (and then fails authentication).
+func sameClientID(a, b string) bool {
+	ca, okA := secusers.ParseGUID(a)
+	cb, okB := secusers.ParseGUID(b)
+	if okA && okB {
+		return ca == cb
+	}
+	return a == b
+}
+
+// checkSecret returns the app clientID, and the secret's record as the
+// credential, when secret is one of its unexpired secrets. Only a caller
+// holding a real secret learns that it has expired.
+func (s *Service) checkSecret(ctx context.Context, req *tokenRequest, clientID, secret string) (secusers.App, secusers.CredentialRef, error) {
 	id, ok := secusers.ParseGUID(clientID)
 	if !ok {
-		return secusers.App{}, invalidClient(req, failedAuth, errors.New("client id is missing or not a GUID"))
+		return secusers.App{}, secusers.CredentialRef{}, invalidClient(req, failedAuth, errors.New("client id is missing or not a GUID"))
 	}
 	app, err := s.store.App(ctx, id)
 	switch {
 	case secusers.IsKind(err, secusers.NotFound), secusers.IsKind(err, secusers.Invalid):
-		return secusers.App{}, invalidClient(req, failedAuth, fmt.Errorf("client %s: %w", id, err))
+		return secusers.App{}, secusers.CredentialRef{}, invalidClient(req, failedAuth, fmt.Errorf("client %s: %w", id, err))
 	case err != nil:
-		return secusers.App{}, fmt.Errorf("load app %s: %w", id, err)
+		return secusers.App{}, secusers.CredentialRef{}, fmt.Errorf("load app %s: %w", id, err)
 	}
 	records, err := s.store.ClientSecrets(ctx, id)
 	if err != nil {
-		return secusers.App{}, fmt.Errorf("load secrets of app %s: %w", id, err)
+		return secusers.App{}, secusers.CredentialRef{}, fmt.Errorf("load secrets of app %s: %w", id, err)
 	}
 	now, expired := s.now(), false
 	for _, rec := range records {
 		if !SecretMatches(rec, secret) {
 			continue
 		}
-		if now.Before(rec.ExpiresAt) {
-			return app, nil
+		if !rec.ExpiredAt(now) {
+			return app, secusers.CredentialRef{Kind: secusers.CredentialSecret, ID: rec.ID}, nil
 		}
 		expired = true
 	}
 	if expired {
-		return secusers.App{}, invalidClient(req, "the client secret has expired", fmt.Errorf("client %s: secret expired", id))
+		return secusers.App{}, secusers.CredentialRef{}, invalidClient(req, "the client secret has expired", fmt.Errorf("client %s: secret expired", id))
 	}
-	return secusers.App{}, invalidClient(req, failedAuth, fmt.Errorf("client %s: wrong secret", id))
+	return secusers.App{}, secusers.CredentialRef{}, invalidClient(req, failedAuth, fmt.Errorf("client %s: wrong secret", id))
 }

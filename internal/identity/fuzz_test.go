@@ -15,8 +15,9 @@ import (
 )
 
 // FuzzTokenRequest throws arbitrary form bodies and Authorization headers at
-// the token endpoint: it must never panic or fail with a 500, and every
-// answer must be a well-formed OAuth2 response.
+// the token endpoint: it must never panic or fail with a 500, every answer
+// must be a well-formed OAuth2 response, and invalid_client must be a 401
+// exactly when the request has an Authorization header.
 func FuzzTokenRequest(f *testing.F) {
 	e := newAssertionEnv(f)
 	e.logs.discard = true
@@ -38,6 +39,7 @@ func FuzzTokenRequest(f *testing.F) {
 	f.Add("%", "Basic %")
 	f.Add("grant_type=client_credentials;client_id=x", "Basic Og==")
 	f.Add("", "Bearer x")
+	f.Add(good, "Digest username=x")
 	f.Add(strings.Repeat("a=b&", 100), "Basic "+strings.Repeat("A", 200))
 	known := map[string]bool{codeInvalidRequest: true, codeInvalidClient: true, codeUnsupportedGrantType: true, codeInvalidScope: true}
 	f.Fuzz(func(t *testing.T, body, authorization string) {
@@ -67,6 +69,11 @@ func FuzzTokenRequest(f *testing.F) {
 			if (rec.Code == http.StatusUnauthorized) != (rec.Header().Get("WWW-Authenticate") != "") {
 				t.Errorf("status %d with WWW-Authenticate %q", rec.Code, rec.Header().Get("WWW-Authenticate"))
 			}
+			// RFC 6749 §5.2: a client that tried the Authorization header
+			// and failed to authenticate gets a 401, whatever the scheme.
+			if out["error"] == codeInvalidClient && (rec.Code == http.StatusUnauthorized) != (authorization != "") {
+				t.Errorf("invalid_client with status %d, Authorization %q", rec.Code, authorization)
+			}
 		default:
 			t.Errorf("status: got %d (%v), want 200, 400 or 401", rec.Code, out)
 		}
@@ -79,7 +86,7 @@ func FuzzTokenRequest(f *testing.F) {
 func FuzzVerifyAccessToken(f *testing.F) {
 	e := newTestEnv(f)
 	ctx := context.Background()
-	issued, _, err := e.svc.IssueAccessToken(ctx, e.app, nil)
+	issued, _, err := e.svc.IssueAccessToken(ctx, e.app, testCred, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -142,10 +149,14 @@ func FuzzClientAssertion(f *testing.F) {
 				t.Fatalf("parsed client id %q is not a GUID", ca.clientID)
 			}
 			var app secusers.App
-			app, err = e.svc.verifyAssertion(ctx, ca)
+			var cred secusers.CredentialRef
+			app, cred, err = e.svc.verifyAssertion(ctx, ca)
 			if err == nil {
 				if app.ClientID != e.app.ClientID {
 					t.Fatalf("accepted %q for client %s", raw, app.ClientID)
+				}
+				if cred.Kind != secusers.CredentialCertificate || cred.Validate() != nil {
+					t.Fatalf("accepted %q with credential %+v, want a certificate", raw, cred)
 				}
 				return
 			}

@@ -60,6 +60,9 @@ type faultStore struct {
 	// forgetAssertions makes UseAssertionID accept every jti: fuzz targets
 	// need an input to behave the same each time they run it.
 	forgetAssertions bool
+	// hang, when set, makes App wait until its context ends and then fail
+	// with hang's error: a store that stops answering.
+	hang func(ctx context.Context) error
 }
 
 func (f *faultStore) UseAssertionID(ctx context.Context, clientID, jti string, expiresAt time.Time) error {
@@ -119,6 +122,13 @@ func (f *faultStore) loads() int {
 func (f *faultStore) App(ctx context.Context, id string) (secusers.App, error) {
 	if err := f.fault(); err != nil {
 		return secusers.App{}, err
+	}
+	f.mu.Lock()
+	hang := f.hang
+	f.mu.Unlock()
+	if hang != nil {
+		<-ctx.Done()
+		return secusers.App{}, hang(ctx)
 	}
 	return f.Store.App(ctx, id)
 }
@@ -194,6 +204,10 @@ func (b *syncBuffer) String() string {
 }
 
 const testIssuer = "http://127.0.0.1:8080"
+
+// testCred is the credential of the tokens tests mint directly: the
+// verifier only decodes it; the API is what checks it against the store.
+var testCred = secusers.CredentialRef{Kind: secusers.CredentialSecret, ID: "00000000-0000-4000-8000-00000000c0de"}
 
 // testEnv is a Service on a real SQLite store in a temporary directory, with
 // one partner and one app that holds PermissionReadUsers and a secret.
@@ -319,6 +333,22 @@ func (e *testEnv) addSecret(t testing.TB, clientID, secret string) {
 	if err != nil {
 		t.Fatalf("add client secret: %v", err)
 	}
+}
+
+// secretID returns the id of the app's secret record that secret matches.
+func (e *testEnv) secretID(t testing.TB, clientID, secret string) string {
+	t.Helper()
+	records, err := e.sqlite.ClientSecrets(context.Background(), clientID)
+	if err != nil {
+		t.Fatalf("client secrets: %v", err)
+	}
+	for _, rec := range records {
+		if SecretMatches(rec, secret) {
+			return rec.ID
+		}
+	}
+	t.Fatalf("app %s has no secret that matches", clientID)
+	return ""
 }
 
 // tokenRequestSpec is one call of the token endpoint.

@@ -17,21 +17,38 @@ import (
 // token, should one ever exist) can pass as an access token.
 const accessTokenType = "at+jwt"
 
-// accessClaims are the claims of an access token (RFC 9068 §2.2).
+// accessClaims are the claims of an access token (RFC 9068 §2.2), and
+// the private claim "cred".
 type accessClaims struct {
 	jwt.Claims
 	ClientID string `json:"client_id"`
 	Scope    string `json:"scope"`
+	// Credential names the credential the token was obtained with, so that
+	// the API refuses the token once the credential is removed or expires.
+	// Tokens of earlier versions lack it.
+	Credential *credentialClaim `json:"cred,omitempty"`
+}
+
+// credentialClaim is the "cred" claim: {"kind":"secret","id":SECRET-ID} or
+// {"kind":"certificate","id":SHA-1-THUMBPRINT}.
+type credentialClaim struct {
+	Kind secusers.CredentialKind `json:"kind"`
+	ID   string                  `json:"id"`
 }
 
 // IssueAccessToken signs an access token for app with the given scopes (all
 // of the app's permissions when scopes is empty) and returns it with its
-// lifetime. The caller has authenticated the client; IssueAccessToken still
-// refuses a disabled app and a scope the app was not granted, so that no
-// caller can mint more than the app holds.
-func (s *Service) IssueAccessToken(ctx context.Context, app secusers.App, scopes []string) (string, time.Duration, error) {
+// lifetime. cred is the credential the client authenticated with, which the
+// token names. The caller has authenticated the client; IssueAccessToken
+// still refuses a disabled app, a scope the app was not granted, and a
+// token that names no credential, so that no caller can mint more than the
+// app holds or a token that outlives the removal of its credential.
+func (s *Service) IssueAccessToken(ctx context.Context, app secusers.App, cred secusers.CredentialRef, scopes []string) (string, time.Duration, error) {
 	if app.Disabled {
 		return "", 0, secusers.Errorf(secusers.Forbidden, "the app is disabled")
+	}
+	if err := cred.Validate(); err != nil {
+		return "", 0, err
 	}
 	if len(scopes) == 0 {
 		scopes = app.Permissions
@@ -62,8 +79,9 @@ func (s *Service) IssueAccessToken(ctx context.Context, app secusers.App, scopes
 			Expiry:    jwt.NewNumericDate(now.Add(s.ttl)),
 			ID:        uuid.NewString(),
 		},
-		ClientID: app.ClientID,
-		Scope:    strings.Join(scopes, " "),
+		ClientID:   app.ClientID,
+		Scope:      strings.Join(scopes, " "),
+		Credential: &credentialClaim{Kind: cred.Kind, ID: cred.ID},
 	}
 	raw, err := jwt.Signed(set.active.signer).Claims(claims).Serialize()
 	if err != nil {

@@ -23,18 +23,23 @@ const (
 	codeTemporarilyUnavailable = "temporarily_unavailable"
 )
 
-// retryAfterSeconds is the Retry-After sent with a 503: long enough for a
-// database failover or restart, short enough that clients come back soon.
-const retryAfterSeconds = "5"
+// retryAfterSeconds is the Retry-After sent with a 503: the domain's one
+// value, which the partner API sends too, so that a client backs off alike
+// from both.
+var retryAfterSeconds = strconv.Itoa(secusers.RetryAfterUnavailable)
+
+// basicChallenge is the WWW-Authenticate of the token endpoint's 401s.
+const basicChallenge = `Basic realm="secusers"`
 
 // oauthError is an RFC 6749 error response, passed up as a value and written
 // by writeError alone, so every refusal has the same shape and headers.
 type oauthError struct {
 	code        string
 	description string // shown to the client; writeError keeps it to RFC 6749's character set
-	// viaBasic marks an invalid_client error for a client that sent HTTP
-	// Basic credentials: RFC 6749 §5.2 requires a 401 with a challenge then.
-	viaBasic bool
+	// viaHeader marks an invalid_client error for a client that tried to
+	// authenticate through the Authorization header, with Basic or any
+	// other scheme: RFC 6749 §5.2 requires a 401 with a challenge then.
+	viaHeader bool
 	// retryAfter, when not zero, makes the error a 429 with this many
 	// seconds in Retry-After: a rate limit was spent.
 	retryAfter int
@@ -72,9 +77,11 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		case oe.retryAfter > 0:
 			status = http.StatusTooManyRequests
 			w.Header().Set("Retry-After", strconv.Itoa(oe.retryAfter))
-		case oe.viaBasic:
+		case oe.viaHeader:
+			// Basic is the one scheme the endpoint accepts, so it is the
+			// challenge whatever scheme the client tried.
 			status = http.StatusUnauthorized
-			w.Header().Set("WWW-Authenticate", `Basic realm="secusers"`)
+			w.Header().Set("WWW-Authenticate", basicChallenge)
 		}
 		if oe.cause != nil {
 			log.Info("token request refused", slog.String("error", oe.code), slog.Any("reason", oe.cause))

@@ -46,7 +46,7 @@ func TestRotationAcrossServers(t *testing.T) {
 	ctx := context.Background()
 	second := e.newService(t)
 	oldKid := sharedKey().ID
-	oldTok, _, err := second.IssueAccessToken(ctx, e.app, nil)
+	oldTok, _, err := second.IssueAccessToken(ctx, e.app, testCred, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestRotationAcrossServers(t *testing.T) {
 			t.Fatalf("the second server still signs with %q %v after the rotation", oldKid, e.clock.Now().Sub(rotatedAt))
 		}
 		e.clock.Advance(time.Second)
-		if newTok, _, err = second.IssueAccessToken(ctx, e.app, nil); err != nil {
+		if newTok, _, err = second.IssueAccessToken(ctx, e.app, testCred, nil); err != nil {
 			t.Fatal(err)
 		}
 		if kidOf(t, newTok) == newKey.ID {
@@ -168,7 +168,7 @@ func TestPruneFailureIsLogged(t *testing.T) {
 	if err != nil {
 		t.Fatalf("New with a store that cannot prune: %v", err)
 	}
-	if _, _, err := svc.IssueAccessToken(context.Background(), e.app, nil); err != nil {
+	if _, _, err := svc.IssueAccessToken(context.Background(), e.app, testCred, nil); err != nil {
 		t.Errorf("issue with a store that cannot prune: %v", err)
 	}
 	if logs := e.logs.String(); !strings.Contains(logs, "prune retired signing keys") || !strings.Contains(logs, "disk full") {

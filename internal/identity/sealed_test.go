@@ -49,7 +49,7 @@ func TestSigningKeysSealedAtRest(t *testing.T) {
 	if !credentials.Sealed(keys[0].PrivateKey) || bytes.Contains(keys[0].PrivateKey, []byte{0x30, 0x82}) {
 		t.Fatalf("the stored private key is not sealed: % x…", keys[0].PrivateKey[:8])
 	}
-	tok, _, err := svc.IssueAccessToken(context.Background(), secusers.App{ClientID: "c", Permissions: []string{secusers.PermissionReadUsers}}, nil)
+	tok, _, err := svc.IssueAccessToken(context.Background(), secusers.App{ClientID: "c", Permissions: []string{secusers.PermissionReadUsers}}, testCred, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestClearKeysStillRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := secusers.App{ClientID: "c", Permissions: []string{secusers.PermissionReadUsers}}
-	old, _, err := svc.IssueAccessToken(context.Background(), app, nil)
+	old, _, err := svc.IssueAccessToken(context.Background(), app, testCred, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestClearKeysStillRead(t *testing.T) {
 	if _, err := fresh.VerifyAccessToken(context.Background(), old); err != nil {
 		t.Errorf("a token of the clear key after the sealed rotation: %v", err)
 	}
-	tok, _, err := fresh.IssueAccessToken(context.Background(), app, nil)
+	tok, _, err := fresh.IssueAccessToken(context.Background(), app, testCred, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

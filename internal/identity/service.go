@@ -43,7 +43,17 @@ type Config struct {
 	// limit that failed attempts spent would let anyone lock an app out.
 	// Its keys are "token-client:CLIENT-ID".
 	ClientLimiter ratelimit.Limiter
+	// StoreTimeout bounds the store calls of one token request, together:
+	// a store that does not answer in time is a 503 with Retry-After, as
+	// in the partner API, not a request left hanging until the connection's
+	// write timeout. DefaultStoreTimeout when zero.
+	StoreTimeout time.Duration
 }
+
+// DefaultStoreTimeout is the StoreTimeout of a Config that sets none: the
+// partner API's default, far above what a token request's few small
+// queries take.
+const DefaultStoreTimeout = 5 * time.Second
 
 // Service issues and verifies access tokens and serves the token endpoint,
 // the discovery document and the JWKS. It is safe for concurrent use. It
@@ -57,6 +67,8 @@ type Service struct {
 	now      func() time.Time
 	logger   *slog.Logger
 	keys     *keyring
+	// storeTimeout bounds a token request's store calls (Config.StoreTimeout).
+	storeTimeout time.Duration
 	// addrLimit and clientLimit are the optional rate limits of the token
 	// endpoint; nil means unlimited.
 	addrLimit, clientLimit ratelimit.Limiter
@@ -85,6 +97,8 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		logger:   cfg.Logger,
 		keys:     newKeyring(cfg.Store, cfg.MasterKey, cfg.Now, cfg.Logger, keyRetention(cfg.TokenTTL)),
 
+		storeTimeout: cfg.StoreTimeout,
+
 		addrLimit:   cfg.AddressLimiter,
 		clientLimit: cfg.ClientLimiter,
 	}
@@ -107,6 +121,12 @@ func (cfg *Config) applyDefaults() error {
 		cfg.TokenTTL = time.Hour
 	case cfg.TokenTTL < time.Second:
 		return secusers.Errorf(secusers.Invalid, "identity: the token lifetime must be at least a second, got %v", cfg.TokenTTL)
+	}
+	switch {
+	case cfg.StoreTimeout == 0:
+		cfg.StoreTimeout = DefaultStoreTimeout
+	case cfg.StoreTimeout < 0:
+		return secusers.Errorf(secusers.Invalid, "identity: the store timeout must not be negative, got %v", cfg.StoreTimeout)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -23,6 +23,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"issuer with a query", Config{Store: st, Issuer: testIssuer + "?a=b"}},
 		{"issuer not http", Config{Store: st, Issuer: "ftp://example.com"}},
 		{"negative lifetime", Config{Store: st, Issuer: testIssuer, TokenTTL: -time.Hour}},
+		{"negative store timeout", Config{Store: st, Issuer: testIssuer, StoreTimeout: -time.Second}},
 	}
 	for _, tt := range tests {
 		if _, err := New(context.Background(), tt.cfg); !secusers.IsKind(err, secusers.Invalid) {
@@ -39,6 +40,9 @@ func TestNewDefaults(t *testing.T) {
 	}
 	if svc.ttl != time.Hour || svc.now == nil || svc.logger == nil {
 		t.Errorf("defaults: got ttl %v, clock %v, logger %v; want 1h and both set", svc.ttl, svc.now != nil, svc.logger != nil)
+	}
+	if svc.storeTimeout != DefaultStoreTimeout {
+		t.Errorf("store timeout: got %v, want %v", svc.storeTimeout, DefaultStoreTimeout)
 	}
 	if got, want := Audience("https://api.example.com/identity"), "https://api.example.com/identity/partner"; got != want {
 		t.Errorf("Audience: got %q, want %q", got, want)
@@ -61,7 +65,7 @@ func TestCustomTokenLifetime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, ttl, err := svc.IssueAccessToken(context.Background(), e.app, nil)
+	tok, ttl, err := svc.IssueAccessToken(context.Background(), e.app, testCred, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

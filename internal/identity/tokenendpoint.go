@@ -1,6 +1,8 @@
 package identity
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -32,7 +34,8 @@ func (s *Service) handleToken(w http.ResponseWriter, r *http.Request) {
 // token runs the client credentials grant: spend the address's rate limit,
 // read the request, check the grant type before touching the store,
 // authenticate the client (spending its rate limit first), settle the
-// scopes, sign.
+// scopes, sign. The store work runs under the store timeout, which starts
+// once the body is read, so that a slow upload does not spend it.
 func (s *Service) token(w http.ResponseWriter, r *http.Request) (tokenResponse, error) {
 	if err := s.limitAddress(r); err != nil {
 		return tokenResponse{}, err
@@ -49,17 +52,19 @@ func (s *Service) token(w http.ResponseWriter, r *http.Request) (tokenResponse, 
 		return tokenResponse{}, &oauthError{code: codeUnsupportedGrantType,
 			description: "the grant type '" + grant + "' is not supported, use " + grantClientCredentials}
 	}
-	app, err := s.authenticateClient(r.Context(), req)
+	ctx, cancel := context.WithTimeout(r.Context(), s.storeTimeout)
+	defer cancel()
+	app, cred, err := s.authenticateClient(ctx, req)
 	if err != nil {
-		return tokenResponse{}, err
+		return tokenResponse{}, deadlineError(ctx, err)
 	}
 	scopes, err := grantedScopes(app, req.param("scope"))
 	if err != nil {
 		return tokenResponse{}, err
 	}
-	token, ttl, err := s.IssueAccessToken(r.Context(), app, scopes)
+	token, ttl, err := s.IssueAccessToken(ctx, app, cred, scopes)
 	if err != nil {
-		return tokenResponse{}, err
+		return tokenResponse{}, deadlineError(ctx, err)
 	}
 	return tokenResponse{
 		AccessToken: token,
@@ -95,4 +100,25 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// deadlineError makes a fault caused by the store timeout a store outage
+// (503 temporarily_unavailable with Retry-After), as the partner API does:
+// to the client a store that does not answer in time is one it cannot
+// reach. The deadline's own state decides, since a driver reports an
+// interrupted query its own way. A refusal (an oauthError) that came in
+// time stays what it is, and a client that went away is not told 503.
+func deadlineError(ctx context.Context, err error) error {
+	var oe *oauthError
+	switch {
+	case errors.As(err, &oe):
+		return err
+	case !errors.Is(err, context.DeadlineExceeded) && !errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return err
+	}
+	switch secusers.KindOf(err) {
+	case secusers.Internal, secusers.Unavailable:
+		return secusers.Wrap(secusers.Unavailable, err, "the store did not answer in time")
+	}
+	return err
 }

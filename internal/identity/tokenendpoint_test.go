@@ -5,11 +5,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
@@ -241,12 +244,54 @@ func TestTokenErrors(t *testing.T) {
 			},
 			wantStatus: 400, wantCode: "invalid_request",
 		},
+		// Another scheme than Basic is an attempt to authenticate through
+		// the Authorization header all the same: RFC 6749 §5.2's 401 with
+		// the challenge of the scheme the endpoint accepts.
 		{
 			name: "bearer instead of basic",
 			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
 				return tokenRequestSpec{body: form("grant_type", grant), authorization: "Bearer abc"}
 			},
-			wantStatus: 400, wantCode: "invalid_client",
+			wantStatus: 401, wantCode: "invalid_client", wantDesc: "the Authorization header must use the Basic scheme (client_secret_basic)",
+		},
+		{
+			name: "digest instead of basic",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant),
+					authorization: `Digest username="` + e.app.ClientID + `", realm="secusers", nonce="x", uri="/connect/token", response="y"`}
+			},
+			wantStatus: 401, wantCode: "invalid_client",
+		},
+		{
+			name: "a scheme alone",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant), authorization: "Negotiate"}
+			},
+			wantStatus: 401, wantCode: "invalid_client",
+		},
+		{
+			name: "bearer beside good client_secret_post credentials",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", e.secret),
+					authorization: "Bearer abc"}
+			},
+			wantStatus: 401, wantCode: "invalid_client",
+		},
+		{
+			name: "client_id in the body differs from basic, in upper case",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", strings.ToUpper(uuid.NewString())),
+					authorization: basic(e.app.ClientID, e.secret)}
+			},
+			wantStatus: 400, wantCode: "invalid_request",
+		},
+		{
+			name: "client_id in the body not a GUID, basic's is",
+			setup: func(t *testing.T, e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", "{"+e.app.ClientID+"}"),
+					authorization: basic(e.app.ClientID, e.secret)}
+			},
+			wantStatus: 400, wantCode: "invalid_request",
 		},
 		{
 			name: "client_id in the body differs from basic",
@@ -319,6 +364,7 @@ func TestTokenSuccess(t *testing.T) {
 		name      string
 		spec      func(e *testEnv) tokenRequestSpec
 		perms     []string // of a second app when set; the env's app otherwise
+		odd       bool     // the request authenticates with oddSecret, not the app's own secret
 		wantScope string
 	}{
 		{
@@ -340,6 +386,7 @@ func TestTokenSuccess(t *testing.T) {
 			spec: func(e *testEnv) tokenRequestSpec {
 				return tokenRequestSpec{body: form("grant_type", grant), authorization: basic(e.app.ClientID, oddSecret)}
 			},
+			odd:       true,
 			wantScope: secusers.PermissionReadUsers,
 		},
 		{
@@ -347,12 +394,31 @@ func TestTokenSuccess(t *testing.T) {
 			spec: func(e *testEnv) tokenRequestSpec {
 				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID, "client_secret", oddSecret)}
 			},
+			odd:       true,
 			wantScope: secusers.PermissionReadUsers,
 		},
 		{
 			name: "basic with the same client_id in the body",
 			spec: func(e *testEnv) tokenRequestSpec {
 				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID), authorization: basic(e.app.ClientID, e.secret)}
+			},
+			wantScope: secusers.PermissionReadUsers,
+		},
+		{
+			// Every method reads a client id in any letter case, so the
+			// two are compared as GUIDs, not as strings.
+			name: "basic with the same client_id in the body, in another letter case",
+			spec: func(e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", strings.ToUpper(e.app.ClientID)),
+					authorization: basic(e.app.ClientID, e.secret)}
+			},
+			wantScope: secusers.PermissionReadUsers,
+		},
+		{
+			name: "basic with an upper-case client id, the body's in lower case",
+			spec: func(e *testEnv) tokenRequestSpec {
+				return tokenRequestSpec{body: form("grant_type", grant, "client_id", e.app.ClientID),
+					authorization: basic(strings.ToUpper(e.app.ClientID), e.secret)}
 			},
 			wantScope: secusers.PermissionReadUsers,
 		},
@@ -421,11 +487,16 @@ func TestTokenSuccess(t *testing.T) {
 			if err != nil {
 				t.Fatalf("VerifyAccessToken of the issued token: %v", err)
 			}
+			secret := e.secret
+			if tt.odd {
+				secret = oddSecret
+			}
 			wantAT := secusers.AccessToken{
-				ClientID:  e.app.ClientID,
-				Scopes:    strings.Fields(tt.wantScope),
-				IssuedAt:  e.clock.Now(),
-				ExpiresAt: e.clock.Now().Add(time.Hour),
+				ClientID:   e.app.ClientID,
+				Scopes:     strings.Fields(tt.wantScope),
+				IssuedAt:   e.clock.Now(),
+				ExpiresAt:  e.clock.Now().Add(time.Hour),
+				Credential: secusers.CredentialRef{Kind: secusers.CredentialSecret, ID: e.secretID(t, e.app.ClientID, secret)},
 			}
 			if diff := cmp.Diff(wantAT, at, cmpopts.IgnoreFields(secusers.AccessToken{}, "ID"), cmpopts.EquateApproxTime(0)); diff != "" {
 				t.Errorf("verified token (-want +got):\n%s", diff)
@@ -446,8 +517,26 @@ func TestTokenSuccess(t *testing.T) {
 	}
 }
 
+// TestTokenStoreFailures: a store outage is a 503 with the partner API's
+// Retry-After, whichever way the client authenticates (a Basic client gets
+// no challenge: its credentials were not refused); any other fault is a
+// 500; neither shows its cause.
 func TestTokenStoreFailures(t *testing.T) {
 	t.Parallel()
+	unavailable := secusers.Wrap(secusers.Unavailable, errors.New("dial tcp: refused"), "the database is down")
+	internal := errors.New("disk says: secret internals")
+	retry := strconv.Itoa(secusers.RetryAfterUnavailable)
+	requests := map[string]func(t *testing.T, e *assertionEnv) tokenRequestSpec{
+		"client_secret_post": func(_ *testing.T, e *assertionEnv) tokenRequestSpec {
+			return tokenRequestSpec{body: form("grant_type", "client_credentials", "client_id", e.app.ClientID, "client_secret", e.secret)}
+		},
+		"client_secret_basic": func(_ *testing.T, e *assertionEnv) tokenRequestSpec {
+			return tokenRequestSpec{body: form("grant_type", "client_credentials"), authorization: basic(e.app.ClientID, e.secret)}
+		},
+		"private_key_jwt": func(t *testing.T, e *assertionEnv) tokenRequestSpec {
+			return tokenRequestSpec{body: assertionForm(signAssertion(t, jose.RS256, e.rsa, e.claims()))}
+		},
+	}
 	tests := []struct {
 		name       string
 		fault      error
@@ -455,34 +544,121 @@ func TestTokenStoreFailures(t *testing.T) {
 		wantCode   string
 		wantRetry  string
 	}{
-		{"store unavailable", secusers.Wrap(secusers.Unavailable, errors.New("dial tcp: refused"), "the database is down"),
-			http.StatusServiceUnavailable, "temporarily_unavailable", retryAfterSeconds},
-		{"internal fault", errors.New("disk says: secret internals"), http.StatusInternalServerError, "server_error", ""},
+		{"store unavailable", unavailable, http.StatusServiceUnavailable, "temporarily_unavailable", retry},
+		{"internal fault", internal, http.StatusInternalServerError, "server_error", ""},
+	}
+	for _, tt := range tests {
+		for method, request := range requests {
+			t.Run(tt.name+"/"+method, func(t *testing.T) {
+				t.Parallel()
+				e := newAssertionEnv(t)
+				e.store.setFault(tt.fault)
+				resp := e.postToken(t, request(t, e))
+				got := map[string]string{"Retry-After": resp.Header.Get("Retry-After"), "WWW-Authenticate": resp.Header.Get("WWW-Authenticate")}
+				if diff := cmp.Diff(map[string]string{"Retry-After": tt.wantRetry, "WWW-Authenticate": ""}, got); diff != "" {
+					t.Errorf("headers (-want +got):\n%s", diff)
+				}
+				if resp.StatusCode != tt.wantStatus {
+					t.Errorf("status: got %d, want %d", resp.StatusCode, tt.wantStatus)
+				}
+				body := decodeJSON(t, resp)
+				if body["error"] != tt.wantCode {
+					t.Errorf("error: got %v, want %q", body["error"], tt.wantCode)
+				}
+				if desc, _ := body["error_description"].(string); strings.Contains(desc, "refused") || strings.Contains(desc, "internals") {
+					t.Errorf("error_description %q leaks the cause", desc)
+				}
+				if !strings.Contains(e.logs.String(), "requestId=") {
+					t.Errorf("the fault was not logged with the request id:\n%s", e.logs)
+				}
+			})
+		}
+	}
+}
+
+// TestTokenStoreDeadline: a store that stops answering is a prompt 503
+// with Retry-After, however the store reports the interruption.
+func TestTokenStoreDeadline(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		hang func(ctx context.Context) error
+	}{
+		{"context error", func(ctx context.Context) error { return ctx.Err() }},
+		// How a driver may report an interrupted query: not a context
+		// error, and classified as an internal fault by the store.
+		{"interrupted", func(context.Context) error {
+			return secusers.Wrap(secusers.Internal, errors.New("interrupted (9)"), "")
+		}},
+		{"unavailable", func(ctx context.Context) error {
+			return secusers.Wrap(secusers.Unavailable, ctx.Err(), "the database cannot be reached")
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			e := newTestEnv(t)
-			e.store.setFault(tt.fault)
-			resp := e.postToken(t, tokenRequestSpec{body: form("grant_type", "client_credentials",
-				"client_id", e.app.ClientID, "client_secret", e.secret)})
-			if got := resp.Header.Get("Retry-After"); got != tt.wantRetry {
-				t.Errorf("Retry-After: got %q, want %q", got, tt.wantRetry)
+			h := e.handlerFor(e.newServiceWith(t, func(c *Config) { c.StoreTimeout = 50 * time.Millisecond }))
+			e.store.mu.Lock()
+			e.store.hang = tt.hang
+			e.store.mu.Unlock()
+			// The client gives up after 3 s: without the store timeout the
+			// request would end then, as a failure of the client's.
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			req := httptest.NewRequestWithContext(ctx, http.MethodPost, tokenPath, strings.NewReader(form("grant_type", "client_credentials",
+				"client_id", e.app.ClientID, "client_secret", e.secret)))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			rec := httptest.NewRecorder()
+			start := time.Now()
+			h.ServeHTTP(rec, req)
+			resp := rec.Result()
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("took %v, want about the 50ms deadline", took)
 			}
-			if resp.StatusCode != tt.wantStatus {
-				t.Errorf("status: got %d, want %d", resp.StatusCode, tt.wantStatus)
+			if resp.StatusCode != http.StatusServiceUnavailable {
+				t.Errorf("status: got %d, want 503", resp.StatusCode)
 			}
-			body := decodeJSON(t, resp)
-			if body["error"] != tt.wantCode {
-				t.Errorf("error: got %v, want %q", body["error"], tt.wantCode)
+			if got, want := resp.Header.Get("Retry-After"), strconv.Itoa(secusers.RetryAfterUnavailable); got != want {
+				t.Errorf("Retry-After: got %q, want %q", got, want)
 			}
-			if desc, _ := body["error_description"].(string); strings.Contains(desc, "refused") || strings.Contains(desc, "internals") {
-				t.Errorf("error_description %q leaks the cause", desc)
-			}
-			if !strings.Contains(e.logs.String(), "requestId=") {
-				t.Errorf("the fault was not logged with the request id:\n%s", e.logs)
+			if body := decodeJSON(t, resp); body["error"] != codeTemporarilyUnavailable {
+				t.Errorf("error: got %v, want %s", body["error"], codeTemporarilyUnavailable)
 			}
 		})
+	}
+}
+
+// TestTokenDeadlineError checks which failures the deadline turns into a
+// store outage.
+func TestTokenDeadlineError(t *testing.T) {
+	t.Parallel()
+	expired, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	canceled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	live := context.Background()
+	refused := invalidScope("no")
+	tests := []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want secusers.Kind
+	}{
+		{"deadline error, live ctx", live, context.DeadlineExceeded, secusers.Unavailable},
+		{"internal fault after the deadline", expired, errors.New("interrupted"), secusers.Unavailable},
+		{"a refusal that came in time stays", expired, refused, secusers.Internal},
+		{"a 404 that came in time stays", expired, secusers.Errorf(secusers.NotFound, "gone"), secusers.NotFound},
+		{"a client that went away is no 503", canceled, context.Canceled, secusers.Internal},
+		{"a fault without a deadline stays", live, errors.New("disk"), secusers.Internal},
+	}
+	for _, tt := range tests {
+		if got := secusers.KindOf(deadlineError(tt.ctx, tt.err)); got != tt.want {
+			t.Errorf("%s: got kind %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if got := deadlineError(expired, refused); got != error(refused) {
+		t.Errorf("a refusal after the deadline: got %v, want it unchanged", got)
 	}
 }
 

@@ -82,7 +82,9 @@ func parseTokenRequest(w http.ResponseWriter, r *http.Request) (*tokenRequest, e
 
 // parseBasic decodes client_secret_basic credentials. RFC 6749 §2.3.1 has
 // the client form-urlencode its id and secret before Basic-encoding them, so
-// both are unescaped here ('+' is a space, as in a form).
+// both are unescaped here ('+' is a space, as in a form). Basic credentials
+// that do not decode, and a repeated header, are a malformed request
+// (invalid_request, 400), as RFC 6749 §5.2 classes them.
 func parseBasic(h http.Header) (*basicCredentials, error) {
 	values := h.Values("Authorization")
 	switch {
@@ -93,7 +95,11 @@ func parseBasic(h http.Header) (*basicCredentials, error) {
 	}
 	scheme, _, _ := strings.Cut(values[0], " ")
 	if !strings.EqualFold(scheme, "Basic") {
-		return nil, &oauthError{code: codeInvalidClient, description: "the Authorization header must use the Basic scheme (client_secret_basic)"}
+		// An unsupported authentication method is invalid_client, and a
+		// client that tried the Authorization header gets the 401 with a
+		// challenge (RFC 6749 §5.2), which tells it the scheme to use.
+		return nil, &oauthError{code: codeInvalidClient, viaHeader: true,
+			description: "the Authorization header must use the Basic scheme (client_secret_basic)"}
 	}
 	r := http.Request{Header: http.Header{"Authorization": values}}
 	rawID, rawSecret, ok := r.BasicAuth()

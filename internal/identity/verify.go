@@ -35,13 +35,25 @@ func (s *Service) VerifyAccessToken(ctx context.Context, raw string) (secusers.A
 	if err := s.checkClaims(claims); err != nil {
 		return secusers.AccessToken{}, err
 	}
-	return secusers.AccessToken{
+	tok := secusers.AccessToken{
 		ID:        claims.ID,
 		ClientID:  claims.ClientID,
 		Scopes:    strings.Fields(claims.Scope),
 		IssuedAt:  claims.IssuedAt.Time(),
 		ExpiresAt: claims.Expiry.Time(),
-	}, nil
+	}
+	// A token without "cred" is from a version that did not record it and
+	// is accepted until it expires (within the token lifetime of the
+	// upgrade): refusing it would make a server of this version refuse
+	// what one of the previous version, in the same rolling upgrade, has
+	// just issued.
+	if c := claims.Credential; c != nil {
+		tok.Credential = secusers.CredentialRef{Kind: c.Kind, ID: c.ID}
+		if tok.Credential.Validate() != nil {
+			return secusers.AccessToken{}, unauthenticated("the token's credential claim is malformed")
+		}
+	}
+	return tok, nil
 }
 
 func unauthenticated(message string) error {

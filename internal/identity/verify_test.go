@@ -95,7 +95,7 @@ func TestVerifyRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})
-	issued, _, err := e.svc.IssueAccessToken(ctx, e.app, nil)
+	issued, _, err := e.svc.IssueAccessToken(ctx, e.app, testCred, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,6 +157,12 @@ func TestVerifyRejects(t *testing.T) {
 		{"exp is a string", sign(with(good, map[string]any{"exp": "tomorrow"}))},
 		{"exp beyond int64", sign(with(good, map[string]any{"exp": 1e300}))},
 		{"scope is a list", sign(with(good, map[string]any{"scope": []string{secusers.PermissionReadUsers}}))},
+		{"cred of an unknown kind", sign(with(good, map[string]any{"cred": map[string]any{"kind": "password", "id": "x"}}))},
+		{"cred without an id", sign(with(good, map[string]any{"cred": map[string]any{"kind": "secret"}}))},
+		{"cred without a kind", sign(with(good, map[string]any{"cred": map[string]any{"id": "x"}}))},
+		{"cred id too long", sign(with(good, map[string]any{"cred": map[string]any{"kind": "secret", "id": strings.Repeat("x", 65)}}))},
+		{"cred is a string", sign(with(good, map[string]any{"cred": "secret"}))},
+		{"cred is an empty object", sign(with(good, map[string]any{"cred": map[string]any{}}))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,7 +218,7 @@ func TestVerifyExpiryWithClock(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	ctx := context.Background()
-	tok, ttl, err := e.svc.IssueAccessToken(ctx, e.app, nil)
+	tok, ttl, err := e.svc.IssueAccessToken(ctx, e.app, testCred, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +248,7 @@ func TestVerifyNotYetValidWithClock(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	ctx := context.Background()
-	tok, _, err := e.svc.IssueAccessToken(ctx, e.app, nil)
+	tok, _, err := e.svc.IssueAccessToken(ctx, e.app, testCred, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +267,7 @@ func TestVerifyAcceptsIssued(t *testing.T) {
 	e := newTestEnv(t)
 	ctx := context.Background()
 	app, _ := e.newApp(t, secusers.PermissionReadUsers, secusers.PermissionReadCustomers)
-	tok, _, err := e.svc.IssueAccessToken(ctx, app, []string{secusers.PermissionReadCustomers})
+	tok, _, err := e.svc.IssueAccessToken(ctx, app, testCred, []string{secusers.PermissionReadCustomers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,12 +276,48 @@ func TestVerifyAcceptsIssued(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := secusers.AccessToken{ID: got.ID, ClientID: app.ClientID, Scopes: []string{secusers.PermissionReadCustomers},
-		IssuedAt: e.clock.Now(), ExpiresAt: e.clock.Now().Add(time.Hour)}
+		IssuedAt: e.clock.Now(), ExpiresAt: e.clock.Now().Add(time.Hour), Credential: testCred}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("token (-want +got):\n%s", diff)
 	}
 	if !got.HasScope(secusers.PermissionReadCustomers) || got.HasScope(secusers.PermissionReadUsers) {
 		t.Errorf("scopes: got %v, want only %s", got.Scopes, secusers.PermissionReadCustomers)
+	}
+}
+
+// TestVerifyCredentialClaim: the credential a token was issued with comes
+// back from verification; a token of an earlier version, without the
+// claim, is accepted with none (the API accepts it until it expires).
+func TestVerifyCredentialClaim(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := context.Background()
+	hdr := map[jose.HeaderKey]any{"kid": sharedKey().ID, "typ": "at+jwt"}
+	good := goodClaims(e.clock.Now(), e.app.ClientID)
+	thumb := strings.Repeat("0F", 20)
+	tests := []struct {
+		name string
+		cred any // the "cred" claim; nil for none
+		want secusers.CredentialRef
+	}{
+		{"none (an earlier version's token)", nil, secusers.CredentialRef{}},
+		{"a secret", map[string]any{"kind": "secret", "id": testCred.ID},
+			secusers.CredentialRef{Kind: secusers.CredentialSecret, ID: testCred.ID}},
+		{"a certificate", map[string]any{"kind": "certificate", "id": thumb},
+			secusers.CredentialRef{Kind: secusers.CredentialCertificate, ID: thumb}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			raw := forge(t, jose.RS256, sharedPrivate(t), hdr, with(good, map[string]any{"cred": tt.cred}))
+			got, err := e.svc.VerifyAccessToken(ctx, raw)
+			if err != nil {
+				t.Fatalf("VerifyAccessToken: %v", err)
+			}
+			if got.Credential != tt.want {
+				t.Errorf("credential: got %+v, want %+v", got.Credential, tt.want)
+			}
+		})
 	}
 }
 
@@ -285,18 +327,26 @@ func TestIssueRefuses(t *testing.T) {
 	ctx := context.Background()
 	disabled := e.app
 	disabled.Disabled = true
+	certificate := secusers.CredentialRef{Kind: secusers.CredentialCertificate, ID: strings.Repeat("AB", 20)}
 	tests := []struct {
 		name   string
 		app    secusers.App
+		cred   secusers.CredentialRef
 		scopes []string
 		want   secusers.Kind
 	}{
-		{"disabled app", disabled, nil, secusers.Forbidden},
-		{"scope not granted", e.app, []string{secusers.PermissionReadCustomers}, secusers.Invalid},
-		{"unknown scope", e.app, []string{"admin"}, secusers.Invalid},
+		{"disabled app", disabled, testCred, nil, secusers.Forbidden},
+		{"scope not granted", e.app, testCred, []string{secusers.PermissionReadCustomers}, secusers.Invalid},
+		{"unknown scope", e.app, testCred, []string{"admin"}, secusers.Invalid},
+		// A token that names no credential could not be refused when
+		// its credential is removed.
+		{"no credential", e.app, secusers.CredentialRef{}, nil, secusers.Invalid},
+		{"credential of an unknown kind", e.app, secusers.CredentialRef{Kind: "password", ID: "x"}, nil, secusers.Invalid},
+		{"credential without an id", e.app, secusers.CredentialRef{Kind: secusers.CredentialCertificate}, nil, secusers.Invalid},
+		{"certificate, but a disabled app", disabled, certificate, nil, secusers.Forbidden},
 	}
 	for _, tt := range tests {
-		_, _, err := e.svc.IssueAccessToken(ctx, tt.app, tt.scopes)
+		_, _, err := e.svc.IssueAccessToken(ctx, tt.app, tt.cred, tt.scopes)
 		if k := secusers.KindOf(err); err == nil || k != tt.want {
 			t.Errorf("%s: got %v (kind %v), want kind %v", tt.name, err, k, tt.want)
 		}
@@ -329,7 +379,7 @@ func TestRestartVerifiesOldTokens(t *testing.T) {
 		t.Errorf("kid: got %q, want the RFC 7638 thumbprint %q", keys[0].ID, kid)
 	}
 	app := secusers.App{ClientID: uuid.NewString(), Permissions: []string{secusers.PermissionReadUsers}}
-	tok, _, err := first.IssueAccessToken(ctx, app, nil)
+	tok, _, err := first.IssueAccessToken(ctx, app, testCred, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +394,7 @@ func TestRestartVerifiesOldTokens(t *testing.T) {
 	if after, _ := st.SigningKeys(ctx); len(after) != 1 {
 		t.Errorf("store keys after a restart: got %d, want still 1", len(after))
 	}
-	tok2, _, err := second.IssueAccessToken(ctx, app, nil)
+	tok2, _, err := second.IssueAccessToken(ctx, app, testCred, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +466,7 @@ func TestVerifyStoreOutage(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	ctx := context.Background()
-	tok, _, err := e.svc.IssueAccessToken(ctx, e.app, nil)
+	tok, _, err := e.svc.IssueAccessToken(ctx, e.app, testCred, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

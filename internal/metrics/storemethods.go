@@ -119,7 +119,7 @@ func (s *instrumentedStore) ClientSecrets(ctx context.Context, clientID string) 
 // ReplaceUsers' time includes producing the users: the store pulls them
 // from the sequence inside its transaction, so that is the transaction's
 // real length.
-func (s *instrumentedStore) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (_ int, err error) {
+func (s *instrumentedStore) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (_ secusers.Replacement, err error) {
 	defer s.observe(ctx, "ReplaceUsers", time.Now(), &err)
 	return s.next.ReplaceUsers(ctx, tenantID, users)
 }

@@ -2,8 +2,8 @@
 //
 // The middleware assigns the id (echoing a client-sent client-request-id as
 // well), sets the request-id header before any handler writes, and logs one
-// line per request with the id, the authenticated client id, the method, the
-// path, the status and the duration. Handlers read the id with ID and record
+// line per request with the id, the authenticated client id, the remote IP
+// address, the method, the path, the status and the duration. Handlers read the id with ID and record
 // the client with SetClientID; loggers made with Logger carry the id on every
 // line.
 package reqlog
@@ -11,6 +11,7 @@ package reqlog
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -73,6 +74,7 @@ func Middleware(logger *slog.Logger, next http.Handler) http.Handler {
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("requestId", in.id),
 			slog.String("clientId", in.clientID),
+			slog.String("remoteIp", remoteIP(r.RemoteAddr)),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
@@ -80,6 +82,17 @@ func Middleware(logger *slog.Logger, next http.Handler) http.Handler {
 			slog.Float64("durationMs", float64(time.Since(start).Microseconds())/1000),
 		)
 	})
+}
+
+// remoteIP is the IP address of remoteAddr ("IP:port"), without the port,
+// which says nothing about the client (and is 0 for a client behind a
+// trusted proxy: the server sets RemoteAddr to the forwarded address). The
+// whole of remoteAddr when it has no port.
+func remoteIP(remoteAddr string) string {
+	if host, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		return host
+	}
+	return remoteAddr
 }
 
 func printable(s string) bool {

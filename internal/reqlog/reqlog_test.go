@@ -37,6 +37,7 @@ func TestMiddleware(t *testing.T) {
 				}
 			}))
 			req := httptest.NewRequest(http.MethodGet, "/x?secret=1", nil)
+			req.RemoteAddr = "[2001:db8::7]:4711"
 			if tc.clientReqID != "" {
 				req.Header.Set(ClientRequestIDHeader, tc.clientReqID)
 			}
@@ -58,7 +59,7 @@ func TestMiddleware(t *testing.T) {
 			if !tc.handlerWrite {
 				wantStatus = http.StatusOK
 			}
-			for k, want := range map[string]any{"requestId": id, "clientId": "client-1", "method": "GET", "path": "/x", "status": wantStatus} {
+			for k, want := range map[string]any{"requestId": id, "clientId": "client-1", "method": "GET", "path": "/x", "status": wantStatus, "remoteIp": "2001:db8::7"} {
 				if line[k] != want {
 					t.Errorf("log %s: got %v, want %v", k, line[k], want)
 				}
@@ -83,5 +84,19 @@ func TestOutsideARequest(t *testing.T) {
 	base := slog.Default()
 	if Logger(ctx, base) != base {
 		t.Error("Logger outside a request must return the base logger")
+	}
+}
+
+func TestRemoteIP(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ remoteAddr, want string }{
+		{"192.0.2.1:4711", "192.0.2.1"},
+		{"[2001:db8::1]:443", "2001:db8::1"},
+		{"203.0.113.9:0", "203.0.113.9"}, // a client behind a trusted proxy
+		{"@", "@"},                       // not a TCP peer: as it is
+	} {
+		if got := remoteIP(tc.remoteAddr); got != tc.want {
+			t.Errorf("remoteIP(%q): got %q, want %q", tc.remoteAddr, got, tc.want)
+		}
 	}
 }

@@ -86,7 +86,7 @@ func riverConfig(cfg Config, plan *planWorker) *river.Config {
 	river.AddWorker(workers, &syncWorker{cfg: cfg})
 	river.AddWorker(workers, plan)
 	rc := &river.Config{
-		Logger:  cfg.Logger,
+		Logger:  riverLogger(cfg.Logger),
 		Workers: workers,
 		Queues: map[string]river.QueueConfig{
 			syncQueue: {MaxWorkers: cfg.Workers},

@@ -2,6 +2,7 @@ package secusers
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"time"
 )
@@ -12,7 +13,13 @@ import (
 // Creating methods set CreatedAt from the store's clock and return the stored
 // value. Every backend passes the conformance suite in internal/store/storetest.
 type Store interface {
-	// Ping reports whether the store can be reached.
+	// Ping reports whether the store is ready to serve: that its database
+	// can be reached and read, holds this release's schema (CheckSchema:
+	// at least the newest migration the binary embeds), and answers a read
+	// of an application table, all within ctx. A database that is
+	// unreachable, locked by another process, damaged, or re-created
+	// without the schema fails it with an Unavailable error whose message
+	// is safe to show.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
 	Close() error
@@ -60,10 +67,12 @@ type Store interface {
 	ClientSecrets(ctx context.Context, clientID string) ([]ClientSecret, error)
 
 	// ReplaceUsers replaces every user of the tenant with the users the
-	// sequence yields, in one transaction. When the sequence yields an
+	// sequence yields, in one transaction, and records the import in the
+	// audit trail with Replacement.Detail. When the sequence yields an
 	// error, or a user is invalid or repeats an ID, nothing changes and
-	// that error is returned. It returns the number of users written.
-	ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[User, error]) (int, error)
+	// that error is returned. It returns how many users the tenant had
+	// before and has after, both counted inside the transaction.
+	ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[User, error]) (Replacement, error)
 	// SecurityUsers returns one page of the tenant's security users in the
 	// API's order (SortKey of displayName, then ID), the count of all that
 	// match, and the tenant's users version, all read in one snapshot.
@@ -91,6 +100,18 @@ type Store interface {
 	// PruneSigningKeys deletes the keys retired before the given time: no
 	// token they signed can still be valid. It returns how many it deleted.
 	PruneSigningKeys(ctx context.Context, retiredBefore time.Time) (int, error)
+}
+
+// Replacement is what a ReplaceUsers did: how many users the tenant had
+// before it and has after it. Before is counted in the same transaction
+// as the replacement, so no concurrent write falls between the two.
+type Replacement struct {
+	Before, After int
+}
+
+// Detail is the replacement's audit detail, e.g. "1180 → 1200 users".
+func (r Replacement) Detail() string {
+	return fmt.Sprintf("%d → %d users", r.Before, r.After)
 }
 
 // UserKey is a position in the API's order of a tenant's users.

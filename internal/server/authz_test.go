@@ -97,15 +97,18 @@ func buildAuthzWorld(t *testing.T, st secusers.Store) authzWorld {
 }
 
 // expect is the matrix's model, written from the spec (§4) rather than
-// from the handler: another partner's customer, or a tenant that is not
-// the customer's, is 404 (indistinguishable); an own customer outside the
-// app's scope is 403; anything else 200.
+// from the handler: another partner's (or an unknown) customer is 404; an
+// own customer outside the app's scope is 403 whatever the tenant id, so
+// that the app learns nothing of that customer's tenants; then a tenant
+// that is not the customer's is 404; anything else 200.
 func (w authzWorld) expect(app authzApp, cust authzCustomer, tenantID string) int {
-	if cust.partner != app.partner || !slices.Contains(cust.tenants, tenantID) {
+	switch {
+	case cust.partner != app.partner:
 		return http.StatusNotFound
-	}
-	if !app.scope.Covers(cust.id, cust.groups) {
+	case !app.scope.Covers(cust.id, cust.groups):
 		return http.StatusForbidden
+	case !slices.Contains(cust.tenants, tenantID):
+		return http.StatusNotFound
 	}
 	return http.StatusOK
 }

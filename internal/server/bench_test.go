@@ -36,7 +36,7 @@ func BenchmarkSecurityUsersPage(b *testing.B) {
 	}
 	s := New(Config{Store: store, Issuer: "http://bench.example", Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	s.issuer = s.cfg.Issuer // what Listen would set
-	h, err := s.handler(ctx)
+	h, _, err := s.handlers(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,52 +1,127 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"path"
 	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
 
 	"secusers/internal/api"
 	"secusers/internal/reqlog"
 	"secusers/internal/secusers"
 )
 
-// notFoundJSON answers requests that match no route with the spec's JSON
-// 404 instead of the mux's text. It cannot be a catch-all "/" route: that
-// would match every method of every path and so take away the mux's 405
-// for routes registered with a method ("POST /connect/token"). Instead a
-// request without a matching pattern is served by the mux with a writer
-// that turns its 404, and only its 404, into the JSON error; the 405 goes
-// through as the mux writes it, with its Allow header.
-func notFoundJSON(mux *http.ServeMux, logger *slog.Logger) http.Handler {
+// The errors of requests the mux would answer by itself.
+var (
+	errNoSuchPath = secusers.Errorf(secusers.NotFound, "no such path")
+	// errNotCanonical answers a path the mux would redirect to its clean
+	// form: an API client that follows the redirect would resend its
+	// bearer token to a URL it never asked for, and one that does not
+	// learns nothing from a 307 without a body.
+	errNotCanonical = secusers.Errorf(secusers.NotFound,
+		`no such path; a path has no empty, "." or ".." segments`)
+	errAsteriskTarget = secusers.Errorf(secusers.Invalid,
+		"the request target * is allowed only with the method OPTIONS")
+)
+
+// muxAnswers serves mux, giving the answers that ServeMux makes by itself
+// the spec's JSON error: no handler of ours writes them, so without this
+// they would be plain text (404, 405, the 400 of "*") or redirects (a
+// path with "//", "." or "..", or without the trailing slash of a subtree
+// pattern). Two of them are refused before the mux sees the request, since
+// ServeMux redirects before it calls any handler: a path that is not in
+// canonical form, and the request target "*". The others are caught on the
+// way out by muxWriter, which replaces the mux's own 404 and 405 (those of
+// a request that matched no pattern) and its trailing-slash redirect;
+// whatever a matched handler writes goes through untouched.
+func muxAnswers(mux *http.ServeMux, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern != "" {
-			mux.ServeHTTP(w, r)
+		if r.RequestURI == "*" {
+			serveAsterisk(w, r, logger)
 			return
 		}
-		mux.ServeHTTP(&notFoundWriter{ResponseWriter: w, r: r, logger: logger}, r)
+		if p := r.URL.EscapedPath(); r.Method != http.MethodConnect && cleanPath(p) != p {
+			api.WriteError(w, r, logger, errNotCanonical)
+			return
+		}
+		mux.ServeHTTP(&muxWriter{ResponseWriter: w, r: r, logger: logger}, r)
 	})
 }
 
-// notFoundWriter replaces a 404 written through it by the JSON error and
-// drops the text body that follows.
-type notFoundWriter struct {
+// serveAsterisk answers a request for "*": OPTIONS * (a question about the
+// server as a whole) the way net/http's own handler does, 200 without a
+// body, but with the request id that handler would not write (the server
+// turns it off: DisableGeneralOptionsHandler); any other method the JSON
+// 400 instead of ServeMux's empty one.
+func serveAsterisk(w http.ResponseWriter, r *http.Request, logger *slog.Logger) {
+	if r.Method != http.MethodOptions {
+		api.WriteError(w, r, logger, errAsteriskTarget)
+		return
+	}
+	w.Header().Set("Content-Length", "0")
+	// As net/http does: read a little of a body (RFC 9110 reserves it for
+	// future use), and close the connection after a larger one.
+	if r.ContentLength != 0 {
+		_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 4<<10))
+	}
+}
+
+// cleanPath is ServeMux's canonical form of a path (net/http's cleanPath):
+// rooted, with no empty, "." or ".." segments, and a trailing slash kept.
+// A request whose path differs from it is one the mux would redirect.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if strings.HasSuffix(p, "/") && np != "/" {
+		np += "/"
+	}
+	return np
+}
+
+// muxWriter replaces the answers ServeMux writes by itself with the JSON
+// error, and drops the text body that follows: a 404 or 405 of a request
+// that matched no pattern (ServeMux leaves r.Pattern empty then, having
+// set it on this very request), and the redirect of a path to the same
+// path with a slash appended, which the mux makes when only a subtree
+// pattern ("/x/") matches.
+type muxWriter struct {
 	http.ResponseWriter
 	r        *http.Request
 	logger   *slog.Logger
 	replaced bool
 }
 
-func (w *notFoundWriter) WriteHeader(status int) {
-	if status != http.StatusNotFound {
+func (w *muxWriter) WriteHeader(status int) {
+	switch {
+	case w.r.Pattern == "" && status == http.StatusNotFound:
+		api.WriteError(w.ResponseWriter, w.r, w.logger, errNoSuchPath)
+	case w.r.Pattern == "" && status == http.StatusMethodNotAllowed:
+		// The mux has set Allow, which stays.
+		writeMethodNotAllowed(w.ResponseWriter, w.r, w.logger)
+	case isRedirect(status) && w.Header().Get("Location") == slashRedirect(w.r):
+		w.Header().Del("Location")
+		api.WriteError(w.ResponseWriter, w.r, w.logger, errNoSuchPath)
+	default:
 		w.ResponseWriter.WriteHeader(status)
 		return
 	}
 	w.replaced = true
-	api.WriteError(w.ResponseWriter, w.r, w.logger, secusers.Errorf(secusers.NotFound, "no such path"))
 }
 
-func (w *notFoundWriter) Write(p []byte) (int, error) {
+func (w *muxWriter) Write(p []byte) (int, error) {
 	if w.replaced {
 		return len(p), nil
 	}
@@ -54,7 +129,57 @@ func (w *notFoundWriter) Write(p []byte) (int, error) {
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
-func (w *notFoundWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *muxWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// slashRedirect is the Location of ServeMux's trailing-slash redirect of r:
+// its clean path with a slash appended, and its query, written as the mux
+// writes it.
+func slashRedirect(r *http.Request) string {
+	return (&url.URL{Path: cleanPath(r.URL.Path) + "/", RawQuery: r.URL.RawQuery}).String()
+}
+
+// msgMethodNotAllowed is the message of the server's own 405; the Allow
+// header names the methods the path serves.
+const msgMethodNotAllowed = "this path does not serve the method; the Allow header lists those it does"
+
+// writeMethodNotAllowed writes the spec's 405 (§4): its JSON error, with
+// the code MethodNotAllowed, and the headers api.WriteError gives every
+// error. It is the one error api.WriteError cannot write for the server,
+// since no domain kind maps to 405 and the API keeps its own 405 private;
+// the body is the same shape, and the end-to-end tests check both against
+// the OpenAPI document. The caller sets Allow.
+func writeMethodNotAllowed(w http.ResponseWriter, r *http.Request, logger *slog.Logger) {
+	reqlog.Logger(r.Context(), logger).LogAttrs(r.Context(), slog.LevelDebug, "request failed",
+		slog.Int("status", http.StatusMethodNotAllowed), slog.String("method", r.Method))
+	type innerError struct {
+		RequestID string `json:"request-id"`
+		Date      string `json:"date"`
+	}
+	type detail struct {
+		Code       string     `json:"code"`
+		Message    string     `json:"message"`
+		InnerError innerError `json:"innerError"`
+	}
+	var body bytes.Buffer
+	_ = json.NewEncoder(&body).Encode(struct {
+		Error detail `json:"error"`
+	}{detail{"MethodNotAllowed", msgMethodNotAllowed, innerError{reqlog.ID(r.Context()), time.Now().UTC().Format(time.RFC3339)}}})
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(body.Len()))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusMethodNotAllowed)
+	_, _ = w.Write(body.Bytes())
+}
 
 // recoverPanics turns a handler's panic into the spec's 500, whose body
 // says nothing about the cause; the panic value and stack go to the log

@@ -22,9 +22,10 @@ const readyBody = `{"status":"ready"}` + "\n"
 
 // msgNotReady is the message of /readyz's 503; the cause goes to the log
 // only, since it may name hosts and users of the database.
-const msgNotReady = "the store is unreachable; the server is not ready to serve requests"
+const msgNotReady = "the store is unreachable, damaged or without its schema; the server is not ready to serve requests"
 
-// readiness answers 200 when the store answers a ping within readyTimeout,
+// readiness answers 200 when the store's Ping (which reads the schema
+// version and a table of it) succeeds within readyTimeout,
 // else the spec's 503 with Retry-After, so that a load balancer sends
 // requests elsewhere while this server cannot serve them, without the
 // restart that a failed liveness check (/healthz) would cause.

@@ -12,25 +12,23 @@ import (
 	"secusers/openapi"
 )
 
-// handler builds the whole handler chain: request ids and the access log
-// outermost, so that even a panic's 500 is logged with its id; then the
-// request metrics, outside the panic recovery so that a panic's 500 is
-// counted, and passing the request unchanged down to the mux, whose
-// pattern is their route label; then the routes with a JSON 404 for
-// unknown paths.
+// handlers builds the handler of the address and, with Config.OpsAddr, of
+// the operations address (nil without one): /metrics and /readyz go to the
+// operations mux when there is one, /healthz to both.
 //
 // Every handler sees the store through the metrics decorator; the pool
 // collector reads the store itself, since the decorator hides its pool.
-func (s *Server) handler(ctx context.Context) (http.Handler, error) {
+func (s *Server) handlers(ctx context.Context) (public, ops http.Handler, err error) {
 	reg, logger := s.cfg.Metrics, s.cfg.Logger
 	store := metrics.InstrumentStore(s.cfg.Store, reg)
 	metrics.RegisterPool(reg, s.cfg.Store)
 	ids, err := identity.New(ctx, identity.Config{
 		Store: store, Issuer: s.issuer, TokenTTL: s.cfg.TokenTTL, Now: s.cfg.Now, Logger: logger,
 		MasterKey: s.cfg.MasterKey, ClientLimiter: s.cfg.Limits.TokenClient, AddressLimiter: s.cfg.Limits.TokenAddress,
+		StoreTimeout: s.cfg.StoreTimeout,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mux := http.NewServeMux()
 	api.New(api.Config{
@@ -38,15 +36,38 @@ func (s *Server) handler(ctx context.Context) (http.Handler, error) {
 		Limiter: s.cfg.Limits.API,
 	}).Register(mux)
 	ids.Register(mux)
-	mux.HandleFunc("GET /healthz", serveHealth)
-	mux.Handle("GET /readyz", readiness(store, logger))
-	mux.Handle("GET /metrics", metrics.Handler(reg, logger))
 	mux.HandleFunc("GET /openapi.yaml", serveOpenAPI)
+	opsMux := mux
+	if s.cfg.OpsAddr != "" {
+		opsMux = http.NewServeMux()
+		mux.HandleFunc("GET /healthz", serveHealth)
+	}
+	opsMux.HandleFunc("GET /healthz", serveHealth)
+	opsMux.Handle("GET /readyz", readiness(store, logger))
+	opsMux.Handle("GET /metrics", metrics.Handler(reg, logger))
 	if s.cfg.Routes != nil {
 		s.cfg.Routes(mux)
 	}
-	inner := limitQuery(recoverPanics(logger, notFoundJSON(mux, logger)), logger)
-	return reqlog.Middleware(logger, metrics.InstrumentHandler(reg, inner)), nil
+	public = s.chain(mux)
+	if opsMux != mux {
+		ops = s.chain(opsMux)
+	}
+	return public, ops, nil
+}
+
+// chain wraps a mux in the middleware every address has. Outermost, the
+// client address from trusted proxies, so that everything after it sees
+// the client; then request ids and the access log, so that even a panic's
+// 500 is logged with its id; then the request metrics, outside the panic
+// recovery so that a panic's 500 is counted, and passing the request
+// unchanged down to the mux, whose pattern is their route label (the two
+// addresses share the series: metrics.InstrumentHandler registers them
+// once); then the routes, with the JSON error for what the mux would
+// answer itself.
+func (s *Server) chain(mux *http.ServeMux) http.Handler {
+	logger := s.cfg.Logger
+	inner := limitQuery(recoverPanics(logger, muxAnswers(mux, logger)), logger)
+	return trustProxies(s.cfg.TrustedProxies, reqlog.Middleware(logger, metrics.InstrumentHandler(s.cfg.Metrics, inner)))
 }
 
 // healthBody is the answer of /healthz. The check is the server's own:

@@ -2,8 +2,11 @@
 // API, the token service and discovery on one address, with /healthz
 // (liveness), /readyz (readiness: the store answers), /metrics
 // (Prometheus), /openapi.yaml, request ids and access logs, JSON errors for
-// unknown paths and panics, the timeouts a server facing the internet
-// needs, and a graceful drain on shutdown.
+// every answer the server shapes (unknown paths, other methods, paths not in
+// canonical form, panics), the timeouts a server facing the internet needs,
+// client addresses from trusted proxies, and a graceful drain on shutdown.
+// /metrics and /readyz may move to an address of their own (Config.OpsAddr)
+// that the internet does not reach.
 //
 // A Server listens before it serves, so that its caller (and a test running
 // it in-process on 127.0.0.1:0) learns the bound address, and the issuer
@@ -18,6 +21,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,6 +38,18 @@ type Config struct {
 	// Addr is the TCP address to listen on, e.g. "127.0.0.1:8080"; port 0
 	// picks a free port, which Addr reports after Listen.
 	Addr string
+	// OpsAddr, when set, is a second address, for operations: /metrics,
+	// /readyz and /healthz are served there, and Addr answers 404 for
+	// /metrics and /readyz (it keeps /healthz), so that the public listener
+	// need not show the traffic's shape. When "", Addr serves them all.
+	OpsAddr string
+	// TrustedProxies are the networks of the load balancers and reverse
+	// proxies in front of the server. A request whose TCP peer is in one
+	// is taken to come from the client X-Forwarded-For names (see
+	// clientAddr), for the token endpoint's per-address limit and the
+	// access log; from any other peer, the header is ignored. None: the
+	// peer is always the client.
+	TrustedProxies []netip.Prefix
 	// Store holds everything; the Server does not close it.
 	Store secusers.Store
 	// Issuer is the public base URL written into tokens and discovery and
@@ -60,8 +77,9 @@ type Config struct {
 	// (metrics.NewRegistry), so that servers in one process never share
 	// series; a caller that has metrics of its own passes one in.
 	Metrics *prometheus.Registry
-	// Routes, when set, adds routes to the mux before the server starts:
-	// features mounted by the caller, and tests' slow or panicking handlers.
+	// Routes, when set, adds routes to the mux of Addr before the server
+	// starts: features mounted by the caller, and tests' slow or panicking
+	// handlers.
 	Routes func(mux *http.ServeMux)
 	// MasterKey seals the signing keys at rest (identity.Config.MasterKey);
 	// nil stores them in the clear.
@@ -137,10 +155,17 @@ const (
 // Server is the HTTP server. Use New, then Listen and Serve, or Run.
 type Server struct {
 	cfg    Config
-	ln     net.Listener
-	srv    *http.Server
+	public listener
+	ops    listener // unused (srv nil) without Config.OpsAddr
 	url    string
 	issuer string
+}
+
+// listener is one bound address and the http.Server that serves it.
+type listener struct {
+	ln  net.Listener
+	srv *http.Server
+	url string
 }
 
 // New returns a Server for cfg; nothing happens until Listen.
@@ -160,50 +185,93 @@ func New(cfg Config) *Server {
 	return &Server{cfg: cfg}
 }
 
-// Listen binds the address and builds the handlers, whose issuer may depend
-// on the bound port. After it returns, Addr, URL and Issuer are known and
-// connections queue until Serve.
+// Listen binds the address (and the operations address, when set) and
+// builds the handlers, whose issuer may depend on the bound port. After it
+// returns, Addr, URL and Issuer are known and connections queue until
+// Serve.
 func (s *Server) Listen(ctx context.Context) error {
 	if s.cfg.Store == nil {
 		return errors.New("server: a store is required")
 	}
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", s.cfg.Addr)
+	ln, err := listen(ctx, s.cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+		return err
+	}
+	var opsLn net.Listener
+	if s.cfg.OpsAddr != "" {
+		if opsLn, err = listen(ctx, s.cfg.OpsAddr); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	s.url = "http://" + displayAddr(ln.Addr())
 	s.issuer = s.cfg.Issuer
 	if s.issuer == "" {
 		s.issuer = s.url
 	}
-	handler, err := s.handler(ctx)
+	public, ops, err := s.handlers(ctx)
 	if err != nil {
 		ln.Close()
+		if opsLn != nil {
+			opsLn.Close()
+		}
 		return err
 	}
-	s.ln = ln
+	s.public = s.newListener(ln, public)
+	if opsLn != nil {
+		s.ops = s.newListener(opsLn, ops)
+	}
+	return nil
+}
+
+// listen binds the TCP address addr.
+func listen(ctx context.Context, addr string) (net.Listener, error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// newListener makes the http.Server of ln, with the connection limits.
+func (s *Server) newListener(ln net.Listener, h http.Handler) listener {
 	t := s.cfg.Timeouts.withDefaults()
-	s.srv = &http.Server{
-		Handler:           handler,
+	return listener{ln: ln, url: "http://" + displayAddr(ln.Addr()), srv: &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: t.ReadHeader,
 		ReadTimeout:       t.Read,
 		WriteTimeout:      t.Write,
 		IdleTimeout:       t.Idle,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn),
-	}
-	return nil
+		// OPTIONS * reaches the handler, so that its answer, too, has a
+		// request id (see serveAsterisk).
+		DisableGeneralOptionsHandler: true,
+	}}
 }
 
 // Addr returns the bound address, e.g. "127.0.0.1:43567", or "" before
 // Listen.
 func (s *Server) Addr() string {
-	if s.ln == nil {
+	if s.public.ln == nil {
 		return ""
 	}
-	return s.ln.Addr().String()
+	return s.public.ln.Addr().String()
 }
+
+// OpsAddr returns the bound operations address, or "" before Listen and
+// without Config.OpsAddr.
+func (s *Server) OpsAddr() string {
+	if s.ops.ln == nil {
+		return ""
+	}
+	return s.ops.ln.Addr().String()
+}
+
+// OpsURL returns the base URL of the operations address, as URL does for
+// the address, or "" without one.
+func (s *Server) OpsURL() string { return s.ops.url }
 
 // URL returns the base URL a client on this machine reaches the server at,
 // e.g. "http://127.0.0.1:43567". An unspecified host (":8080", "0.0.0.0")
@@ -223,35 +291,73 @@ func displayAddr(addr net.Addr) string {
 }
 
 // Serve answers requests until ctx ends, then stops accepting connections,
-// waits up to the drain timeout for in-flight requests, and returns nil: a
-// shutdown asked for is a success. It returns an error only when serving
-// fails. Requests do not inherit ctx, so the ones in flight finish rather
-// than being cancelled with it.
+// waits up to the drain timeout for in-flight requests on every address,
+// and returns nil: a shutdown asked for is a success. It returns an error
+// only when serving fails, after stopping the other address too. Requests
+// do not inherit ctx, so the ones in flight finish rather than being
+// cancelled with it.
 func (s *Server) Serve(ctx context.Context) error {
-	if s.srv == nil {
+	if s.public.srv == nil {
 		return errors.New("server: Serve called before Listen")
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- s.srv.Serve(s.ln) }()
-	s.cfg.Logger.Info("listening", "addr", s.Addr(), "url", s.url, "issuer", s.issuer)
-	if s.cfg.Out != nil {
-		fmt.Fprintf(s.cfg.Out, "listening on %s\n", s.url)
+	running := []listener{s.public}
+	if s.ops.srv != nil {
+		running = append(running, s.ops)
 	}
+	errc := make(chan error, len(running))
+	for _, l := range running {
+		go func() { errc <- l.srv.Serve(l.ln) }()
+	}
+	s.announce()
+	var err error
+	pending := len(running)
 	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+	case err = <-errc:
+		err = fmt.Errorf("serve: %w", err)
+		pending--
 	case <-ctx.Done():
 	}
 	s.cfg.Logger.Info("shutting down", "drainTimeout", s.cfg.DrainTimeout.String())
+	s.drain(ctx, running)
+	for ; pending > 0; pending-- {
+		<-errc // http.ErrServerClosed, now that Shutdown or Close ran
+	}
+	s.cfg.Logger.Info("stopped")
+	return err
+}
+
+// announce logs the addresses and writes the lines that scripts wait for:
+// "listening on URL" first, since scripts take the first URL they see.
+func (s *Server) announce() {
+	attrs := []any{"addr", s.Addr(), "url", s.url, "issuer", s.issuer}
+	if s.ops.srv != nil {
+		attrs = append(attrs, "opsAddr", s.OpsAddr(), "opsUrl", s.ops.url)
+	}
+	s.cfg.Logger.Info("listening", attrs...)
+	if s.cfg.Out == nil {
+		return
+	}
+	fmt.Fprintf(s.cfg.Out, "listening on %s\n", s.url)
+	if s.ops.srv != nil {
+		fmt.Fprintf(s.cfg.Out, "operations (/metrics, /readyz, /healthz) on %s\n", s.ops.url)
+	}
+}
+
+// drain shuts the servers down together, each waiting for its in-flight
+// requests until the one drain timeout, then closing what is left.
+func (s *Server) drain(ctx context.Context, running []listener) {
 	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.DrainTimeout)
 	defer cancel()
-	if err := s.srv.Shutdown(drainCtx); err != nil {
-		s.cfg.Logger.Warn("requests still in flight after the drain timeout; closing their connections", "err", err)
-		s.srv.Close()
+	var wg sync.WaitGroup
+	for _, l := range running {
+		wg.Go(func() {
+			if err := l.srv.Shutdown(drainCtx); err != nil {
+				s.cfg.Logger.Warn("requests still in flight after the drain timeout; closing their connections", "addr", l.ln.Addr().String(), "err", err)
+				l.srv.Close()
+			}
+		})
 	}
-	<-errc // http.ErrServerClosed, now that Shutdown or Close ran
-	s.cfg.Logger.Info("stopped")
-	return nil
+	wg.Wait()
 }
 
 // Run listens and serves until ctx ends; see Listen and Serve.

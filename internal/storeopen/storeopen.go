@@ -7,6 +7,7 @@ package storeopen
 
 import (
 	"context"
+	"log/slog"
 	"regexp"
 	"strings"
 	"time"
@@ -20,7 +21,8 @@ const Default = "./secusers.db"
 
 // options collects what Option values set.
 type options struct {
-	now func() time.Time
+	now    func() time.Time
+	logger *slog.Logger
 }
 
 // Option configures the store Open opens, whatever its backend.
@@ -29,6 +31,13 @@ type Option func(*options)
 // WithClock makes the store take its time from now instead of time.Now.
 func WithClock(now func() time.Time) Option {
 	return func(o *options) { o.now = now }
+}
+
+// WithLogger gives the store a logger for what it finds wrong on opening
+// (SQLite: a database file other users could read, made private); without
+// it, slog.Default().
+func WithLogger(logger *slog.Logger) Option {
+	return func(o *options) { o.logger = logger }
 }
 
 // urlScheme matches the scheme of a URL-shaped DSN. A bare path never
@@ -71,6 +80,9 @@ func openSQLite(ctx context.Context, path string, o options) (secusers.Store, er
 	var opts []sqlite.Option
 	if o.now != nil {
 		opts = append(opts, sqlite.WithClock(o.now))
+	}
+	if o.logger != nil {
+		opts = append(opts, sqlite.WithLogger(o.logger))
 	}
 	s, err := sqlite.Open(ctx, path, opts...)
 	if err != nil {

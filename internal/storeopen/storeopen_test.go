@@ -1,8 +1,11 @@
 package storeopen_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -101,5 +104,30 @@ func TestOpenPostgresUnreachable(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Open of a closed port: took %v, want a fast failure", d)
+	}
+}
+
+// TestWithLoggerReachesSQLite: the SQLite store's warning about a database
+// other users could read goes to the logger given to Open.
+func TestWithLoggerReachesSQLite(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	st, err := storeopen.Open(context.Background(), path, storeopen.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode after Open: got %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "file="+path) {
+		t.Errorf("logs: got %q, want a warning naming %s", logs.String(), path)
 	}
 }

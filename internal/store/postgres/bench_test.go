@@ -133,9 +133,9 @@ func BenchmarkReplaceUsers(b *testing.B) {
 
 func replaceAll(b *testing.B, s *Store, tenant string, users []secusers.User) {
 	b.Helper()
-	n, err := s.ReplaceUsers(b.Context(), tenant, all(users))
-	if err != nil || n != len(users) {
-		b.Fatalf("ReplaceUsers: got %d, %v, want %d, nil", n, err, len(users))
+	r, err := s.ReplaceUsers(b.Context(), tenant, all(users))
+	if err != nil || r.After != len(users) {
+		b.Fatalf("ReplaceUsers: got %d, %v, want %d, nil", r.After, err, len(users))
 	}
 }
 

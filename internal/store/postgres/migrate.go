@@ -32,26 +32,27 @@ const (
 	lockRetries      = 300
 )
 
-// migrate brings the schema up to date. It runs on connections of its own
-// (database/sql over pgx, which goose needs) that it closes when done, so
-// that goose's session-level advisory lock can never outlive it in a pooled
-// connection. When nothing is pending, which is every start but the first
-// of a release, it returns without taking the lock, so that servers starting
-// together do not queue on it.
-func migrate(ctx context.Context, cc *pgx.ConnConfig) error {
+// migrate brings the schema up to date and returns the newest migration the
+// binary embeds. It runs on connections of its own (database/sql over pgx,
+// which goose needs) that it closes when done, so that goose's session-level
+// advisory lock can never outlive it in a pooled connection. When nothing is
+// pending, which is every start but the first of a release, it returns
+// without taking the lock, so that servers starting together do not queue
+// on it.
+func migrate(ctx context.Context, cc *pgx.ConnConfig) (int64, error) {
 	db := stdlib.OpenDB(*cc)
 	defer db.Close()
 	lockID, err := migrationLockID(ctx, db)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID), lock.WithLockTimeout(lockRetrySeconds, lockRetries))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	fsys, err := fs.Sub(migrations, "migrations")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	provider, err := goose.NewProvider(goose.DialectPostgres, db, fsys,
 		// Go migrations registered globally by other packages are not ours.
@@ -59,17 +60,27 @@ func migrate(ctx context.Context, cc *pgx.ConnConfig) error {
 		goose.WithSessionLocker(locker),
 	)
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return 0, fmt.Errorf("migrations: %w", err)
 	}
+	sources := provider.ListSources()
+	if len(sources) == 0 {
+		return 0, fmt.Errorf("migrations: none embedded")
+	}
+	newest := sources[len(sources)-1].Version
 	pending, err := provider.HasPending(ctx)
 	if err != nil || !pending {
-		return err
+		return newest, err
 	}
 	if _, err := provider.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return 0, fmt.Errorf("migrate: %w", err)
 	}
-	return nil
+	return newest, nil
 }
+
+// schemaVersionQuery reads the database's schema version as goose does:
+// the newest migration applied (goose deletes a migration's row when it
+// goes down). 0 when none is.
+const schemaVersionQuery = `SELECT coalesce(max(version_id), 0) FROM goose_db_version`
 
 // migrationLockID returns the advisory lock that guards the migrations of
 // the schema the tables live in (the first of search_path). Advisory locks

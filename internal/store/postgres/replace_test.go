@@ -53,9 +53,9 @@ func TestReplaceErrorPositions(t *testing.T) {
 		{"repeated id", repeated, "user 9001: duplicate user id " + users[4321].ID},
 		{"invalid user", invalid, "user 7001: id must be a lower-case GUID"},
 	} {
-		n, err := s.ReplaceUsers(ctx, tenant, all(tc.users))
-		if !secusers.IsKind(err, secusers.Invalid) || !strings.HasPrefix(secusers.MessageOf(err), tc.want) || n != 0 {
-			t.Errorf("%s: got %d, %v, want 0 and an Invalid error starting %q", tc.name, n, err, tc.want)
+		r, err := s.ReplaceUsers(ctx, tenant, all(tc.users))
+		if !secusers.IsKind(err, secusers.Invalid) || !strings.HasPrefix(secusers.MessageOf(err), tc.want) || r != (secusers.Replacement{}) {
+			t.Errorf("%s: got %+v, %v, want none and an Invalid error starting %q", tc.name, r, err, tc.want)
 		}
 	}
 	count := 0

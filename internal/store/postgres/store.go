@@ -18,6 +18,9 @@ type Store struct {
 	// lockPing is how often a held sync lock's session is checked
 	// (defaultLockPing; tests shorten it).
 	lockPing time.Duration
+	// schema is the newest migration the binary embeds: Ping wants the
+	// database at least there.
+	schema int64
 }
 
 var _ secusers.Store = (*Store)(nil)
@@ -49,7 +52,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	for _, opt := range opts {
 		opt(s)
 	}
-	if err := migrate(ctx, cfg.ConnConfig); err != nil {
+	if s.schema, err = migrate(ctx, cfg.ConnConfig); err != nil {
 		return nil, openError(err)
 	}
 	// The pool is made after the migrations, so that no pooled connection
@@ -59,12 +62,6 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, openError(err)
 	}
 	return s, nil
-}
-
-// Ping reports whether the database can be reached. It goes through the
-// pool, so it also tells whether the pool can make a connection.
-func (s *Store) Ping(ctx context.Context) error {
-	return translate(s.pool.Ping(ctx), "")
 }
 
 // Close closes the pool. It waits for connections in use to be released, a

@@ -261,7 +261,7 @@ func (s *Store) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[
 		if kept, err = partnerFields(ctx, tx, tenantID); err != nil {
 			return err
 		}
-		if err := clearUsers(ctx, tx, tenantID); err != nil {
+		if _, err := clearUsers(ctx, tx, tenantID); err != nil {
 			return err
 		}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"users"}, copyColumns, src)

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"iter"
 
 	"github.com/jackc/pgx/v5"
@@ -13,8 +12,9 @@ import (
 // ReplaceUsers replaces every user of the tenant with the users the sequence
 // yields, in one transaction: it bumps the tenant's users version (which
 // locks the tenant's row, so replacements of one tenant queue), deletes the
-// tenant's users, streams the new ones into the table with one COPY,
-// records how many users have each status set, and appends the import to
+// tenant's users (counting them: the replacement's Before), streams the new
+// ones into the table with one COPY, records how many users have each
+// status set, and appends the import, with the counts before and after, to
 // the audit trail. The sequence is consumed while the COPY runs: pgx sends
 // the rows in 64 KB chunks as the sequence yields them, so no more than a
 // chunk of rows is held. What grows with the count is the set of ids seen,
@@ -25,14 +25,16 @@ import (
 // error that gives its position (1-based) in the sequence; an error the
 // sequence yields is returned as it is. Either stops the COPY, and the
 // transaction rolls back: nothing changes.
-func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
+func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (secusers.Replacement, error) {
 	src := newUserSource(tenantID, users)
 	defer src.stop()
+	var before int64
 	err := s.write(ctx, func(tx pgx.Tx) error {
-		if err := clearUsers(ctx, tx, tenantID); err != nil {
+		var err error
+		if before, err = clearUsers(ctx, tx, tenantID); err != nil {
 			return err
 		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"users"}, copyColumns, src)
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"users"}, copyColumns, src)
 		if src.err != nil {
 			// What stopped the COPY, rather than COPY's report of it.
 			return src.err
@@ -43,7 +45,8 @@ func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Se
 		if err := insertCounts(ctx, tx, tenantID, src.counts); err != nil {
 			return err
 		}
-		if err := audit(ctx, tx, s.stamp(), secusers.AuditTenantImport, tenantID, fmt.Sprintf("%d users", src.n)); err != nil {
+		detail := secusers.Replacement{Before: int(before), After: src.n}.Detail()
+		if err := audit(ctx, tx, s.stamp(), secusers.AuditTenantImport, tenantID, detail); err != nil {
 			return err
 		}
 		return analyzeAfterBulk(ctx, tx, src.n)
@@ -52,29 +55,29 @@ func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Se
 	case src.seqErr != nil:
 		// Returned untouched: translate must not reinterpret the caller's
 		// own error.
-		return 0, src.seqErr
+		return secusers.Replacement{}, src.seqErr
 	case err != nil:
-		return 0, err
+		return secusers.Replacement{}, err
 	}
-	return src.n, nil
+	return secusers.Replacement{Before: int(before), After: src.n}, nil
 }
 
 // clearUsers bumps the tenant's users version, which takes the tenant's row
 // lock and fails with NotFound for an unknown tenant, then deletes the
-// tenant's users and their counts.
-func clearUsers(ctx context.Context, tx pgx.Tx, tenantID string) error {
+// tenant's users and their counts. It returns how many users it deleted.
+func clearUsers(ctx context.Context, tx pgx.Tx, tenantID string) (int64, error) {
 	tag, err := tx.Exec(ctx, `UPDATE tenants SET users_version = users_version + 1 WHERE id = $1`, tenantID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if tag.RowsAffected() == 0 {
-		return notFound("tenant", tenantID)
+		return 0, notFound("tenant", tenantID)
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM users WHERE tenant_id = $1`, tenantID); err != nil {
-		return err
+	if tag, err = tx.Exec(ctx, `DELETE FROM users WHERE tenant_id = $1`, tenantID); err != nil {
+		return 0, err
 	}
 	_, err = tx.Exec(ctx, `DELETE FROM user_status_counts WHERE tenant_id = $1`, tenantID)
-	return err
+	return tag.RowsAffected(), err
 }
 
 // insertCounts records how many of the tenant's users have each status set,

@@ -26,8 +26,9 @@ import (
 // after the whole sequence is read.
 //
 // The import is an administrative change: the audit trail records it, with
-// the number of users, in the same transaction.
-func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
+// the number of users before and after (secusers.Replacement.Detail), in the
+// same transaction.
+func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (secusers.Replacement, error) {
 	return s.replaceUsers(ctx, tenantID, users, importUsers)
 }
 
@@ -46,8 +47,9 @@ const (
 
 // replaceUsers is ReplaceUsers and SyncUsers, which differ only in what
 // mode says: one loop, so that a fix to it reaches both.
-func (s *Store) replaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error], mode replaceMode) (int, error) {
+func (s *Store) replaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error], mode replaceMode) (secusers.Replacement, error) {
 	var n int
+	var before int64
 	var seqErr error
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var kept map[string]secusers.User
@@ -62,6 +64,7 @@ func (s *Store) replaceUsers(ctx context.Context, tenantID string, users iter.Se
 			return err
 		}
 		defer r.insert.Close()
+		before = r.before
 		for u, err := range users {
 			if err != nil {
 				seqErr = err
@@ -78,17 +81,18 @@ func (s *Store) replaceUsers(ctx context.Context, tenantID string, users iter.Se
 		if err := r.finish(ctx); err != nil || mode != importUsers {
 			return err
 		}
-		return s.audit(ctx, tx, secusers.AuditTenantImport, tenantID, fmt.Sprintf("%d users", n))
+		return s.audit(ctx, tx, secusers.AuditTenantImport, tenantID,
+			secusers.Replacement{Before: int(before), After: n}.Detail())
 	})
 	switch {
 	case seqErr != nil:
 		// Returned untouched: translate must not reinterpret the
 		// caller's own error.
-		return 0, seqErr
+		return secusers.Replacement{}, seqErr
 	case err != nil:
-		return 0, err
+		return secusers.Replacement{}, err
 	}
-	return n, nil
+	return secusers.Replacement{Before: int(before), After: n}, nil
 }
 
 // replacement is one ReplaceUsers in progress, inside its transaction.
@@ -96,6 +100,7 @@ type replacement struct {
 	s        *Store
 	tx       *sql.Tx
 	tenantID string
+	before   int64 // the tenant's users before the replacement
 	insert   *sql.Stmt
 	counts   map[secusers.StatusSet]int64
 	// firstRowid is the rowid of the first user inserted: SQLite gives an
@@ -122,16 +127,15 @@ func (s *Store) beginReplacement(ctx context.Context, tx *sql.Tx, tenantID strin
 		return nil, notFound("tenant", tenantID)
 	}
 	r := &replacement{s: s, tx: tx, tenantID: tenantID, counts: make(map[secusers.StatusSet]int64)}
-	var old int64
 	err = tx.QueryRowContext(ctx,
-		`SELECT coalesce(sum(users), 0) FROM user_status_counts WHERE tenant_id = ?`, tenantID).Scan(&old)
+		`SELECT coalesce(sum(users), 0) FROM user_status_counts WHERE tenant_id = ?`, tenantID).Scan(&r.before)
 	if err != nil {
 		return nil, err
 	}
 	// On the bulk path the old users are deleted after the indexes are
 	// dropped: one pass over the table in rowid order instead of a lookup
 	// in each index per user.
-	if err := r.maybeBulk(ctx, old); err != nil {
+	if err := r.maybeBulk(ctx, r.before); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ?`, tenantID); err != nil {

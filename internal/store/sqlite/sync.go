@@ -221,7 +221,8 @@ func (s *Store) LatestSyncRun(ctx context.Context, tenantID string) (secusers.Sy
 // carry partner fields are remembered, so memory follows the test users, not
 // the tenant's size.
 func (s *Store) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
-	return s.replaceUsers(ctx, tenantID, users, syncUsers)
+	r, err := s.replaceUsers(ctx, tenantID, users, syncUsers)
+	return r.After, err
 }
 
 // partnerFields reads the partner's fields of the tenant's users that have

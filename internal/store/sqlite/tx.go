@@ -9,7 +9,7 @@ import (
 // write runs fn in a write transaction and commits it when fn succeeds. The
 // writer pool's DSN makes it BEGIN IMMEDIATE (see Store.writer).
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
+	tx, err := s.within(ctx, func() (*sql.Tx, error) { return s.writer.BeginTx(ctx, nil) })
 	if err != nil {
 		return translate(err, "")
 	}
@@ -23,12 +23,70 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 // read runs fn in a read transaction, so that every statement fn runs sees
 // the same snapshot (a count and its page agree even while a writer commits).
 func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.within(ctx, func() (*sql.Tx, error) { return s.beginRead(ctx) })
 	if err != nil {
 		return translate(err, "")
 	}
 	defer tx.Rollback()
 	return translate(fn(tx), "")
+}
+
+// beginRead begins a read transaction and takes its snapshot. A deferred
+// transaction would take it at fn's first statement, where within could not
+// bound the wait for it; PRAGMA schema_version reads one word of the
+// database header, so it costs a few microseconds (5 measured).
+func (s *Store) beginRead(ctx context.Context) (*sql.Tx, error) {
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	var version int64
+	if err := tx.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&version); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
+}
+
+// within runs begin, which starts a transaction, and returns its result, or
+// ctx's error as soon as ctx is done, whichever comes first.
+//
+// The busy handler ends a wait for another connection's lock with the
+// context, but SQLite has a second wait that nothing interrupts: a
+// connection that cannot read the WAL index (another process is
+// recovering it, or holds its locks) retries on a fixed schedule of
+// sleeps for about 10 s before it fails with SQLITE_PROTOCOL. Starting a
+// transaction is where that wait happens (a read's snapshot, a write's
+// BEGIN IMMEDIATE), and getting a connection, which may open one, precedes
+// it; so both run on one of the store's starter goroutines, and a caller
+// whose deadline passes is answered then. The abandoned starter rolls its
+// transaction back once it has one, which returns the connection to the
+// pool; while it waits, the pool has one connection fewer, and other
+// callers wait for a connection no longer than their own context allows.
+func (s *Store) within(ctx context.Context, begin func() (*sql.Tx, error)) (*sql.Tx, error) {
+	if ctx.Done() == nil {
+		return begin() // nothing to give up for
+	}
+	type started struct {
+		tx  *sql.Tx
+		err error
+	}
+	done := make(chan started, 1) // buffered: the starter never waits for an abandoning caller
+	s.starters.run(func() {
+		tx, err := begin()
+		done <- started{tx, err}
+	})
+	select {
+	case r := <-done:
+		return r.tx, r.err
+	case <-ctx.Done():
+		go func() { // rarely: a goroutine of its own is cheap enough
+			if r := <-done; r.err == nil {
+				r.tx.Rollback()
+			}
+		}()
+		return nil, ctx.Err()
+	}
 }
 
 // stamp returns the store's current time at the precision it keeps,

@@ -125,10 +125,10 @@ func seq(users []secusers.User) iter.Seq2[secusers.User, error] {
 
 func replace(t *testing.T, s secusers.Store, tenantID string, users []secusers.User) {
 	t.Helper()
-	n, err := s.ReplaceUsers(ctx(t), tenantID, seq(users))
+	r, err := s.ReplaceUsers(ctx(t), tenantID, seq(users))
 	must(t, "ReplaceUsers", err)
-	if n != len(users) {
-		t.Fatalf("ReplaceUsers: got %d written, want %d", n, len(users))
+	if r.After != len(users) {
+		t.Fatalf("ReplaceUsers: got %d written, want %d", r.After, len(users))
 	}
 }
 

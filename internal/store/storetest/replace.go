@@ -26,6 +26,32 @@ var replaceTests = []test{
 		_, err := s.ReplaceUsers(ctx(t), newID(), seq(mixedUsers(3)))
 		wantKind(t, "ReplaceUsers of an unknown tenant", err, secusers.NotFound)
 	}},
+	{"CountsBeforeAndAfter", func(t *testing.T, s secusers.Store) {
+		tn := newTenant(t, s)
+		// Another tenant's users count in neither number.
+		replace(t, s, newTenant(t, s).ID, mixedUsers(7))
+		for _, tc := range []struct {
+			users int
+			want  secusers.Replacement
+		}{
+			{30, secusers.Replacement{Before: 0, After: 30}},
+			{12, secusers.Replacement{Before: 30, After: 12}},
+			{12, secusers.Replacement{Before: 12, After: 12}},
+			{0, secusers.Replacement{Before: 12, After: 0}},
+			{5, secusers.Replacement{Before: 0, After: 5}},
+		} {
+			got, err := s.ReplaceUsers(ctx(t), tn.ID, seq(mixedUsers(tc.users)))
+			must(t, "ReplaceUsers", err)
+			if got != tc.want {
+				t.Errorf("ReplaceUsers of %d users: got %+v, want %+v", tc.users, got, tc.want)
+			}
+			// The audit trail records the same counts, newest first.
+			events := auditEvents(t, s, secusers.AuditQuery{Target: tn.ID, Action: secusers.AuditTenantImport, Limit: 1})
+			if len(events) != 1 || events[0].Detail != tc.want.Detail() {
+				t.Errorf("audit event of ReplaceUsers of %d users: got %+v, want one with detail %q", tc.users, events, tc.want.Detail())
+			}
+		}
+	}},
 	{"AllOrNothing", func(t *testing.T, s secusers.Store) {
 		tn := newTenant(t, s)
 		before := mixedUsers(10)
@@ -44,12 +70,12 @@ var replaceTests = []test{
 			{"repeated id", seq(append(next[:5:5], next[1])), isInvalid},
 			{"repeated id of an old user", seq(append(next[:5:5], before[2], before[2])), isInvalid},
 		} {
-			n, err := s.ReplaceUsers(ctx(t), tn.ID, tc.users)
+			r, err := s.ReplaceUsers(ctx(t), tn.ID, tc.users)
 			if !tc.check(err) {
 				t.Errorf("%s: got error %v, want the sequence's error or an Invalid one", tc.name, err)
 			}
-			if n != 0 {
-				t.Errorf("%s: got %d written, want 0", tc.name, n)
+			if r != (secusers.Replacement{}) {
+				t.Errorf("%s: got %+v, want the zero Replacement", tc.name, r)
 			}
 			if diff := cmp.Diff(inOrder(before), allUsers(t, s, tn.ID)); diff != "" {
 				t.Errorf("%s: Users after a failed ReplaceUsers (-want +got):\n%s", tc.name, diff)
