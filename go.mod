@@ -1,4 +1,4 @@
-module secusers
+module github.com/secusers/secusers
 
 go 1.26.8
 

@@ -14,10 +14,10 @@ import (
 	"strings"
 	"time"
 
-	"secusers/internal/api"
-	"secusers/internal/paging"
-	"secusers/internal/secusers"
-	"secusers/internal/server"
+	"github.com/secusers/secusers/internal/api"
+	"github.com/secusers/secusers/internal/paging"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/server"
 )
 
 // walkPages is how many consecutive pages the nextLink case follows before

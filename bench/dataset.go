@@ -14,10 +14,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"secusers/internal/demo"
-	"secusers/internal/identity"
-	"secusers/internal/secusers"
-	"secusers/internal/storeopen"
+	"github.com/secusers/secusers/internal/demo"
+	"github.com/secusers/secusers/internal/identity"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/storeopen"
 )
 
 // The dataset's fixed ids, fixed so that --keep finds what an earlier run

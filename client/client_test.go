@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"secusers/client"
+	"github.com/secusers/secusers/client"
 )
 
 // The client follows no redirect: a 307 of the token endpoint would make

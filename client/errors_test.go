@@ -10,7 +10,7 @@ import (
 	"testing"
 	"unicode"
 
-	"secusers/client"
+	"github.com/secusers/secusers/client"
 )
 
 // Error messages carry no control or format characters from the server,

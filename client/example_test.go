@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"log"
 
-	"secusers/client"
+	"github.com/secusers/secusers/client"
 )
 
 // A partner's program makes one Client and keeps it: it caches its access

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"secusers/client"
+	"github.com/secusers/secusers/client"
 )
 
 // fault is a reverse proxy in front of the test server that answers the

@@ -22,12 +22,12 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/client"
-	"secusers/internal/demo"
-	"secusers/internal/identity"
-	"secusers/internal/secusers"
-	"secusers/internal/server"
-	"secusers/internal/store/sqlite"
+	"github.com/secusers/secusers/client"
+	"github.com/secusers/secusers/internal/demo"
+	"github.com/secusers/secusers/internal/identity"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/server"
+	"github.com/secusers/secusers/internal/store/sqlite"
 )
 
 // What the examples read: a real secusers server that TestMain starts in

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"secusers/client"
-	"secusers/internal/ratelimit"
-	"secusers/internal/server"
+	"github.com/secusers/secusers/client"
+	"github.com/secusers/secusers/internal/ratelimit"
+	"github.com/secusers/secusers/internal/server"
 )
 
 func TestRetryAfterIsHonoured(t *testing.T) {

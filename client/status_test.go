@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"secusers/client"
+	"github.com/secusers/secusers/client"
 )
 
 func TestStatusSet(t *testing.T) {

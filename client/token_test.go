@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"secusers/client"
-	"secusers/internal/server"
+	"github.com/secusers/secusers/client"
+	"github.com/secusers/secusers/internal/server"
 )
 
 func TestTokenIsCached(t *testing.T) {

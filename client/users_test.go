@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"secusers/client"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/client"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // storeSecurityUsers returns the tenant's users that match statuses (any

@@ -21,7 +21,7 @@ import (
 func TestVersionOfTheBinary(t *testing.T) {
 	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "secusers")
-	if out, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, "secusers/cmd/secusers").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, "github.com/secusers/secusers/cmd/secusers").CombinedOutput(); err != nil {
 		t.Skipf("cannot build with VCS information here (no git checkout?): %v\n%s", err, out)
 	}
 	recorded := buildSettings(t, bin)

@@ -27,7 +27,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
-	"secusers/openapi"
+	"github.com/secusers/secusers/openapi"
 )
 
 // binary is the path of the secusers binary TestMain builds.
@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "secusers")
-	build := exec.Command("go", "build", "-o", binary, "secusers/cmd/secusers")
+	build := exec.Command("go", "build", "-o", binary, "github.com/secusers/secusers/cmd/secusers")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building the binary:", err)

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/store/postgres/pgtest"
 )
 
 // newPostgresEnv gives the binary a fresh, empty PostgreSQL schema; the

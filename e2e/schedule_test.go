@@ -16,7 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"secusers/internal/graph/fakegraph"
+	"github.com/secusers/secusers/internal/graph/fakegraph"
 )
 
 // The schedule's end-to-end tests: servers that share a database sync every

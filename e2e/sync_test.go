@@ -23,8 +23,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"secusers/internal/graph"
-	"secusers/internal/graph/fakegraph"
+	"github.com/secusers/secusers/internal/graph"
+	"github.com/secusers/secusers/internal/graph/fakegraph"
 )
 
 // The sync's end-to-end tests: the real binary connects tenants to a fake

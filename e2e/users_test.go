@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // record is one line of the import format (cli.md), written by the test

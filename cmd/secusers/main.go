@@ -8,7 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"secusers/internal/cli"
+	"github.com/secusers/secusers/internal/cli"
 )
 
 func main() {

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"secusers/internal/reqlog"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/reqlog"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // maxTokenLength bounds the bearer token handed to the verifier. Our tokens

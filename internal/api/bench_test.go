@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/paging"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/paging"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // fullPage is a page of 1000 users with every field set.

@@ -25,8 +25,8 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/google/uuid"
 
-	"secusers/internal/identity"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/identity"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // credentialIssuer is the issuer of the real token service in these tests.

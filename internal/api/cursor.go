@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // Cursor is what the skipToken of a nextLink carries: the position of the

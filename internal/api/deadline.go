@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // msgStoreTimeout is the 503 of a store that did not answer in time.

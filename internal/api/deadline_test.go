@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/paging"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/paging"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // blockingStore is the real store but for one method, which blocks until

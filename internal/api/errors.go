@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"time"
 
-	"secusers/internal/reqlog"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/reqlog"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // internalMessage is the only message a 500 carries: the cause is in the

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"secusers/internal/reqlog"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/reqlog"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // TestWriteError checks the kind table and the body through the exported

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/reqlog"
-	"secusers/internal/secusers"
-	"secusers/internal/store/sqlite"
+	"github.com/secusers/secusers/internal/reqlog"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/sqlite"
 )
 
 // testNow is the fixed clock of the handler tests; ages are relative to it.

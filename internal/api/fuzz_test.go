@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // FuzzHandlerQuery sends any raw query string through the whole handler

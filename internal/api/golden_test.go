@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"secusers/internal/reqlog"
+	"github.com/secusers/secusers/internal/reqlog"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

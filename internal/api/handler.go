@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"secusers/internal/paging"
-	"secusers/internal/ratelimit"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/paging"
+	"github.com/secusers/secusers/internal/ratelimit"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // Config is what the handler needs from the server.

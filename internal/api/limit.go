@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // limit spends one request of the app's rate limit (spec §4: 429 with

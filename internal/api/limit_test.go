@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/ratelimit"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/ratelimit"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // recordingLimiter refuses the keys it is told to, and records every key it

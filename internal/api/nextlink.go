@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // nextLink returns the absolute URL of the next page with the same filter,

@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"secusers/internal/paging"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/paging"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // recordingStore is the real store that remembers the page queries it

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // Query is the parsed query string of a security-users request.

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 const contentTypeJSON = "application/json; charset=utf-8"

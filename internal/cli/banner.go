@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"secusers/internal/demo"
+	"github.com/secusers/secusers/internal/demo"
 )
 
 // writeDemoBanner prints what `serve --demo` promises: the demo's ids, the

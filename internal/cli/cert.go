@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"secusers/internal/identity"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/identity"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 func (e *env) certCommand() *cobra.Command {

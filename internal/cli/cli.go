@@ -16,9 +16,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"secusers/internal/secusers"
-	"secusers/internal/storeopen"
-	"secusers/internal/userscmd"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/storeopen"
+	"github.com/secusers/secusers/internal/userscmd"
 )
 
 // env is what a run of the command works with: its streams, environment

@@ -9,11 +9,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"secusers/internal/credentials"
-	"secusers/internal/graph"
-	"secusers/internal/secusers"
-	tenantsync "secusers/internal/sync"
-	"secusers/internal/syncrules"
+	"github.com/secusers/secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/graph"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/tenantsync"
+	"github.com/secusers/secusers/internal/tenantsync/rules"
 )
 
 // connectFlags are the flags of admin tenant connect.
@@ -59,7 +59,7 @@ Nothing is asked of Graph now; 'secusers sync --tenant TID' tries the connection
 	fl.StringVar(&f.keyFile, "key-file", "", "a PEM file with the certificate's RSA private key (PKCS #8 or #1)")
 	fl.StringVar(&f.graphURL, "graph-url", graph.DefaultGraphURL, "the Microsoft Graph base URL (national clouds: e.g. https://graph.microsoft.us)")
 	fl.StringVar(&f.loginURL, "login-url", graph.DefaultLoginURL, "the Microsoft Entra login base URL (e.g. https://login.microsoftonline.us)")
-	fl.IntVar(&f.inactiveDays, "inactive-days", syncrules.DefaultInactiveDays, "days without a sign-in after which a user is Inactive")
+	fl.IntVar(&f.inactiveDays, "inactive-days", rules.DefaultInactiveDays, "days without a sign-in after which a user is Inactive")
 	for _, name := range []string{"tenant", "entra-tenant-id", "client-id"} {
 		cmd.MarkFlagRequired(name)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 func (e *env) customerCommand() *cobra.Command {

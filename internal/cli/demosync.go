@@ -6,11 +6,11 @@ import (
 	"log/slog"
 	"time"
 
-	"secusers/internal/credentials"
-	"secusers/internal/demo"
-	"secusers/internal/graph/fakegraph"
-	"secusers/internal/secusers"
-	tenantsync "secusers/internal/sync"
+	"github.com/secusers/secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/demo"
+	"github.com/secusers/secusers/internal/graph/fakegraph"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/tenantsync"
 )
 
 // demoSeed generates the demo's fake Graph tenant and app credentials.

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 func TestErrorLineIsOneSafeLine(t *testing.T) {

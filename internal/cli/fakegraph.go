@@ -3,8 +3,8 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
-	"secusers/internal/graph/fakegraph"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/graph/fakegraph"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 func (e *env) fakegraphCommand() *cobra.Command {

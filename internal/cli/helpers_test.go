@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"secusers/internal/cli"
+	"github.com/secusers/secusers/internal/cli"
 )
 
 // result is what one run of the command did.

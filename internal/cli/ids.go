@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // parseID returns the canonical (lower-case) form of a GUID given in flag.

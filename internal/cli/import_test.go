@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"secusers/internal/demo"
+	"github.com/secusers/secusers/internal/demo"
 )
 
 // importDetails returns the details of the tenant's import events in the

@@ -7,9 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"secusers/internal/credentials"
-	"secusers/internal/identity"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/identity"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 func (e *env) keysCommand() *cobra.Command {

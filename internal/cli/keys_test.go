@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/credentials"
-	"secusers/internal/store/sqlite"
+	"github.com/secusers/secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/store/sqlite"
 )
 
 // keyList is the -o json output of admin keys list; decodeOne refuses any

@@ -6,9 +6,9 @@ import (
 	"log/slog"
 	"math"
 
-	"secusers/internal/ratelimit"
-	"secusers/internal/secusers"
-	"secusers/internal/server"
+	"github.com/secusers/secusers/internal/ratelimit"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/server"
 )
 
 // checkRateFlags refuses rate flags that cannot be meant, before anything

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/demo"
+	"github.com/secusers/secusers/internal/demo"
 )
 
 // TestServeSeesAdminChanges runs a server and, beside it, the admin

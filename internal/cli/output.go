@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // The values of -o.

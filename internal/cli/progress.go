@@ -10,7 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	tenantsync "secusers/internal/sync"
+	"github.com/secusers/secusers/internal/tenantsync"
 )
 
 // progressBar draws a sync's progress on standard error: a spinner with the

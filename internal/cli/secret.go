@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"secusers/internal/identity"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/identity"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // secretAdded is the -o json result of app secret add.

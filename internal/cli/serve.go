@@ -9,12 +9,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"secusers/internal/api"
-	"secusers/internal/demo"
-	"secusers/internal/metrics"
-	"secusers/internal/schedule"
-	"secusers/internal/secusers"
-	"secusers/internal/server"
+	"github.com/secusers/secusers/internal/api"
+	"github.com/secusers/secusers/internal/demo"
+	"github.com/secusers/secusers/internal/metrics"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/server"
+	"github.com/secusers/secusers/internal/tenantsync/schedule"
 )
 
 // serveFlags are the flags of serve.

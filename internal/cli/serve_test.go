@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/cli"
-	"secusers/internal/demo"
+	"github.com/secusers/secusers/internal/cli"
+	"github.com/secusers/secusers/internal/demo"
 )
 
 // serving is `secusers serve` running in-process.

@@ -8,10 +8,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"secusers/internal/credentials"
-	"secusers/internal/schedule"
-	"secusers/internal/secusers"
-	tenantsync "secusers/internal/sync"
+	"github.com/secusers/secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/tenantsync"
+	"github.com/secusers/secusers/internal/tenantsync/schedule"
 )
 
 // scheduleStopTimeout bounds how long serve waits, after the server has
@@ -48,7 +48,7 @@ func (e *env) loadServeKey(logger *slog.Logger) *credentials.Box {
 }
 
 // startSchedule starts the periodic sync of every connected tenant
-// (internal/schedule, River jobs in the store's database), or returns a
+// (internal/tenantsync/schedule, River jobs in the store's database), or returns a
 // stop that does nothing when the schedule is off: --sync-interval 0, a
 // store that cannot sync, or no master key.
 func (e *env) startSchedule(ctx context.Context, interval time.Duration, syncer *tenantsync.Syncer, logger *slog.Logger) (stop func(), err error) {

@@ -10,21 +10,21 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"secusers/internal/credentials"
-	"secusers/internal/secusers"
-	tenantsync "secusers/internal/sync"
-	"secusers/internal/syncrules"
+	"github.com/secusers/secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/tenantsync"
+	"github.com/secusers/secusers/internal/tenantsync/rules"
 )
 
 // syncResult is the -o json result of sync, exactly the shape cli.md fixes
 // for scripts; the count of skipped users is in the table output and in
 // admin tenant list.
 type syncResult struct {
-	TenantID      string                        `json:"tenantId"`
-	Users         int                           `json:"users"`
-	SecurityUsers int                           `json:"securityUsers"`
-	Unavailable   []syncrules.UnavailableStatus `json:"unavailable"`
-	DurationMS    int64                         `json:"durationMs"`
+	TenantID      string                    `json:"tenantId"`
+	Users         int                       `json:"users"`
+	SecurityUsers int                       `json:"securityUsers"`
+	Unavailable   []rules.UnavailableStatus `json:"unavailable"`
+	DurationMS    int64                     `json:"durationMs"`
 }
 
 func (e *env) syncCommand() *cobra.Command {
@@ -92,11 +92,11 @@ func (e *env) syncTenant(ctx context.Context, tid string, verbose bool) error {
 func (e *env) printRun(run secusers.SyncRun) error {
 	out := syncResult{
 		TenantID: run.TenantID, Users: run.Users, SecurityUsers: run.SecurityUsers,
-		Unavailable: make([]syncrules.UnavailableStatus, 0, len(run.Unavailable)),
+		Unavailable: make([]rules.UnavailableStatus, 0, len(run.Unavailable)),
 		DurationMS:  run.FinishedAt.Sub(run.StartedAt).Milliseconds(),
 	}
 	for _, u := range run.Unavailable {
-		out.Unavailable = append(out.Unavailable, syncrules.UnavailableStatus{Status: u.Status, Reason: u.Reason})
+		out.Unavailable = append(out.Unavailable, rules.UnavailableStatus{Status: u.Status, Reason: u.Reason})
 	}
 	return e.print(out, func(w io.Writer) {
 		fmt.Fprintf(w, "Synced tenant %s in %s: %d users, %d security users.\n",

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/cli"
-	"secusers/internal/graph/fakegraph"
+	"github.com/secusers/secusers/internal/cli"
+	"github.com/secusers/secusers/internal/graph/fakegraph"
 )
 
 const (

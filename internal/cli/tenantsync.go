@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"secusers/internal/secusers"
-	"secusers/internal/syncrules"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/tenantsync/rules"
 )
 
 // connectionJSON is a tenant's Graph connection as tenant list prints it;
@@ -21,15 +21,15 @@ type connectionJSON struct {
 
 // runJSON is a sync run as tenant list prints it.
 type runJSON struct {
-	ID            string                        `json:"id"`
-	StartedAt     time.Time                     `json:"startedAt"`
-	FinishedAt    *time.Time                    `json:"finishedAt,omitempty"`
-	Result        string                        `json:"result"`
-	Users         int                           `json:"users"`
-	SecurityUsers int                           `json:"securityUsers"`
-	Skipped       int                           `json:"skipped"`
-	Unavailable   []syncrules.UnavailableStatus `json:"unavailable"`
-	Error         string                        `json:"error,omitempty"`
+	ID            string                    `json:"id"`
+	StartedAt     time.Time                 `json:"startedAt"`
+	FinishedAt    *time.Time                `json:"finishedAt,omitempty"`
+	Result        string                    `json:"result"`
+	Users         int                       `json:"users"`
+	SecurityUsers int                       `json:"securityUsers"`
+	Skipped       int                       `json:"skipped"`
+	Unavailable   []rules.UnavailableStatus `json:"unavailable"`
+	Error         string                    `json:"error,omitempty"`
 }
 
 // addSyncState fills in each tenant's connection and last run.
@@ -62,14 +62,14 @@ func toRunJSON(run secusers.SyncRun) *runJSON {
 	out := &runJSON{
 		ID: run.ID, StartedAt: run.StartedAt.UTC(), Result: string(run.Result),
 		Users: run.Users, SecurityUsers: run.SecurityUsers, Skipped: run.Skipped, Error: run.Error,
-		Unavailable: make([]syncrules.UnavailableStatus, 0, len(run.Unavailable)),
+		Unavailable: make([]rules.UnavailableStatus, 0, len(run.Unavailable)),
 	}
 	if !run.FinishedAt.IsZero() {
 		f := run.FinishedAt.UTC()
 		out.FinishedAt = &f
 	}
 	for _, u := range run.Unavailable {
-		out.Unavailable = append(out.Unavailable, syncrules.UnavailableStatus{Status: u.Status, Reason: u.Reason})
+		out.Unavailable = append(out.Unavailable, rules.UnavailableStatus{Status: u.Status, Reason: u.Reason})
 	}
 	return out
 }

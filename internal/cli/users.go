@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"secusers/internal/secusers"
-	"secusers/internal/userfile"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/userfile"
 )
 
 // usersResult is the -o json result of export.

@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"secusers/internal/demo"
-	"secusers/internal/secusers"
-	"secusers/internal/userfile"
+	"github.com/secusers/secusers/internal/demo"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/userfile"
 )
 
 // tenantDB returns a database with one tenant, and the tenant's id.

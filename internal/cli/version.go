@@ -13,7 +13,7 @@ import (
 // as the Go toolchain stamped it into the binary (runtime/debug).
 type version struct {
 	// Version is the main module's version: a release tag for a binary
-	// built by `go install secusers/cmd/secusers@vX`, "(devel)" for one
+	// built by `go install github.com/secusers/secusers/cmd/secusers@vX`, "(devel)" for one
 	// built from a checkout.
 	Version string `json:"version"`
 	// Commit is the VCS revision of the checkout, with "-dirty" when the

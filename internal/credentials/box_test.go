@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/credentials"
 )
 
 func newKey(t *testing.T) []byte {

@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // EnvMasterKey names the environment variable that holds the master key.

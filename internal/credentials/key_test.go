@@ -10,8 +10,8 @@ import (
 	"sync"
 	"testing"
 
-	"secusers/internal/credentials"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // env returns a getenv that knows only SECUSERS_MASTER_KEY.

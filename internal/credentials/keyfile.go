@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // maxKeyFile bounds what is read of a key file: a key is 45 bytes of

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/credentials"
 )
 
 // TestRedaction prints a Box and Secrets every way a log line or an error

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"strings"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // Secret is how the partner's app registration proves itself to a tenant's

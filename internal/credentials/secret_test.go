@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/credentials"
 )
 
 func TestSecretRoundTrip(t *testing.T) {

@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"secusers/internal/demo"
-	"secusers/internal/secusers"
-	"secusers/internal/store/sqlite"
+	"github.com/secusers/secusers/internal/demo"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/sqlite"
 )
 
 func TestUsersDeterministic(t *testing.T) {

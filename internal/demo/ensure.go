@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"secusers/internal/identity"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/identity"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // The demo's fixed ids. They are documented (the "de" prefix reads as

@@ -4,7 +4,7 @@ import (
 	"context"
 	"slices"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // ensureOne looks a demo entity up and creates it when it is missing. A

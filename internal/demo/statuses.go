@@ -1,6 +1,6 @@
 package demo
 
-import "secusers/internal/secusers"
+import "github.com/secusers/secusers/internal/secusers"
 
 // StatusMix says how common each finding is in a generated tenant.
 type StatusMix struct {

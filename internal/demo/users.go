@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // DefaultUsers is how many users Ensure puts into an empty demo tenant.

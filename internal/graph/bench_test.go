@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/graph"
-	"secusers/internal/graph/fakegraph"
+	"github.com/secusers/secusers/internal/graph"
+	"github.com/secusers/secusers/internal/graph/fakegraph"
 )
 
 // heapObserver samples the live heap at each page: the peak shows whether

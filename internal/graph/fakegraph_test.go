@@ -15,8 +15,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"secusers/internal/graph"
-	"secusers/internal/graph/fakegraph"
+	"github.com/secusers/secusers/internal/graph"
+	"github.com/secusers/secusers/internal/graph/fakegraph"
 )
 
 // The integration tests read a generated tenant through fakegraph, the fake

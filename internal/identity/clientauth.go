@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"secusers/internal/reqlog"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/reqlog"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // clientAuthMethod is one way a client proves who it is at the token endpoint

@@ -3,7 +3,7 @@ package identity
 import (
 	"net/http"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // discoveryDocument is the part of OpenID Connect Discovery 1.0 (and RFC

@@ -19,9 +19,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/reqlog"
-	"secusers/internal/secusers"
-	"secusers/internal/store/sqlite"
+	"github.com/secusers/secusers/internal/reqlog"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/sqlite"
 )
 
 // fakeClock is the injectable clock: tests move it to reach expiry.

@@ -9,7 +9,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // accessTokenType is the JWS "typ" of access tokens (RFC 9068 §2.1). The

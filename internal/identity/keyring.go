@@ -12,8 +12,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"secusers/internal/credentials"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // How often the keyring rereads the store's keys. Several servers share one

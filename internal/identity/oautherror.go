@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"secusers/internal/reqlog"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/reqlog"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // The error codes of RFC 6749 §5.2, and the two of §4.1.2.1 that describe

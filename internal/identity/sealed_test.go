@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"secusers/internal/credentials"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 func newBox(t *testing.T) *credentials.Box {

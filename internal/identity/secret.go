@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // secretBytes is the entropy of a client secret: 256 bits, which is why a

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 func TestNewClientSecret(t *testing.T) {

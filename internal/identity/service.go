@@ -7,9 +7,9 @@ import (
 	"net/url"
 	"time"
 
-	"secusers/internal/credentials"
-	"secusers/internal/ratelimit"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/ratelimit"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // Config configures a Service. Store and Issuer are required.

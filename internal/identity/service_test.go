@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 func TestNewRefusesBadConfig(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"secusers/internal/credentials"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // signingAlgorithm is the only JWS algorithm the service signs with and

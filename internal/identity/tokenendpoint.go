@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // grantClientCredentials is the one grant the service supports: partners'

@@ -17,7 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // form builds a form body from name/value pairs, keeping repeats.

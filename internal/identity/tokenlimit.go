@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"net/netip"
 
-	"secusers/internal/ratelimit"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/ratelimit"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // The key prefixes of the token endpoint's limits, so that one Limiter

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"secusers/internal/metrics"
+	"github.com/secusers/secusers/internal/metrics"
 )
 
 // newServer serves a small mux, instrumented on its own registry, with the

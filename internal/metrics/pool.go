@@ -3,7 +3,7 @@ package metrics
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	"secusers/internal/store/postgres"
+	"github.com/secusers/secusers/internal/store/postgres"
 )
 
 // PoolStatser is a store with a connection pool whose use can be read: the

@@ -6,8 +6,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"secusers/internal/metrics"
-	"secusers/internal/store/postgres"
+	"github.com/secusers/secusers/internal/metrics"
+	"github.com/secusers/secusers/internal/store/postgres"
 )
 
 // fakePool reports fixed pool statistics.

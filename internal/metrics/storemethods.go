@@ -5,7 +5,7 @@ import (
 	"iter"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // The Store methods, in the order of the interface. Each names itself in

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // anchorSet is every every-th position of a tenant's matching users, read

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // gatedStore is the real store whose anchor reads wait for the gate to

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"testing"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/sqlite"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/sqlite"
 )
 
 func guid(kind, n int) string { return fmt.Sprintf("%08x-0000-4000-8000-%012x", kind, n) }

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"sync"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // cacheKey names one set of anchors: a tenant under one filter. Each filter

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // seed is logged, so that a failure can be replayed by pinning it.

@@ -20,8 +20,8 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/google/uuid"
 
-	"secusers/internal/identity"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/identity"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // attackerKey is an RSA key the server never holds.

@@ -19,11 +19,11 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/google/uuid"
 
-	"secusers/internal/demo"
-	"secusers/internal/identity"
-	"secusers/internal/secusers"
-	"secusers/internal/server"
-	"secusers/internal/store/sqlite"
+	"github.com/secusers/secusers/internal/demo"
+	"github.com/secusers/secusers/internal/identity"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/server"
+	"github.com/secusers/secusers/internal/store/sqlite"
 )
 
 // abuseClock is the servers' injected clock, fixed unless a test moves it.

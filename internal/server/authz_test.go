@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/identity"
-	"secusers/internal/secusers"
-	"secusers/internal/server"
+	"github.com/secusers/secusers/internal/identity"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/server"
 )
 
 // authzWorld is two partners, each with three customers (one tenant each,

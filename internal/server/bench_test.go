@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/demo"
-	"secusers/internal/secusers"
-	"secusers/internal/store/sqlite"
+	"github.com/secusers/secusers/internal/demo"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/sqlite"
 )
 
 // BenchmarkSecurityUsersPage measures one page (pageSize 100) of a tenant of

@@ -14,9 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"secusers/internal/api"
-	"secusers/internal/reqlog"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/api"
+	"github.com/secusers/secusers/internal/reqlog"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // The errors of requests the mux would answer by itself.

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"secusers/internal/api"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/api"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // errQueryTooLong is the 400 of a query string over maxQueryBytes. The spec

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/demo"
-	"secusers/internal/ratelimit"
-	"secusers/internal/server"
+	"github.com/secusers/secusers/internal/demo"
+	"github.com/secusers/secusers/internal/ratelimit"
+	"github.com/secusers/secusers/internal/server"
 )
 
 // TestSlowClientIsCutOff sends a request header one byte a second, the

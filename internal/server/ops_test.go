@@ -12,8 +12,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"secusers/internal/secusers"
-	"secusers/internal/server"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/server"
 )
 
 // flakyStore is a store whose Ping fails while down is set, and hangs,

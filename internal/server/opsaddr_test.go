@@ -12,8 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"secusers/internal/metrics"
-	"secusers/internal/server"
+	"github.com/secusers/secusers/internal/metrics"
+	"github.com/secusers/secusers/internal/server"
 )
 
 // startOps runs a server with an operations address on loopback.

@@ -4,9 +4,9 @@ import (
 	"net/http"
 	"testing"
 
-	"secusers/internal/server"
-	"secusers/internal/store/postgres"
-	"secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/server"
+	"github.com/secusers/secusers/internal/store/postgres"
+	"github.com/secusers/secusers/internal/store/postgres/pgtest"
 )
 
 // TestPostgresPoolMetrics runs the server on the PostgreSQL store, whose

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"secusers/internal/ratelimit"
-	"secusers/internal/server"
+	"github.com/secusers/secusers/internal/ratelimit"
+	"github.com/secusers/secusers/internal/server"
 )
 
 // postTokenFrom sends a token request (without credentials: the address

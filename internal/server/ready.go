@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"time"
 
-	"secusers/internal/api"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/api"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // readyTimeout bounds the store ping of /readyz. Orchestrators probe with

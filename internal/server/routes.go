@@ -5,11 +5,11 @@ import (
 	"net/http"
 	"strconv"
 
-	"secusers/internal/api"
-	"secusers/internal/identity"
-	"secusers/internal/metrics"
-	"secusers/internal/reqlog"
-	"secusers/openapi"
+	"github.com/secusers/secusers/internal/api"
+	"github.com/secusers/secusers/internal/identity"
+	"github.com/secusers/secusers/internal/metrics"
+	"github.com/secusers/secusers/internal/reqlog"
+	"github.com/secusers/secusers/openapi"
 )
 
 // handlers builds the handler of the address and, with Config.OpsAddr, of

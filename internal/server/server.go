@@ -27,10 +27,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"secusers/internal/credentials"
-	"secusers/internal/metrics"
-	"secusers/internal/ratelimit"
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/credentials"
+	"github.com/secusers/secusers/internal/metrics"
+	"github.com/secusers/secusers/internal/ratelimit"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // Config configures a Server. Store is required.

@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/secusers"
-	"secusers/internal/server"
-	"secusers/internal/store/sqlite"
-	"secusers/openapi"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/server"
+	"github.com/secusers/secusers/internal/store/sqlite"
+	"github.com/secusers/secusers/openapi"
 )
 
 // syncBuffer is a bytes.Buffer that the server's goroutines and the test

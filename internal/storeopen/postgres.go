@@ -3,8 +3,8 @@ package storeopen
 import (
 	"context"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/postgres"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/postgres"
 )
 
 // openPostgres opens the PostgreSQL store. The DSN is passed on as it is

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/sqlite"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/sqlite"
 )
 
 // Default is the DSN used when neither --db nor SECUSERS_DB is given.

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/postgres"
-	"secusers/internal/store/postgres/pgtest"
-	"secusers/internal/storeopen"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/postgres"
+	"github.com/secusers/secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/storeopen"
 )
 
 func TestOpenSQLite(t *testing.T) {

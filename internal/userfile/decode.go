@@ -6,7 +6,7 @@ import (
 	"errors"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // member describes one member of a record: its bit in the set of members

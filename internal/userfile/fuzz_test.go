@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"secusers/internal/secusers"
-	"secusers/internal/userfile"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/userfile"
 )
 
 // FuzzReadUsers feeds arbitrary files to the reader: it must not panic, and

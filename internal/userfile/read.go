@@ -9,7 +9,7 @@ import (
 	"iter"
 	"unicode/utf8"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // MaxLineBytes bounds one line of a user file. A real record is well under

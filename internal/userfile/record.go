@@ -3,7 +3,7 @@ package userfile
 import (
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // record is one line of the file. The fields are in the API's order

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // scanMembers calls fn with the name of each member of the top-level object

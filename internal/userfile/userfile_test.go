@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"secusers/internal/secusers"
-	"secusers/internal/userfile"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/userfile"
 )
 
 // readAll collects the users of a file, or the error that ended it.

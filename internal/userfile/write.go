@@ -7,7 +7,7 @@ import (
 	"io"
 	"iter"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // Writer writes user records, one a line. Call Flush when done.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"secusers/client"
+	"github.com/secusers/secusers/client"
 )
 
 // The environment variables the command reads; flags override them.

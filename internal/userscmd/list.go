@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"secusers/client"
+	"github.com/secusers/secusers/client"
 )
 
 // listFlags are the flags of list.

@@ -12,7 +12,7 @@ import (
 	"time"
 	"unicode"
 
-	"secusers/client"
+	"github.com/secusers/secusers/client"
 )
 
 // userWriter writes users in one output form, a page at a time, so that

@@ -8,7 +8,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"secusers/client"
+	"github.com/secusers/secusers/client"
 )
 
 // progress is the bar of list --all on stderr. A nil *progress draws

@@ -23,11 +23,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"secusers/client"
-	"secusers/internal/demo"
-	"secusers/internal/secusers"
-	"secusers/internal/server"
-	"secusers/internal/store/sqlite"
+	"github.com/secusers/secusers/client"
+	"github.com/secusers/secusers/internal/demo"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/server"
+	"github.com/secusers/secusers/internal/store/sqlite"
 )
 
 // world is a real server on a store with the demo's entities, and a tenant

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"secusers/internal/graph"
+	"github.com/secusers/secusers/internal/graph"
 )
 
 // DefaultInactiveDays is sync.md's default inactivity threshold, the one

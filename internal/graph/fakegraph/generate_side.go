@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"secusers/internal/graph"
+	"github.com/secusers/secusers/internal/graph"
 )
 
 // The side reads refer to users by index arithmetic rather than by lists,

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"secusers/internal/graph"
+	"github.com/secusers/secusers/internal/graph"
 )
 
 // snapshot is every item of a tenant, for comparing two generations.

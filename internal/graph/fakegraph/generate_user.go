@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"secusers/internal/graph"
+	"github.com/secusers/secusers/internal/graph"
 )
 
 // pwCase is how a user's password stands against sync.md's PasswordExpired

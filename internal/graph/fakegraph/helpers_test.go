@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"secusers/internal/graph"
+	"github.com/secusers/secusers/internal/graph"
 )
 
 // testNow is the fixed instant tests generate tenants around.

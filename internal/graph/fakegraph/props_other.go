@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"secusers/internal/graph"
+	"github.com/secusers/secusers/internal/graph"
 )
 
 // domainSchema: the sync reads id and passwordValidityPeriodInDays; the

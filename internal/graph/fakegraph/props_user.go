@@ -3,7 +3,7 @@ package fakegraph
 import (
 	"time"
 
-	"secusers/internal/graph"
+	"github.com/secusers/secusers/internal/graph"
 )
 
 // userProps are the user properties the sync selects, plus the defaults

@@ -14,7 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/graph"
+	"github.com/secusers/secusers/internal/graph"
 )
 
 // Server is the fake Graph and login endpoint for one tenant. It is an

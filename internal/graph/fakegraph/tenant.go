@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"secusers/internal/graph"
+	"github.com/secusers/secusers/internal/graph"
 )
 
 // Tenant is what the fake serves: one Entra tenant's directory as the six

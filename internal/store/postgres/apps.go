@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 const appColumns = `client_id, partner_id, name, permissions, scope_kind, scope_ids, disabled, created_at`

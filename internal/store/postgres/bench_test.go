@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/postgres/pgtest"
 )
 
 // benchUsers is the size of the benchmarks' tenant: 100,000 by default, so

@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 const certificateColumns = `client_id, thumbprint, thumbprint_sha256, subject, der, not_before, not_after, created_at`

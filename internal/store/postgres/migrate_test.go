@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/postgres/pgtest"
 )
 
 // TestOpenRace opens one fresh schema from several stores at once, as

@@ -6,8 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/postgres/pgtest"
 )
 
 // TestPagePlan checks that the user reads walk users_in_order, reading the

@@ -6,9 +6,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/postgres/pgtest"
-	"secusers/internal/store/storetest"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/store/storetest"
 )
 
 func TestConformance(t *testing.T) {

@@ -6,8 +6,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/postgres/pgtest"
 )
 
 // mixedUsers returns users with repeating, case-varied and non-ASCII names

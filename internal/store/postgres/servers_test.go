@@ -13,8 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/postgres/pgtest"
 )
 
 // TestAssertionReplayAcrossServers: servers on one database, each with its

@@ -3,9 +3,9 @@ package postgres
 import (
 	"testing"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/postgres/pgtest"
-	"secusers/internal/store/storetest"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/store/storetest"
 )
 
 func TestSyncConformance(t *testing.T) {

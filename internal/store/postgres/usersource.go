@@ -4,7 +4,7 @@ import (
 	"encoding/hex"
 	"iter"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // userSource feeds ReplaceUsers' COPY from the caller's sequence

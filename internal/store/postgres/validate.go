@@ -1,6 +1,6 @@
 package postgres
 
-import "secusers/internal/secusers"
+import "github.com/secusers/secusers/internal/secusers"
 
 // noDuplicates refuses a list that names the same id twice: a group member
 // or a scope entry listed twice is a mistake in the caller's input, not

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 const appColumns = `client_id, partner_id, name, permissions, scope_kind, scope_ids, disabled, created_at`

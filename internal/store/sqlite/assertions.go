@@ -6,7 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // expiredAssertionBatch is how many expired assertion records one

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // Audit event limits: a query reads at most maxAuditEvents, defaultAuditEvents

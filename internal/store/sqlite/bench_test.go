@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // benchUsers is the size of the benchmarks' tenant: 100,000 by default, so

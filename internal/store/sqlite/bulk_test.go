@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/storetest"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/storetest"
 )
 
 // forceBulk makes every ReplaceUsers of s take the bulk path from its first

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 const certColumns = `client_id, thumbprint, thumbprint_sha256, subject, der, not_before, not_after, created_at`

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 const customerColumns = `id, partner_id, organization, created_at`

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"

@@ -5,7 +5,7 @@ import (
 
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // TestClassifyLockFamily checks that every result code of the lock family,

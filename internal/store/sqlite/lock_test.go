@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // waitBound is how long a call with a 300 ms deadline may take against a

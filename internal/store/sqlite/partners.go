@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // CreatePartner stores a new partner.

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // Ping reports whether the store is ready to serve. A pooled connection

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // TestPingFailsWhenNotReady damages or locks a database under an open

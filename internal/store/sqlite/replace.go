@@ -8,7 +8,7 @@ import (
 	"iter"
 	"strings"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // ReplaceUsers replaces every user of the tenant with the users the sequence

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 const secretColumns = `id, client_id, hash, hint, created_at, expires_at`

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 const signingKeyColumns = `id, algorithm, private_key, created_at, retired_at`

@@ -13,8 +13,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/storetest"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/storetest"
 )
 
 func TestConformance(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // Store is a secusers.Store kept in one SQLite file. It is safe for

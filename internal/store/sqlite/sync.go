@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 var _ secusers.SyncStore = (*Store)(nil)

@@ -4,8 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"secusers/internal/secusers"
-	"secusers/internal/store/storetest"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/storetest"
 )
 
 func TestSyncConformance(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/gofrs/flock"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // LockTenantSync takes the tenant's sync lock: an exclusive flock on a file

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 const tenantColumns = `id, customer_id, name, created_at`

@@ -4,7 +4,7 @@ import (
 	"database/sql"
 	"time"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // userColumns are the users table's columns as scanUser reads them. The

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // pageQuery and pageAfterQuery read a page of security users in the API's

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // generation returns the users of one ReplaceUsers in the concurrency

@@ -19,7 +19,7 @@ package storetest
 import (
 	"testing"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // A test checks one part of the contract on a fresh store.

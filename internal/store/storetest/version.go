@@ -3,7 +3,7 @@ package storetest
 import (
 	"testing"
 
-	"secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // The users version tells a caller whether positions it remembered (the

@@ -1,0 +1,111 @@
+package schedule
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/secusers/secusers/internal/secusers"
+
+	// The pure-Go driver, registered as "sqlite".
+	_ "modernc.org/sqlite"
+)
+
+// sqliteBusyTimeout is how long a River statement may wait for another
+// connection's write lock, in this process or another. A sync ends by
+// replacing the tenant's users in one store transaction that holds SQLite's
+// only write lock throughout: about 160 seconds for a million users, and
+// longer for larger tenants or slower disks. A River statement that gave up
+// sooner would fail for no fault of its own (a job's completion, a fetch, a
+// leader's re-election), so the wait exceeds the longest such write by a
+// wide margin. It never keeps River waiting longer than River means to:
+// River bounds its statements with contexts (ten seconds for completions,
+// which it then retries, keeping the job's result until it is written), and
+// the driver interrupts a statement, also one waiting for the lock, when
+// its context ends; a fetch or a plan that fails is logged and tried again
+// at the next poll or attempt, and only a statement without any deadline
+// waits the whole time.
+const sqliteBusyTimeout = 15 * time.Minute
+
+// lockRetry is how often Start retries the migration lock while another
+// process holds it.
+const lockRetry = 50 * time.Millisecond
+
+// openSQLite opens River's connection to the SQLite file at path, brings
+// River's tables up to date and makes the client.
+func openSQLite(ctx context.Context, path string, rc *river.Config) (riverClient, func() error, error) {
+	db, err := sql.Open("sqlite", sqliteDSN(path))
+	if err != nil {
+		return nil, nil, sqliteError(path, err)
+	}
+	// One connection, as River's SQLite driver asks: River runs many
+	// statements concurrently, and SQLite runs one write at a time.
+	db.SetMaxOpenConns(1)
+	driver := riversqlite.New(db)
+	if err := migrateSQLite(ctx, driver, path, rc); err != nil {
+		db.Close()
+		return nil, nil, sqliteError(path, err)
+	}
+	client, err := river.NewClient(driver, rc)
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("schedule: %w", err)
+	}
+	return client, db.Close, nil
+}
+
+// sqliteDSN is the driver's data source name for the file at path, with
+// the same file-wide settings as the store's connections (WAL, which lets
+// readers and the one writer proceed together) and transactions that take
+// the write lock when they begin: a transaction that upgrades a read lock
+// later fails at once with SQLITE_BUSY instead of waiting its turn.
+func sqliteDSN(path string) string {
+	params := []string{
+		fmt.Sprintf("_pragma=busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()),
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(NORMAL)",
+		"_txlock=immediate",
+	}
+	// As in the store: the path goes in a file: URI, escaped, so that a
+	// "?" or "#" in a file name is not taken for the parameters.
+	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.Clean(path))
+	return "file:" + escaped + "?" + strings.Join(params, "&")
+}
+
+// migrateSQLite brings River's tables up to date under an exclusive lock on
+// path+".lock", the file the store's migrations lock: rivermigrate takes no
+// lock of its own, and servers starting together on a new file would
+// otherwise all create the same tables.
+func migrateSQLite(ctx context.Context, driver *riversqlite.Driver, path string, rc *river.Config) error {
+	lock := flock.New(path + ".lock")
+	locked, err := lock.TryLockContext(ctx, lockRetry)
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", lock.Path(), err)
+	}
+	if !locked {
+		return fmt.Errorf("lock %s: %w", lock.Path(), ctx.Err())
+	}
+	defer lock.Unlock()
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: rc.Logger})
+	if err != nil {
+		return err
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate River's tables: %w", err)
+	}
+	return nil
+}
+
+// sqliteError reports a database that cannot be opened or migrated. The
+// path is the operator's own, so it is safe to show.
+func sqliteError(path string, err error) error {
+	return secusers.Wrap(secusers.Unavailable, err, fmt.Sprintf("schedule: cannot open the SQLite database %q", path))
+}
