@@ -33,7 +33,7 @@ func smallCustomerID(i int) string { return fmt.Sprintf("be000001-0000-4000-8000
 func smallTenantID(i int) string   { return fmt.Sprintf("be000002-0000-4000-8000-%012d", i) }
 
 const (
-	// smallTenantUsers is the size of the small tenants of issue 3.
+	// smallTenantUsers is the size of each small tenant beside the big one.
 	smallTenantUsers = 100
 	// tenantsPerCustomer spreads the small tenants over customers the way
 	// partners have them: a few tenants per customer.
@@ -46,7 +46,7 @@ const (
 // rareStatus is the status of the filtered case: on about 1% of the users.
 const rareStatus = secusers.HighRisk
 
-// loadMix is the demo's mix with the shares of issue 3: about 30% of the
+// loadMix is the demo's mix with the shares the harness is read at: about 30% of the
 // users are security users, and rareStatus is on about 1% of all users.
 var loadMix = func() demo.StatusMix {
 	m := demo.DefaultMix

@@ -1,4 +1,4 @@
-// Command bench is the load harness of secusers (issue 3): it generates a
+// Command bench is the load harness of secusers: it generates a
 // large dataset through the real store, serves it with the real server on
 // loopback, and measures the security-users endpoint and the token endpoint
 // under a closed-loop load, next to the in-process cost of the same pages

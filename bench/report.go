@@ -148,7 +148,7 @@ func printTable(w io.Writer, cfg config, results []*storeResult) {
 		line(rw.label, rw.via, blocks)
 	}
 	fmt.Fprintf(w, "\ncpu/req is this process's CPU time per call: server, clients and SQLite; PostgreSQL's own processes are not in it.\n"+
-		"targets (issue 3): p99 under 25ms for every page case at 16 clients on the 1,000,000-user tenant;\n"+
+		"targets: p99 under 25ms for every page case at 16 clients on the 1,000,000-user tenant;\n"+
 		"page %d no slower than 1.5× page 1; HTTP ÷ in-process p50 under 1.5. Measured here: %d clients, %d users.\n", walkPages, cfg.clients, cfg.users)
 	for _, r := range results {
 		for _, name := range slices.Concat(pageCases, []string{caseToken}) {

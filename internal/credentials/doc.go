@@ -1,5 +1,5 @@
-// Package credentials keeps tenant credentials encrypted at rest (issue 4,
-// sync.md "The connection of a tenant"): a Box seals and opens them with
+// Package credentials keeps tenant credentials encrypted at rest (spec/sync.md,
+// "The connection of a tenant"): a Box seals and opens them with
 // AES-256-GCM under the master key, LoadKey finds that key (the
 // SECUSERS_MASTER_KEY environment variable, or for the embedded SQLite
 // default a key file beside the database), and Secret holds the client
