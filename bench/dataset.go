@@ -17,7 +17,7 @@ import (
 	"github.com/secusers/secusers/internal/demo"
 	"github.com/secusers/secusers/internal/identity"
 	"github.com/secusers/secusers/internal/secusers"
-	"github.com/secusers/secusers/internal/storeopen"
+	"github.com/secusers/secusers/internal/store"
 )
 
 // The dataset's fixed ids, fixed so that --keep finds what an earlier run
@@ -67,7 +67,7 @@ type dataset struct {
 	keep                     bool
 }
 
-// location is where one store's dataset lives: the DSN storeopen opens, and
+// location is where one store's dataset lives: the DSN store.Open opens, and
 // how to make and remove room for it. The harness never touches anything
 // else on the database server or in the directory.
 type location struct {
@@ -164,7 +164,7 @@ func reuse(ctx context.Context, cfg config, loc location) (secusers.Store, error
 	if err != nil || !ok {
 		return nil, err
 	}
-	st, err := storeopen.Open(ctx, loc.dsn)
+	st, err := store.Open(ctx, loc.dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,7 @@ func generate(ctx context.Context, cfg config, loc location, name string, log io
 	if err := loc.create(ctx); err != nil {
 		return nil, err
 	}
-	st, err := storeopen.Open(ctx, loc.dsn)
+	st, err := store.Open(ctx, loc.dsn)
 	if err == nil {
 		err = fill(ctx, st, cfg, name, log)
 		if err != nil {

@@ -120,8 +120,8 @@ func TestStoreDeadline(t *testing.T) {
 			if e.Error.Message != msgStoreTimeout {
 				t.Errorf("message: got %q, want %q", e.Error.Message, msgStoreTimeout)
 			}
-			if got := rec.Header().Get("Retry-After"); got != retryAfterSeconds {
-				t.Errorf("Retry-After: got %q, want %q", got, retryAfterSeconds)
+			if got := rec.Header().Get("Retry-After"); got != secusers.RetryAfterUnavailableHeader() {
+				t.Errorf("Retry-After: got %q, want %q", got, secusers.RetryAfterUnavailableHeader())
 			}
 		})
 	}

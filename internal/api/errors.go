@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/secusers/secusers/internal/reqlog"
@@ -19,10 +20,6 @@ import (
 // log line of the request id, and nothing about it reaches the client.
 const internalMessage = "an unexpected error occurred; quote the request id to support"
 
-// retryAfterSeconds is what a 503 asks the client to wait: the domain's one
-// value, which the token endpoint sends too.
-var retryAfterSeconds = strconv.Itoa(secusers.RetryAfterUnavailable)
-
 // kindStatus maps each domain kind to its HTTP status (spec §4). Kinds not
 // listed, and errors that carry no kind, are 500.
 var kindStatus = map[secusers.Kind]int{
@@ -32,6 +29,7 @@ var kindStatus = map[secusers.Kind]int{
 	secusers.NotFound:        http.StatusNotFound,
 	secusers.Conflict:        http.StatusConflict,
 	secusers.Unavailable:     http.StatusServiceUnavailable,
+	secusers.RateLimited:     http.StatusTooManyRequests,
 	secusers.Internal:        http.StatusInternalServerError,
 }
 
@@ -54,10 +52,11 @@ var statusCode = map[int]string{
 // what the spec says and what partners' tooling is written against.
 const invalidTokenChallenge = `Bearer error="invalid_token"`
 
-// httpError carries what the kind table cannot: a status that has no
-// domain kind (405, and 429 to come) and headers a status needs beyond the
-// defaults (Allow, the insufficient_scope challenge, Retry-After). Its
-// message is the wrapped domain error's.
+// httpError carries what the kind table cannot: the status 405, which has
+// no domain kind (a method is HTTP's business, not the domain's), and
+// headers a status needs beyond the defaults (Allow, the insufficient_scope
+// challenge, the Retry-After of a spent rate limit). Its message is the
+// wrapped domain error's.
 type httpError struct {
 	status int // 0: from the kind table
 	header http.Header
@@ -85,11 +84,13 @@ type innerError struct {
 
 // WriteError writes err as the spec's JSON error response: the status from
 // the domain kind (Invalid 400, Unauthenticated 401, Forbidden 403,
-// NotFound 404, Conflict 409, Unavailable 503, anything else 500), the
-// caller-safe message of the domain error, and the request id (reqlog.ID)
-// and date in innerError. A 500 carries a fixed message: the error itself,
-// whatever it says, only goes to logger with the request id. It is the one
-// writer of error responses, also for the server's own 404 fallback; a nil
+// NotFound 404, Conflict 409, RateLimited 429, Unavailable 503, anything
+// else 500) or 405 for an error of MethodNotAllowed, the caller-safe
+// message of the domain error, and the request id (reqlog.ID) and date in
+// innerError. A 500 carries a fixed message: the error itself, whatever it
+// says, only goes to logger, logged with the request's context, so that a
+// logger wrapped by reqlog.NewHandler adds the request id. It is the one
+// writer of error responses, also for the server's own 404 and 405; a nil
 // logger means slog.Default().
 func WriteError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	writeError(w, r, logger, time.Now(), err)
@@ -103,7 +104,7 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, now
 		err = errors.New("api: WriteError called with a nil error")
 	}
 	status, message := describe(err)
-	logError(r, reqlog.Logger(r.Context(), logger), status, err)
+	logError(r, logger, status, err)
 
 	h := w.Header()
 	var he *httpError
@@ -119,7 +120,7 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, now
 		}
 	case http.StatusServiceUnavailable:
 		if h.Get("Retry-After") == "" {
-			h.Set("Retry-After", retryAfterSeconds)
+			h.Set("Retry-After", secusers.RetryAfterUnavailableHeader())
 		}
 	}
 	body := errorBody{Error: errorDetail{
@@ -182,15 +183,24 @@ func logError(r *http.Request, logger *slog.Logger, status int, err error) {
 	logger.LogAttrs(ctx, level, "request failed",
 		slog.Int("status", status),
 		slog.String("kind", secusers.KindOf(err).String()),
-		slog.String("error", err.Error()))
+		slog.Any("err", err))
+}
+
+// MethodNotAllowed returns the error of a request whose method the path
+// does not serve, which WriteError writes as the spec's 405 (§4) with
+// message and, when allow names any, an Allow header of those methods.
+// Without allow, WriteError leaves Allow as the caller set it (ServeMux
+// sets it before the server's fallback writes its 405).
+func MethodNotAllowed(message string, allow ...string) error {
+	e := &httpError{status: http.StatusMethodNotAllowed, err: secusers.Errorf(secusers.Invalid, "%s", message)}
+	if len(allow) > 0 {
+		e.header = http.Header{"Allow": {strings.Join(allow, ", ")}}
+	}
+	return e
 }
 
 // errMethodNotAllowed is the error of any method but GET (spec §1).
-var errMethodNotAllowed = &httpError{
-	status: http.StatusMethodNotAllowed,
-	header: http.Header{"Allow": {http.MethodGet}},
-	err:    secusers.Errorf(secusers.Invalid, "this endpoint allows only the method GET"),
-}
+var errMethodNotAllowed = MethodNotAllowed("this endpoint allows only the method GET", http.MethodGet)
 
 // insufficientScope is the 403 of a token or app without the permission,
 // with the RFC 6750 challenge naming the scope the client must ask for.

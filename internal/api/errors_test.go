@@ -41,6 +41,11 @@ func TestWriteError(t *testing.T) {
 		{"unknown kind", &secusers.Error{Kind: secusers.Kind(99), Message: "odd"}, 500, "InternalServerError", internalMessage, nil},
 		{"nil error is a fault", nil, 500, "InternalServerError", internalMessage, nil},
 		{"method not allowed", errMethodNotAllowed, 405, "MethodNotAllowed", "GET", map[string]string{"Allow": "GET"}},
+		{"method not allowed, several", MethodNotAllowed("m", http.MethodGet, http.MethodHead), 405, "MethodNotAllowed", "m",
+			map[string]string{"Allow": "GET, HEAD"}},
+		{"rate limited", tooManyRequests(7), 429, "TooManyRequests", "retry after 7 seconds", map[string]string{"Retry-After": "7"}},
+		{"rate limited, wrapped", fmt.Errorf("limit: %w", tooManyRequests(1)), 429, "TooManyRequests", "retry after 1 seconds",
+			map[string]string{"Retry-After": "1"}},
 		{"insufficient scope", insufficientScope(), 403, "Forbidden", "partner.um.user.read.all",
 			map[string]string{"WWW-Authenticate": `Bearer error="insufficient_scope", scope="partner.um.user.read.all"`}},
 	}
@@ -48,7 +53,7 @@ func TestWriteError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var logs strings.Builder
-			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			logger := slog.New(reqlog.NewHandler(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 			h := reqlog.Middleware(slog.New(slog.NewTextHandler(io.Discard, nil)), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				WriteError(w, r, logger, tt.err)
 			}))
@@ -85,5 +90,31 @@ func TestWriteErrorNilLogger(t *testing.T) {
 	WriteError(rec, httptest.NewRequest(http.MethodGet, "/", nil), nil, secusers.Errorf(secusers.NotFound, "x"))
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("status: got %d, want 404", rec.Code)
+	}
+}
+
+// TestMethodNotAllowedKeepsAllow checks that a 405 without methods of its
+// own keeps the Allow header its caller set, as the server's fallback
+// relies on (ServeMux sets Allow before the fallback writes the error),
+// and that one with methods replaces it.
+func TestMethodNotAllowedKeepsAllow(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"caller's Allow kept", MethodNotAllowed("m"), "POST"},
+		{"error's Allow wins", MethodNotAllowed("m", http.MethodGet), "GET"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rec := httptest.NewRecorder()
+			rec.Header().Set("Allow", "POST")
+			WriteError(rec, httptest.NewRequest(http.MethodPut, "/", nil), slog.New(slog.DiscardHandler), tc.err)
+			if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != tc.want {
+				t.Errorf("got %d with Allow %q, want 405 with Allow %q", rec.Code, rec.Header().Get("Allow"), tc.want)
+			}
+		})
 	}
 }

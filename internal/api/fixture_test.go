@@ -158,7 +158,8 @@ func newFixture(tb testing.TB) *fixture {
 // newHandler returns the handler over store, wrapped in reqlog.Middleware
 // and logging to f.logs; each of configure may change its Config.
 func (f *fixture) newHandler(store secusers.Store, baseURL string, configure ...func(*Config)) http.Handler {
-	logger := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	// Wrapped as the server wraps its logger, for the request id.
+	logger := slog.New(reqlog.NewHandler(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	cfg := Config{Store: store, Verifier: newVerifier(), BaseURL: baseURL, Now: func() time.Time { return testNow }, Logger: logger}
 	for _, c := range configure {
 		c(&cfg)

@@ -23,7 +23,9 @@ type Config struct {
 	BaseURL string
 	// Now is the clock; age is derived from it. Default time.Now.
 	Now func() time.Time
-	// Logger receives the details of failed requests. Default slog.Default().
+	// Logger receives the details of failed requests, logged with the
+	// request's context: wrapped by reqlog.NewHandler (the server wraps
+	// its logger), it adds the request id. Default slog.Default().
 	Logger *slog.Logger
 	// StoreTimeout bounds the store calls of one request, together: a
 	// store that does not answer in time is a 503 with Retry-After, not a

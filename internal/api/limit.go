@@ -26,9 +26,8 @@ func (h *Handler) limit(ctx context.Context, c *call) error {
 // it to retry after secs seconds.
 func tooManyRequests(secs int) error {
 	return &httpError{
-		status: http.StatusTooManyRequests,
 		header: http.Header{"Retry-After": {strconv.Itoa(secs)}},
-		err: secusers.Errorf(secusers.Invalid,
+		err: secusers.Errorf(secusers.RateLimited,
 			"the app's rate limit is spent; retry after %d seconds", secs),
 	}
 }

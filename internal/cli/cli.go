@@ -1,7 +1,10 @@
-// Package cli is the `secusers` command: serving, administration, and user
-// import and export, with the flags and JSON outputs that spec/cli.md fixes
-// for scripts. Run takes its environment as arguments, so tests run every
-// command in-process against a temporary database.
+// Package cli is the `secusers` command: serving, administration, syncs,
+// user import and export, and `users`, the partner API through the public
+// SDK, with the flags and JSON outputs that spec/cli.md fixes for scripts.
+// Each command has its file, named after it (admin_app_secret.go for
+// `admin app secret`); its builder declares the flags and calls a function
+// that does the work. Run takes its environment as arguments, so tests run
+// every command in-process against a temporary database.
 package cli
 
 import (
@@ -12,13 +15,11 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"github.com/secusers/secusers/internal/secusers"
-	"github.com/secusers/secusers/internal/storeopen"
-	"github.com/secusers/secusers/internal/userscmd"
+	"github.com/secusers/secusers/internal/store"
 )
 
 // env is what a run of the command works with: its streams, environment
@@ -34,32 +35,50 @@ type env struct {
 
 	db     string // --db
 	output string // -o, on the commands that print results
+
+	// loc is --db parsed, once a command has asked for it (location).
+	loc *store.Location
 }
+
+// stdio is the file name that means standard input or output (--file -,
+// --client-secret -).
+const stdio = "-"
 
 // Run runs the command line args (without the program name) and returns
 // the exit status: 0 on success, 1 on any failure, after writing one line
 // "secusers: MESSAGE" to stderr. getenv reads the environment (os.Getenv).
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now, buildInfo: debug.ReadBuildInfo}
-	root := e.rootCommand()
-	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	// Whatever the command changes is recorded in the audit trail as done
-	// by this user.
-	ctx = secusers.WithActor(ctx, e.actor())
-	if err := root.ExecuteContext(ctx); err != nil {
+	if err := newEnv(stdin, stdout, stderr, getenv).execute(ctx, args); err != nil {
 		fmt.Fprintf(stderr, "secusers: %s\n", errorLine(err))
 		return 1
 	}
 	return 0
 }
 
+// newEnv returns the environment of a run with these streams.
+func newEnv(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *env {
+	return &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now, buildInfo: debug.ReadBuildInfo}
+}
+
+// execute runs the command line args and returns the command's error,
+// which Run reports.
+func (e *env) execute(ctx context.Context, args []string) error {
+	root := e.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	// Whatever the command changes is recorded in the audit trail as done
+	// by this user.
+	return root.ExecuteContext(secusers.WithActor(ctx, e.actor()))
+}
+
 // errorLine returns the one line that describes err to the operator: the
 // caller-safe message of a domain error the operator can act on, or the
 // whole text of any other error (the operator owns the machine, so an
-// internal cause is theirs to see).
+// internal cause is theirs to see), on one line, made printable: messages
+// may quote what a remote server said (secusers users, a sync's Graph
+// error) or what a file held.
 func errorLine(err error) string {
 	msg := err.Error()
 	switch secusers.KindOf(err) {
@@ -71,14 +90,7 @@ func errorLine(err error) string {
 	if strings.ContainsAny(msg, "\r\n") {
 		msg = strings.Join(strings.Fields(msg), " ")
 	}
-	// Messages may quote what a remote server said (secusers users) or a
-	// file held: no escape sequence or bidi override reaches the terminal.
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
-			return '?'
-		}
-		return r
-	}, msg)
+	return printable(msg)
 }
 
 func (e *env) rootCommand() *cobra.Command {
@@ -110,7 +122,7 @@ command works on the database named by --db.`,
 	root.PersistentFlags().StringVar(&e.db, "db", e.defaultDB(),
 		"the database: a file path, sqlite:PATH, or postgres://… (environment SECUSERS_DB)")
 	root.AddCommand(e.serveCommand(), e.adminCommand(), e.importCommand(), e.exportCommand(),
-		e.syncCommand(), e.fakegraphCommand(), userscmd.New(e.stdout, e.stderr, e.getenv), e.versionCommand())
+		e.syncCommand(), e.fakegraphCommand(), e.usersCommand(), e.versionCommand())
 	return root
 }
 
@@ -120,7 +132,7 @@ func (e *env) defaultDB() string {
 	if v := e.getenv("SECUSERS_DB"); v != "" {
 		return v
 	}
-	return storeopen.Default
+	return store.Default
 }
 
 // groupRunE runs a command that only groups others: without arguments it
@@ -147,6 +159,20 @@ func group(use, short string, subs ...*cobra.Command) *cobra.Command {
 	return cmd
 }
 
+// location returns --db parsed. It is parsed once, on first use, so that
+// the store, the key file beside it and the schedule all name the same
+// database; commands that never touch the database never parse it.
+func (e *env) location() (store.Location, error) {
+	if e.loc == nil {
+		loc, err := store.Parse(e.db)
+		if err != nil {
+			return store.Location{}, err
+		}
+		e.loc = &loc
+	}
+	return *e.loc, nil
+}
+
 // withStore opens the database, runs fn and closes the database. What the
 // store warns of on opening (a database file others could read, made
 // private) goes to slog's default logger, on stderr.
@@ -157,7 +183,11 @@ func (e *env) withStore(ctx context.Context, fn func(secusers.Store) error) erro
 // withStoreLogging is withStore with the store's warnings going to logger,
 // as serve's own log lines do.
 func (e *env) withStoreLogging(ctx context.Context, logger *slog.Logger, fn func(secusers.Store) error) (err error) {
-	st, err := storeopen.Open(ctx, e.db, storeopen.WithLogger(logger))
+	loc, err := e.location()
+	if err != nil {
+		return err
+	}
+	st, err := loc.Open(ctx, store.WithLogger(logger))
 	if err != nil {
 		return err
 	}

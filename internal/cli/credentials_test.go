@@ -103,7 +103,7 @@ func TestCertCommands(t *testing.T) {
 	os.WriteFile(notCert, []byte("hello"), 0o600)
 	fails(t, "", "certificate", append([]string{"admin", "app", "cert", "add", "--app", app, "--file", notCert}, db...)...)
 	fails(t, "", "no such file", append([]string{"admin", "app", "cert", "add", "--app", app, "--file", "/nonexistent.pem"}, db...)...)
-	fails(t, "", "no app", append([]string{"admin", "app", "cert", "list", "--app", "00000000-0000-4000-8000-000000000009"}, db...)...)
+	fails(t, "", "app 00000000-0000-4000-8000-000000000009 not found", append([]string{"admin", "app", "cert", "list", "--app", "00000000-0000-4000-8000-000000000009"}, db...)...)
 
 	var gone struct {
 		Removed string `json:"removed"`
@@ -159,9 +159,9 @@ func TestSecretListAndRemove(t *testing.T) {
 		Removed string `json:"removed"`
 	}
 	ok(t, db, &gone, "admin", "app", "secret", "remove", "--app", app, "--id", list.Secrets[0].ID)
-	fails(t, "", "no client secret", append([]string{"admin", "app", "secret", "remove", "--app", app, "--id", list.Secrets[0].ID}, db...)...)
+	fails(t, "", "app "+app+" has no client secret "+list.Secrets[0].ID, append([]string{"admin", "app", "secret", "remove", "--app", app, "--id", list.Secrets[0].ID}, db...)...)
 	other := newApp(t, db)
-	fails(t, "", "no client secret", append([]string{"admin", "app", "secret", "remove", "--app", other, "--id", list.Secrets[1].ID}, db...)...)
+	fails(t, "", "app "+other+" has no client secret "+list.Secrets[1].ID, append([]string{"admin", "app", "secret", "remove", "--app", other, "--id", list.Secrets[1].ID}, db...)...)
 	decodeOne(t, run(t, "", append([]string{"admin", "app", "secret", "list", "--app", app, "-o", "json"}, db...)...).stdout, &list)
 	if len(list.Secrets) != 1 {
 		t.Errorf("after remove: got %d secrets, want 1", len(list.Secrets))
@@ -180,7 +180,7 @@ func TestAuditList(t *testing.T) {
 	ok(t, db, &struct {
 		ClientID string `json:"clientId"`
 	}{}, "admin", "app", "disable", "--app", app)
-	fails(t, "", "no app", append([]string{"admin", "app", "disable", "--app", "00000000-0000-4000-8000-000000000009"}, db...)...)
+	fails(t, "", "app 00000000-0000-4000-8000-000000000009 not found", append([]string{"admin", "app", "disable", "--app", "00000000-0000-4000-8000-000000000009"}, db...)...)
 
 	type events struct {
 		Events []struct {

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/secusers/secusers/internal/graph/fakegraph"
@@ -25,15 +27,18 @@ non-expiring passwords, disabled accounts, risky users in every state,
 noncompliant devices, old and recent sign-ins, and recently deleted users.`,
 		Example: `  secusers fakegraph --addr 127.0.0.1:8090 --users 5000 --seed 7`,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if users < 0 {
-				return secusers.Errorf(secusers.Invalid, "--users must not be negative, got %d", users)
-			}
-			return fakegraph.Run(cmd.Context(), addr, users, seed, e.stdout)
-		},
+		RunE:    func(cmd *cobra.Command, _ []string) error { return e.serveFakegraph(cmd.Context(), addr, users, seed) },
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:0", "the address to listen on; port 0 picks a free one")
 	cmd.Flags().IntVar(&users, "users", 3000, "how many users the tenant has")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "the seed the tenant and the app's credentials are generated from")
 	return cmd
+}
+
+// serveFakegraph serves a generated tenant of users users until ctx ends.
+func (e *env) serveFakegraph(ctx context.Context, addr string, users int, seed int64) error {
+	if users < 0 {
+		return secusers.Errorf(secusers.Invalid, "--users must not be negative, got %d", users)
+	}
+	return fakegraph.Run(ctx, addr, users, seed, e.stdout)
 }

@@ -1,8 +1,11 @@
 package cli
 
+// The commands parse the ids their flags name, so that a mistyped GUID is
+// refused in the flag's words before the database is opened. Whether an id
+// names a record, and whose it is, the store checks inside the
+// transaction that writes, and its error says which id it did not find.
+
 import (
-	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -45,88 +48,4 @@ func newOrGivenID(value string) (string, error) {
 		return uuid.NewString(), nil
 	}
 	return parseID("id", value)
-}
-
-// notFound says that no record of a kind has the id.
-func notFound(what, id string) error {
-	return secusers.Errorf(secusers.NotFound, "no %s with id %s", what, id)
-}
-
-// lookupMissing reports whether a lookup found nothing, and passes on real errors.
-// The commands check an id before they write, so that they can name what
-// is missing or taken; the store's own checks still guard against races.
-func lookupMissing(err error) (bool, error) {
-	switch {
-	case err == nil:
-		return false, nil
-	case secusers.IsKind(err, secusers.NotFound):
-		return true, nil
-	}
-	return false, err
-}
-
-// checkFree fails with Conflict when lookup finds a record with a --id.
-func checkFree(what, id string, lookup func() error) error {
-	free, err := lookupMissing(lookup())
-	if err != nil {
-		return err
-	}
-	if !free {
-		return secusers.Errorf(secusers.Conflict, "a %s with id %s exists already", what, id)
-	}
-	return nil
-}
-
-func requirePartner(ctx context.Context, st secusers.Store, id string) error {
-	_, err := st.Partner(ctx, id)
-	if missing, err := lookupMissing(err); missing {
-		return notFound("partner", id)
-	} else if err != nil {
-		return err
-	}
-	return nil
-}
-
-func requireCustomer(ctx context.Context, st secusers.Store, id string) (secusers.Customer, error) {
-	c, err := st.Customer(ctx, id)
-	if missing, err := lookupMissing(err); missing {
-		return c, notFound("customer", id)
-	} else if err != nil {
-		return c, err
-	}
-	return c, nil
-}
-
-// requirePartnersCustomers checks that every id is a customer of the partner.
-func requirePartnersCustomers(ctx context.Context, st secusers.Store, partnerID string, ids []string) error {
-	for _, id := range ids {
-		c, err := requireCustomer(ctx, st, id)
-		if err != nil {
-			return err
-		}
-		if c.PartnerID != partnerID {
-			return secusers.Errorf(secusers.NotFound, "customer %s is not a customer of partner %s", id, partnerID)
-		}
-	}
-	return nil
-}
-
-func requireTenant(ctx context.Context, st secusers.Store, id string) error {
-	_, err := st.Tenant(ctx, id)
-	if missing, err := lookupMissing(err); missing {
-		return notFound("tenant", id)
-	} else if err != nil {
-		return err
-	}
-	return nil
-}
-
-func requireApp(ctx context.Context, st secusers.Store, clientID string) (secusers.App, error) {
-	a, err := st.App(ctx, clientID)
-	if missing, err := lookupMissing(err); missing {
-		return a, secusers.Errorf(secusers.NotFound, "no app with client id %s", clientID)
-	} else if err != nil {
-		return a, fmt.Errorf("looking up app %s: %w", clientID, err)
-	}
-	return a, nil
 }

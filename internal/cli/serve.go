@@ -149,10 +149,14 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 	if err != nil {
 		return err
 	}
+	loc, err := e.location()
+	if err != nil {
+		return err
+	}
 	ctx := cmd.Context()
 	reg := metrics.NewRegistry()
 	return e.withStoreLogging(ctx, logger, func(st secusers.Store) error {
-		box := e.loadServeKey(logger)
+		box := e.loadServeKey(loc, logger)
 		syncer := e.serveSyncer(st, box, logger, reg)
 		var res demo.Result
 		if f.demo {
@@ -175,7 +179,7 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 		if err := srv.Listen(ctx); err != nil {
 			return err
 		}
-		stopSchedule, err := e.startSchedule(ctx, f.syncInterval, syncer, logger)
+		stopSchedule, err := e.startSchedule(ctx, loc, f.syncInterval, syncer, logger)
 		if err != nil {
 			return err
 		}

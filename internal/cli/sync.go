@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -49,13 +48,7 @@ written. With -v the run's log lines (JSON) go to standard error.`,
   secusers sync --tenant "$TENANT" -o json
   # {"tenantId":"…","users":1200,"securityUsers":830,"unavailable":[{"status":"HighRisk","reason":"…"}],"durationMs":5123}`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			tid, err := parseID("tenant", tenant)
-			if err != nil {
-				return err
-			}
-			return e.syncTenant(cmd.Context(), tid, verbose)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return e.syncTenant(cmd.Context(), tenant, verbose) },
 	}
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant's id (required)")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "write the run's log lines to standard error")
@@ -64,8 +57,18 @@ written. With -v the run's log lines (JSON) go to standard error.`,
 	return cmd
 }
 
-func (e *env) syncTenant(ctx context.Context, tid string, verbose bool) error {
-	box, err := credentials.LoadKey(e.getenv, e.db)
+// syncTenant runs one sync of the tenant now and prints the run; the sync
+// refuses an unknown tenant and one that is not connected.
+func (e *env) syncTenant(ctx context.Context, tenant string, verbose bool) error {
+	tid, err := parseID("tenant", tenant)
+	if err != nil {
+		return err
+	}
+	loc, err := e.location()
+	if err != nil {
+		return err
+	}
+	box, err := credentials.LoadKey(e.getenv, loc.KeyFile())
 	if err != nil {
 		return err
 	}
@@ -73,10 +76,7 @@ func (e *env) syncTenant(ctx context.Context, tid string, verbose bool) error {
 	if verbose {
 		logger = slog.New(slog.NewJSONHandler(e.stderr, nil))
 	}
-	return e.withSyncStore(ctx, func(st secusers.SyncStore) error {
-		if err := requireTenant(ctx, st, tid); err != nil {
-			return err
-		}
+	return e.withStore(ctx, func(st secusers.Store) error {
 		bar := e.newProgressBar()
 		s := &tenantsync.Syncer{Store: st, Box: box, Now: e.now, Logger: logger, Progress: bar.update}
 		run, err := s.Run(ctx, tid)
@@ -108,25 +108,4 @@ func (e *env) printRun(run secusers.SyncRun) error {
 			fmt.Fprintf(w, "Not judged: %s (%s)\n", u.Status, u.Reason)
 		}
 	})
-}
-
-// withSyncStore is withStore for the commands that need the sync's part of
-// the store.
-func (e *env) withSyncStore(ctx context.Context, fn func(secusers.SyncStore) error) error {
-	return e.withStore(ctx, func(st secusers.Store) error {
-		ss, ok := st.(secusers.SyncStore)
-		if !ok {
-			return secusers.Errorf(secusers.Invalid, "this database (%s) does not support syncing from Microsoft Graph yet", storeKind(e.db))
-		}
-		return fn(ss)
-	})
-}
-
-// storeKind names the backend of a --db value without echoing it (a
-// PostgreSQL DSN may hold a password).
-func storeKind(dsn string) string {
-	if lower := strings.ToLower(dsn); strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://") {
-		return "PostgreSQL"
-	}
-	return "SQLite"
 }

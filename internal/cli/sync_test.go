@@ -66,7 +66,7 @@ func TestConnectRefusesBadInput(t *testing.T) {
 	if _, err := os.Stat(db[1] + ".key"); err == nil {
 		t.Error("a refused connect created the key file")
 	}
-	fails(t, "", "no tenant with id 11111111-1111-4111-8111-111111111111",
+	fails(t, "", "tenant 11111111-1111-4111-8111-111111111111 not found",
 		append([]string{"admin", "tenant", "connect", "--tenant", "11111111-1111-4111-8111-111111111111",
 			"--entra-tenant-id", "72f988bf-86f1-41af-91ab-2d7cd011db47", "--client-id", graphClientID, "--client-secret", "s"}, db...)...)
 }

@@ -1,216 +1,135 @@
 package cli
 
+// The users command is a partner's view of the security-users API from the
+// shell: it talks HTTP to a running service through the public SDK
+// (package client), never to the database, with the output forms a person
+// (table) and a script (json, csv) want. It is the SDK's first user: what
+// it needs, partners' programs need too. So the users*.go files import no
+// package of this module but client (TestUsersCommandUsesOnlyTheSDK), and
+// share with the other commands only the CLI's own parts: the group runner,
+// the -o check, printable and the result line on stderr.
+
 import (
-	"context"
+	"bufio"
+	"errors"
 	"fmt"
 	"io"
-	"iter"
-	"os"
-	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/secusers/secusers/internal/secusers"
-	"github.com/secusers/secusers/internal/userfile"
+	"github.com/secusers/secusers/client"
 )
 
-// usersResult is the -o json result of export.
-type usersResult struct {
-	TenantID string `json:"tenantId"`
-	Users    int    `json:"users"`
+// The environment variables the users command reads; flags override them.
+const (
+	envAPI          = "SECUSERS_API"
+	envClientID     = "SECUSERS_CLIENT_ID"
+	envClientSecret = "SECUSERS_CLIENT_SECRET"
+	envCertFile     = "SECUSERS_CERT_FILE"
+	envKeyFile      = "SECUSERS_KEY_FILE"
+)
+
+// usersFlags are the flags every users subcommand shares.
+type usersFlags struct {
+	api, tokenURL, customer, tenant string
+	clientID, clientSecret          string
+	certFile, keyFile               string
 }
 
-// importResult is the -o json result of import: export's keys, and how
-// many users the import replaced.
-type importResult struct {
-	TenantID string `json:"tenantId"`
-	Users    int    `json:"users"`
-	Replaced int    `json:"replaced"`
+func (e *env) usersCommand() *cobra.Command {
+	f := &usersFlags{}
+	cmd := group("users", "List a tenant's security users through the partner API, as a partner's app",
+		e.usersListCommand(f), e.usersSummaryCommand(f))
+	cmd.Long = `List and count a tenant's security users through the partner API, as a partner's
+app registration does: these commands talk HTTP to a running service (--api) with
+the app's credentials, never to the database.
+
+Credentials: --client-id with --client-secret (or "-" to read the secret from
+stdin), or with --cert-file and --key-file (a certificate registered to the app,
+PEM, for private_key_jwt). The environment variables ` + envAPI + `,
+` + envClientID + `, ` + envClientSecret + `, ` + envCertFile + ` and
+` + envKeyFile + ` stand in for the flags; prefer them, or "-", to a secret on the
+command line, which other users of the machine can see.`
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&f.api, "api", "", "the service's base URL, e.g. https://secusers.example.com (environment "+envAPI+")")
+	pf.StringVar(&f.tokenURL, "token-url", "", `the token endpoint (default: the --api URL + "/connect/token")`)
+	pf.StringVar(&f.customer, "customer", "", "the customer's id (required)")
+	pf.StringVar(&f.tenant, "tenant", "", "the tenant's id (required)")
+	pf.StringVar(&f.clientID, "client-id", "", "the app's client id (environment "+envClientID+")")
+	pf.StringVar(&f.clientSecret, "client-secret", "", `a client secret of the app, or "-" to read it from stdin (environment `+envClientSecret+")")
+	pf.StringVar(&f.certFile, "cert-file", "", "a PEM certificate registered to the app, for private_key_jwt (environment "+envCertFile+")")
+	pf.StringVar(&f.keyFile, "key-file", "", "the certificate's PEM private key (environment "+envKeyFile+")")
+	e.addOutputFlagUsage(cmd, "output format: table, json or csv (csv: list only)")
+	return acceptOutputs(cmd, outputTable, outputJSON, outputCSV)
 }
 
-// stdio is the --file value that means stdin or stdout.
-const stdio = "-"
-
-func (e *env) importCommand() *cobra.Command {
-	cmd := group("import", "Import records into the database", e.importUsersCommand())
-	e.addOutputFlag(cmd)
-	return cmd
-}
-
-func (e *env) exportCommand() *cobra.Command {
-	cmd := group("export", "Export records from the database", e.exportUsersCommand())
-	e.addOutputFlag(cmd)
-	return cmd
-}
-
-func (e *env) importUsersCommand() *cobra.Command {
-	var tenant, file string
-	var allowEmpty bool
-	cmd := &cobra.Command{
-		Use:   "users --tenant TID --file FILE|- [--allow-empty]",
-		Short: "Replace a tenant's users with the records of a JSON Lines file",
-		Long: `Replace every user of a tenant with the user records of a JSON Lines file (one
-JSON object a line; - reads stdin), as one transaction: a file with any bad line
-changes nothing, and the error names the line. A file without records is refused
-(an empty pipe is more often a failed command than a wish to empty the tenant)
-unless --allow-empty is given. The output says how many users the import
-replaced (-o json: "replaced"), and so does the audit trail.
-
-A record has the API's user fields in camelCase except age, plus
-lastPasswordChangeDateTime (RFC 3339; omitted, "" or null when unknown). Only id
-is required; status is the bit set (1 MFADisabled, 2 SignInBlocked, 4
-PasswordExpired, 8 HighRisk, 16 MediumRisk, 32 Compliance, 64 Inactive, 128
-PendingDeletion, 256 TestUser, which must match isTestUser). Unknown fields are
-errors. 'secusers export users' writes the same format.`,
-		Example: `  secusers import users --tenant "$TENANT" --file users.jsonl -o json   # {"tenantId":"…","users":1200,"replaced":1180}
-  echo '{"id":"f04d7aee-341e-4ab9-9e1a-65215f92e596","displayName":"Bob Mark","status":13}' |
-    secusers import users --tenant "$TENANT" --file -
-  secusers import users --tenant "$TENANT" --file - --allow-empty < /dev/null   # removes every user`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			tid, err := parseID("tenant", tenant)
-			if err != nil {
-				return err
-			}
-			return e.withStore(cmd.Context(), func(st secusers.Store) error {
-				r, err := e.importUsers(cmd.Context(), st, tid, file, allowEmpty)
-				if err != nil {
-					return err
-				}
-				return e.print(importResult{tid, r.After, r.Before}, func(w io.Writer) {
-					fmt.Fprintf(w, "Imported %d users into tenant %s (replacing %d)\n", r.After, tid, r.Before)
-				})
-			})
-		},
+// setting returns a flag's value, or the environment variable's when the
+// flag was not given.
+func (e *env) setting(cmd *cobra.Command, flag, value, variable string) string {
+	if cmd.Flags().Changed(flag) || variable == "" {
+		return value
 	}
-	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant's id (required)")
-	cmd.Flags().StringVar(&file, "file", "", "the JSON Lines file to read, or - for stdin (required)")
-	cmd.Flags().BoolVar(&allowEmpty, "allow-empty", false, "accept a file without records, which removes every user of the tenant")
-	cmd.MarkFlagRequired("tenant")
-	cmd.MarkFlagRequired("file")
-	return cmd
+	return e.getenv(variable)
 }
 
-func (e *env) importUsers(ctx context.Context, st secusers.Store, tid, file string, allowEmpty bool) (secusers.Replacement, error) {
-	if err := requireTenant(ctx, st, tid); err != nil {
-		return secusers.Replacement{}, err
+// newClient makes the SDK client from the flags and the environment. A
+// secret given as "-" is read from the command's input.
+func (e *env) newClient(cmd *cobra.Command, f *usersFlags) (*client.Client, error) {
+	api := e.setting(cmd, "api", f.api, envAPI)
+	if api == "" {
+		return nil, errors.New("--api is required (or " + envAPI + "): the service's base URL, e.g. https://secusers.example.com")
 	}
-	r, name := e.stdin, "stdin"
-	if file != stdio {
-		f, err := os.Open(file)
+	if f.customer == "" || f.tenant == "" {
+		return nil, errors.New("--customer and --tenant are required")
+	}
+	cfg := client.Config{
+		BaseURL:   api,
+		TokenURL:  f.tokenURL,
+		ClientID:  e.setting(cmd, "client-id", f.clientID, envClientID),
+		UserAgent: "secusers-cli",
+	}
+	if cfg.ClientID == "" {
+		return nil, errors.New("--client-id is required (or " + envClientID + ")")
+	}
+	secret := e.setting(cmd, "client-secret", f.clientSecret, envClientSecret)
+	certFile := e.setting(cmd, "cert-file", f.certFile, envCertFile)
+	keyFile := e.setting(cmd, "key-file", f.keyFile, envKeyFile)
+	switch {
+	case secret != "" && certFile != "":
+		return nil, errors.New("give either a client secret or a certificate, not both")
+	case secret == stdio:
+		s, err := readSecret(cmd.InOrStdin())
 		if err != nil {
-			return secusers.Replacement{}, err // *PathError names the file and the reason
+			return nil, err
 		}
-		defer f.Close()
-		r, name = f, file
-	}
-	users, stop, err := refuseEmpty(userfile.ReadUsers(r), allowEmpty)
-	if err != nil {
-		return secusers.Replacement{}, secusers.Wrap(secusers.Invalid, err, name+": "+secusers.MessageOf(err))
-	}
-	defer stop()
-	rep, err := st.ReplaceUsers(ctx, tid, users)
-	if secusers.IsKind(err, secusers.Invalid) {
-		// Like a compiler: the file, then the line and what is wrong.
-		return secusers.Replacement{}, secusers.Wrap(secusers.Invalid, err, name+": "+secusers.MessageOf(err))
-	}
-	return rep, err
-}
-
-// errNoRecords refuses an import without records: an empty pipe (the
-// command that should have written the file failed) would otherwise empty
-// the tenant and succeed.
-var errNoRecords = secusers.Errorf(secusers.Invalid,
-	"the input holds no user records; nothing was changed; pass --allow-empty to empty the tenant")
-
-// refuseEmpty reads the first record of users before anything is written,
-// and refuses input without one with errNoRecords unless allowEmpty. It
-// returns the whole sequence, the record it read first included, and stop,
-// which releases the reading and must be called once the sequence is done
-// with. A bad first line counts as a record: the store reports it as it
-// reports any bad line.
-func refuseEmpty(users iter.Seq2[secusers.User, error], allowEmpty bool) (iter.Seq2[secusers.User, error], func(), error) {
-	next, stop := iter.Pull2(users)
-	u, err, ok := next()
-	if !ok && !allowEmpty {
-		stop()
-		return nil, nil, errNoRecords
-	}
-	return func(yield func(secusers.User, error) bool) {
-		for ; ok; u, err, ok = next() {
-			if !yield(u, err) {
-				return
-			}
+		cfg.ClientSecret = s
+	case secret != "":
+		cfg.ClientSecret = secret
+	case certFile != "":
+		if keyFile == "" {
+			keyFile = certFile // one PEM file with both
 		}
-	}, stop, nil
-}
-
-func (e *env) exportUsersCommand() *cobra.Command {
-	var tenant, file string
-	cmd := &cobra.Command{
-		Use:   "users --tenant TID [--file FILE|-]",
-		Short: "Write a tenant's users as JSON Lines",
-		Long: `Write every user of a tenant, security users or not, as JSON Lines in the
-format 'secusers import users' reads, in the API's order. Without --file (or with
--) the records go to stdout; with a file, the file is replaced only once every
-record is written, is readable by its owner only (it holds personal data), and a
-summary is printed (-o json: {"tenantId":"…","users":N}).`,
-		Example: `  secusers export users --tenant "$TENANT" > users.jsonl
-  secusers export users --tenant "$TENANT" --file users.jsonl -o json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			tid, err := parseID("tenant", tenant)
-			if err != nil {
-				return err
-			}
-			return e.withStore(cmd.Context(), func(st secusers.Store) error {
-				ctx := cmd.Context()
-				if err := requireTenant(ctx, st, tid); err != nil {
-					return err
-				}
-				if file == "" || file == stdio {
-					_, err := userfile.WriteUsers(e.stdout, st.Users(ctx, tid))
-					return err
-				}
-				n, err := exportToFile(file, st.Users(ctx, tid))
-				if err != nil {
-					return err
-				}
-				return e.print(usersResult{tid, n}, func(w io.Writer) { fmt.Fprintf(w, "Exported %d users of tenant %s to %s\n", n, tid, file) })
-			})
-		},
-	}
-	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant's id (required)")
-	cmd.Flags().StringVar(&file, "file", stdio, "the file to write, or - for stdout")
-	cmd.MarkFlagRequired("tenant")
-	return cmd
-}
-
-// exportToFile writes the users to a temporary file beside path and renames
-// it into place, so that a failed export never leaves a truncated file that
-// a later import would take for the whole tenant.
-func exportToFile(path string, users iter.Seq2[secusers.User, error]) (n int, err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return 0, err
-	}
-	defer func() {
+		cert, key, err := client.LoadCertificate(certFile, keyFile)
 		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			return nil, err
 		}
-	}()
-	if n, err = userfile.WriteUsers(tmp, users); err != nil {
-		return 0, err
+		cfg.Certificate, cfg.PrivateKey = cert, key
+	default:
+		return nil, errors.New("credentials are required: --client-secret (or " + envClientSecret + "), or --cert-file and --key-file")
 	}
-	if err = tmp.Sync(); err != nil {
-		return 0, fmt.Errorf("writing %s: %w", path, err)
+	return client.New(cfg)
+}
+
+// readSecret reads the secret from the first line of r.
+func readSecret(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("reading the client secret from stdin: %w", err)
 	}
-	if err = tmp.Close(); err != nil {
-		return 0, fmt.Errorf("writing %s: %w", path, err)
+	secret := strings.TrimRight(line, "\r\n")
+	if secret == "" {
+		return "", errors.New("--client-secret -: stdin holds no secret")
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return 0, fmt.Errorf("replacing %s: %w", path, err)
-	}
-	return n, nil
+	return secret, nil
 }

@@ -88,11 +88,14 @@ the build did not record. 'secusers --version' prints the same line.`,
 		Example: `  secusers version
   secusers version -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			v := buildVersion(e.buildInfo())
-			return e.print(v, func(w io.Writer) { fmt.Fprintln(w, v) })
-		},
+		RunE: func(*cobra.Command, []string) error { return e.printVersion() },
 	}
 	e.addOutputFlag(cmd)
 	return cmd
+}
+
+// printVersion prints what the toolchain stamped into this binary.
+func (e *env) printVersion() error {
+	v := buildVersion(e.buildInfo())
+	return e.print(v, func(w io.Writer) { fmt.Fprintln(w, v) })
 }

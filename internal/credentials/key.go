@@ -16,30 +16,32 @@ const EnvMasterKey = "SECUSERS_MASTER_KEY"
 
 // LoadKey returns the Box of the master key. The key comes from
 // SECUSERS_MASTER_KEY when it is set (64 hexadecimal digits, or base64 —
-// standard or URL alphabet, padded or not — of 32 bytes). Otherwise, for an
-// SQLite database given as a file path (dbPath as --db takes it: PATH,
-// sqlite:PATH or sqlite://PATH), the key lives in PATH.key beside the
-// database, created on first use; see loadKeyFile. A PostgreSQL database
-// needs SECUSERS_MASTER_KEY: several servers share it, and a key file on
-// one of them would be no key at all for the others.
+// standard or URL alphabet, padded or not — of 32 bytes). Otherwise it
+// lives in keyFile, the key file of the database (store.Location.KeyFile:
+// PATH.key beside an SQLite database), created on first use; see
+// loadKeyFile. keyFile is "" for a PostgreSQL database, which then needs
+// SECUSERS_MASTER_KEY: several servers share it, and a key file on one of
+// them would be no key at all for the others.
 //
 // Errors name the variable or the file and what is wrong, never the key.
-func LoadKey(getenv func(string) string, dbPath string) (*Box, error) {
+func LoadKey(getenv func(string) string, keyFile string) (*Box, error) {
 	var key []byte
-	if text := getenv(EnvMasterKey); text != "" {
+	switch text := getenv(EnvMasterKey); {
+	case text != "":
 		k, err := parseKey(text)
 		if err != nil {
 			return nil, secusers.Errorf(secusers.Invalid, "%s %s", EnvMasterKey, err)
 		}
 		key = k
-	} else {
-		path, err := keyFilePath(dbPath)
+	case keyFile == "":
+		return nil, secusers.Errorf(secusers.Invalid,
+			"%s is required with a PostgreSQL database (every server needs the same key): set it to 32 random bytes, e.g. the output of openssl rand -base64 32", EnvMasterKey)
+	default:
+		k, err := loadKeyFile(keyFile)
 		if err != nil {
 			return nil, err
 		}
-		if key, err = loadKeyFile(path); err != nil {
-			return nil, err
-		}
+		key = k
 	}
 	defer clear(key)
 	return NewBox(key)
@@ -76,27 +78,4 @@ func parseKey(text string) ([]byte, error) {
 		return k, nil
 	}
 	return nil, errors.New("is neither hexadecimal nor base64: it " + want)
-}
-
-// urlScheme matches the scheme of a URL-shaped DSN, as storeopen does.
-var urlScheme = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*)://`)
-
-// keyFilePath returns where the key file of an SQLite database lives, or
-// why there is none. A PostgreSQL DSN is not echoed: it may carry a
-// password.
-func keyFilePath(dsn string) (string, error) {
-	path, isSQLite := strings.CutPrefix(dsn, "sqlite:")
-	if isSQLite {
-		path = strings.TrimPrefix(path, "//")
-	} else if m := urlScheme.FindStringSubmatch(dsn); m != nil {
-		if s := strings.ToLower(m[1]); s == "postgres" || s == "postgresql" {
-			return "", secusers.Errorf(secusers.Invalid,
-				"%s is required with a PostgreSQL database (every server needs the same key): set it to 32 random bytes, e.g. the output of openssl rand -base64 32", EnvMasterKey)
-		}
-		return "", secusers.Errorf(secusers.Invalid, "unsupported database URL scheme %q: no place for the master key; set %s", m[1], EnvMasterKey)
-	}
-	if strings.TrimSpace(path) == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
-		return "", secusers.Errorf(secusers.Invalid, "the database %q is not a file path, so there is no place for a key file beside it; set %s", path, EnvMasterKey)
-	}
-	return path + ".key", nil
 }

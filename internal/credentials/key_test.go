@@ -46,9 +46,10 @@ func TestLoadKeyFromEnv(t *testing.T) {
 		base64.RawURLEncoding.EncodeToString(key),
 		" " + base64.StdEncoding.EncodeToString(key) + "\n", // pasted from a file
 	} {
-		// The key from the environment wins, even for PostgreSQL.
-		for _, db := range []string{"postgres://u:p@db/secusers", filepath.Join(t.TempDir(), "s.db")} {
-			b, err := credentials.LoadKey(env(text), db)
+		// The key from the environment wins, also over a key file, and
+		// for PostgreSQL, which has none.
+		for _, keyFile := range []string{"", filepath.Join(t.TempDir(), "s.db.key")} {
+			b, err := credentials.LoadKey(env(text), keyFile)
 			if err != nil {
 				t.Fatalf("LoadKey(%q): %v", text, err)
 			}
@@ -59,11 +60,11 @@ func TestLoadKeyFromEnv(t *testing.T) {
 
 func TestLoadKeyFromEnvWritesNoFile(t *testing.T) {
 	t.Parallel()
-	db := filepath.Join(t.TempDir(), "s.db")
-	if _, err := credentials.LoadKey(env(hex.EncodeToString(newKey(t))), db); err != nil {
+	keyFile := filepath.Join(t.TempDir(), "s.db.key")
+	if _, err := credentials.LoadKey(env(hex.EncodeToString(newKey(t))), keyFile); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(db + ".key"); !os.IsNotExist(err) {
+	if _, err := os.Stat(keyFile); !os.IsNotExist(err) {
 		t.Errorf("stat key file: got %v, want it absent", err)
 	}
 }
@@ -81,7 +82,7 @@ func TestLoadKeyBadEnv(t *testing.T) {
 		{"a passphrase", "correct horse battery staple", "neither hexadecimal nor base64"},
 		{"base64 with a bad character", "!" + base64.StdEncoding.EncodeToString(key)[1:], "neither hexadecimal nor base64"},
 	} {
-		_, err := credentials.LoadKey(env(tc.text), filepath.Join(t.TempDir(), "s.db"))
+		_, err := credentials.LoadKey(env(tc.text), filepath.Join(t.TempDir(), "s.db.key"))
 		if err == nil {
 			t.Errorf("%s: got nil, want an error", tc.name)
 			continue
@@ -96,58 +97,44 @@ func TestLoadKeyBadEnv(t *testing.T) {
 	}
 }
 
-func TestLoadKeyPostgresNeedsEnv(t *testing.T) {
+// TestLoadKeyWithoutAKeyFileNeedsEnv: a database without a place for a key
+// file (PostgreSQL: store.Location.KeyFile is "") needs the variable.
+func TestLoadKeyWithoutAKeyFileNeedsEnv(t *testing.T) {
 	t.Parallel()
-	for _, dsn := range []string{"postgres://app:hunter2@db:5432/secusers", "postgresql://app:hunter2@db/secusers?sslmode=require", "POSTGRES://app:hunter2@db/x"} {
-		_, err := credentials.LoadKey(env(""), dsn)
-		if !secusers.IsKind(err, secusers.Invalid) || !strings.Contains(err.Error(), credentials.EnvMasterKey) {
-			t.Errorf("%s: got %v, want an Invalid error asking for %s", dsn, err, credentials.EnvMasterKey)
-		}
-		if err != nil && strings.Contains(err.Error(), "hunter2") {
-			t.Errorf("the error %q shows the DSN's password", err)
-		}
-	}
-}
-
-func TestLoadKeyNoPlaceForAFile(t *testing.T) {
-	t.Parallel()
-	for _, dsn := range []string{"", "sqlite:", ":memory:", "file:x.db?mode=memory", "sqlite:file:x.db", "mysql://db/x"} {
-		if _, err := credentials.LoadKey(env(""), dsn); !secusers.IsKind(err, secusers.Invalid) {
-			t.Errorf("%q: got %v, want an Invalid error", dsn, err)
-		}
+	_, err := credentials.LoadKey(env(""), "")
+	if !secusers.IsKind(err, secusers.Invalid) || !strings.Contains(err.Error(), credentials.EnvMasterKey) || !strings.Contains(err.Error(), "PostgreSQL") {
+		t.Errorf("got %v, want an Invalid error asking for %s with PostgreSQL", err, credentials.EnvMasterKey)
 	}
 }
 
 func TestLoadKeyCreatesAPrivateKeyFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	db := filepath.Join(dir, "secusers.db")
-	first, err := credentials.LoadKey(env(""), db)
+	keyFile := filepath.Join(dir, "secusers.db.key")
+	first, err := credentials.LoadKey(env(""), keyFile)
 	if err != nil {
 		t.Fatalf("LoadKey: %v", err)
 	}
-	info, err := os.Stat(db + ".key")
+	info, err := os.Stat(keyFile)
 	if err != nil {
 		t.Fatalf("the key file: %v", err)
 	}
 	if perm := info.Mode().Perm(); runtime.GOOS != "windows" && perm != 0o600 {
 		t.Errorf("key file mode: got %04o, want 0600", perm)
 	}
-	text, err := os.ReadFile(db + ".key")
+	text, err := os.ReadFile(keyFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(text))); err != nil || len(k) != credentials.KeySize {
 		t.Errorf("the key file holds %d bytes (%v), want 32 in base64", len(k), err)
 	}
-	// Every spelling of the same database finds the same file.
-	for _, dsn := range []string{db, "sqlite:" + db, "sqlite://" + db} {
-		again, err := credentials.LoadKey(env(""), dsn)
-		if err != nil {
-			t.Fatalf("LoadKey(%q): %v", dsn, err)
-		}
-		sameKey(t, first, again)
+	// The next load reads the file it made.
+	again, err := credentials.LoadKey(env(""), keyFile)
+	if err != nil {
+		t.Fatalf("LoadKey again: %v", err)
 	}
+	sameKey(t, first, again)
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("the directory holds %d entries, want the key file alone (no temporary file left)", len(entries))
@@ -160,7 +147,7 @@ func TestLoadKeyConcurrentCreation(t *testing.T) {
 	t.Parallel()
 	for range 20 {
 		dir := t.TempDir()
-		db := filepath.Join(dir, "secusers.db")
+		keyFile := filepath.Join(dir, "secusers.db.key")
 		boxes := make([]*credentials.Box, 32)
 		errs := make([]error, len(boxes))
 		var wg sync.WaitGroup
@@ -168,7 +155,7 @@ func TestLoadKeyConcurrentCreation(t *testing.T) {
 		for i := range boxes {
 			wg.Go(func() {
 				<-start
-				boxes[i], errs[i] = credentials.LoadKey(env(""), db)
+				boxes[i], errs[i] = credentials.LoadKey(env(""), keyFile)
 			})
 		}
 		close(start)
@@ -197,9 +184,9 @@ func TestLoadKeyRefusesAnOpenKeyFile(t *testing.T) {
 		{0o600, true}, {0o400, true},
 		{0o640, false}, {0o604, false}, {0o644, false}, {0o620, false}, {0o602, false}, {0o660, false}, {0o666, false},
 	} {
-		db := filepath.Join(t.TempDir(), "s.db")
-		writeKeyFile(t, db+".key", base64.StdEncoding.EncodeToString(newKey(t))+"\n", tc.mode)
-		_, err := credentials.LoadKey(env(""), db)
+		keyFile := filepath.Join(t.TempDir(), "s.db.key")
+		writeKeyFile(t, keyFile, base64.StdEncoding.EncodeToString(newKey(t))+"\n", tc.mode)
+		_, err := credentials.LoadKey(env(""), keyFile)
 		switch {
 		case tc.ok && err != nil:
 			t.Errorf("mode %04o: %v", tc.mode, err)
@@ -216,21 +203,21 @@ func TestLoadKeyBadKeyFile(t *testing.T) {
 		{"a short key", base64.StdEncoding.EncodeToString(make([]byte, 16))},
 		{"not a key", "hello, world"},
 	} {
-		db := filepath.Join(t.TempDir(), "s.db")
-		writeKeyFile(t, db+".key", tc.content, 0o600)
-		_, err := credentials.LoadKey(env(""), db)
-		if !secusers.IsKind(err, secusers.Invalid) || !strings.Contains(err.Error(), db+".key") {
+		keyFile := filepath.Join(t.TempDir(), "s.db.key")
+		writeKeyFile(t, keyFile, tc.content, 0o600)
+		_, err := credentials.LoadKey(env(""), keyFile)
+		if !secusers.IsKind(err, secusers.Invalid) || !strings.Contains(err.Error(), keyFile) {
 			t.Errorf("%s: got %v, want an Invalid error naming the file", tc.name, err)
 		}
 	}
-	db := filepath.Join(t.TempDir(), "s.db")
-	if err := os.Mkdir(db+".key", 0o700); err != nil {
+	keyFile := filepath.Join(t.TempDir(), "s.db.key")
+	if err := os.Mkdir(keyFile, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := credentials.LoadKey(env(""), db); err == nil {
+	if _, err := credentials.LoadKey(env(""), keyFile); err == nil {
 		t.Errorf("a directory as the key file: got nil, want an error")
 	}
-	if _, err := credentials.LoadKey(env(""), filepath.Join(t.TempDir(), "missing", "s.db")); err == nil {
+	if _, err := credentials.LoadKey(env(""), filepath.Join(t.TempDir(), "missing", "s.db.key")); err == nil {
 		t.Errorf("a database in a missing directory: got nil, want an error")
 	}
 }

@@ -277,7 +277,7 @@ func (e *testEnv) newServiceWith(t testing.TB, configure func(*Config)) *Service
 		Store:  e.store,
 		Issuer: testIssuer,
 		Now:    e.clock.Now,
-		Logger: slog.New(slog.NewTextHandler(e.logs, nil)),
+		Logger: slog.New(reqlog.NewHandler(slog.NewTextHandler(e.logs, nil))), // as the server wraps its logger
 	}
 	if configure != nil {
 		configure(&cfg)
@@ -287,6 +287,16 @@ func (e *testEnv) newServiceWith(t testing.TB, configure func(*Config)) *Service
 		t.Fatalf("New: %v", err)
 	}
 	return svc
+}
+
+// logLine returns the first line of logs that contains s, or "".
+func logLine(logs, s string) string {
+	for line := range strings.SplitSeq(logs, "\n") {
+		if strings.Contains(line, s) {
+			return line
+		}
+	}
+	return ""
 }
 
 // handlerFor mounts svc behind the request-logging middleware, as the

@@ -170,7 +170,7 @@ func (r *keyring) load(ctx context.Context) (*keySet, error) {
 		return nil, fmt.Errorf("load signing keys: %w", err)
 	}
 	published, outdated := r.published(stored)
-	set := r.build(published)
+	set := r.build(ctx, published)
 	set.loadedAt = r.lastAttempt
 	r.set.Store(set)
 	if outdated {
@@ -214,17 +214,18 @@ func (r *keyring) prune(ctx context.Context) {
 	defer cancel()
 	n, err := r.store.PruneSigningKeys(ctx, now.Add(-r.retention))
 	if err != nil {
-		r.logger.Warn("prune retired signing keys", slog.Any("err", err))
+		r.logger.WarnContext(ctx, "prune retired signing keys", slog.Any("err", err))
 		return
 	}
 	if n > 0 {
-		r.logger.Info("pruned retired signing keys", slog.Int("count", n))
+		r.logger.InfoContext(ctx, "pruned retired signing keys", slog.Int("count", n))
 	}
 }
 
-// build decodes the stored keys. A key that does not decode is logged and
-// left out rather than failing the whole set: the other keys still verify.
-func (r *keyring) build(stored []secusers.SigningKey) *keySet {
+// build decodes the stored keys. A key that does not decode is logged (with
+// ctx, the context of the request that read the keys) and left out rather
+// than failing the whole set: the other keys still verify.
+func (r *keyring) build(ctx context.Context, stored []secusers.SigningKey) *keySet {
 	set := &keySet{
 		public: make(map[string]*rsa.PublicKey, len(stored)),
 		jwks:   jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(stored))}, // "keys": [], never null
@@ -235,7 +236,7 @@ func (r *keyring) build(stored []secusers.SigningKey) *keySet {
 		sawActive = sawActive || k.RetiredAt.IsZero()
 		pk, err := parseSigningKey(k, r.box)
 		if err != nil {
-			r.logger.Error("unusable signing key", slog.String("kid", k.ID), slog.Any("err", err))
+			r.logger.ErrorContext(ctx, "unusable signing key", slog.String("kid", k.ID), slog.Any("err", err))
 			if isActive {
 				set.activeErr = err
 			}
@@ -249,7 +250,7 @@ func (r *keyring) build(stored []secusers.SigningKey) *keySet {
 		if isActive {
 			signer, err := pk.signer()
 			if err != nil {
-				r.logger.Error("unusable signing key", slog.String("kid", k.ID), slog.Any("err", err))
+				r.logger.ErrorContext(ctx, "unusable signing key", slog.String("kid", k.ID), slog.Any("err", err))
 				continue
 			}
 			set.active = &activeKey{id: pk.id, signer: signer}

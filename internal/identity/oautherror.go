@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/secusers/secusers/internal/reqlog"
 	"github.com/secusers/secusers/internal/secusers"
 )
 
@@ -22,11 +21,6 @@ const (
 	codeServerError            = "server_error"
 	codeTemporarilyUnavailable = "temporarily_unavailable"
 )
-
-// retryAfterSeconds is the Retry-After sent with a 503: the domain's one
-// value, which the partner API sends too, so that a client backs off alike
-// from both.
-var retryAfterSeconds = strconv.Itoa(secusers.RetryAfterUnavailable)
 
 // basicChallenge is the WWW-Authenticate of the token endpoint's 401s.
 const basicChallenge = `Basic realm="secusers"`
@@ -66,9 +60,10 @@ type errorBody struct {
 
 // writeError writes err as an OAuth2 error response. An oauthError is the
 // client's fault and is shown as it is; a store outage is a 503 the client
-// may retry; anything else is a 500 whose details go to the log only.
+// may retry; anything else is a 500 whose details go to the log only. The
+// log lines take the request's context, for its id.
 func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	log := reqlog.Logger(r.Context(), s.logger)
+	ctx := r.Context()
 	var oe *oauthError
 	status := http.StatusBadRequest
 	switch {
@@ -84,21 +79,21 @@ func (s *Service) writeError(w http.ResponseWriter, r *http.Request, err error) 
 			w.Header().Set("WWW-Authenticate", basicChallenge)
 		}
 		if oe.cause != nil {
-			log.Info("token request refused", slog.String("error", oe.code), slog.Any("reason", oe.cause))
+			s.logger.InfoContext(ctx, "token request refused", slog.String("code", oe.code), slog.Any("err", oe.cause))
 		}
 	case secusers.IsKind(err, secusers.Unavailable):
 		status = http.StatusServiceUnavailable
 		oe = &oauthError{code: codeTemporarilyUnavailable, description: "the service is temporarily unavailable, retry later"}
-		w.Header().Set("Retry-After", retryAfterSeconds)
-		log.Warn("store unavailable", slog.String("path", r.URL.Path), slog.Any("err", err))
+		w.Header().Set("Retry-After", secusers.RetryAfterUnavailableHeader())
+		s.logger.WarnContext(ctx, "store unavailable", slog.String("path", r.URL.Path), slog.Any("err", err))
 	default:
 		status = http.StatusInternalServerError
 		oe = &oauthError{code: codeServerError, description: "an internal error occurred"}
 		level := slog.LevelError
-		if r.Context().Err() != nil {
+		if ctx.Err() != nil {
 			level = slog.LevelInfo // the client went away mid-request: not a fault of ours
 		}
-		log.Log(r.Context(), level, "internal error", slog.String("path", r.URL.Path), slog.Any("err", err))
+		s.logger.Log(ctx, level, "internal error", slog.String("path", r.URL.Path), slog.Any("err", err))
 	}
 	writeJSON(w, status, errorBody{Error: oe.code, Description: safeDescription(oe.description)})
 }

@@ -25,7 +25,9 @@ type Config struct {
 	// Now is the clock; time.Now when nil. Tests inject a clock to reach
 	// expiry without waiting.
 	Now func() time.Time
-	// Logger receives internal faults; slog.Default() when nil.
+	// Logger receives internal faults, those of a request logged with its
+	// context: wrapped by reqlog.NewHandler (the server wraps its logger),
+	// it adds the request id. slog.Default() when nil.
 	Logger *slog.Logger
 	// MasterKey, when set, seals the signing keys this service stores, and
 	// opens the sealed keys it reads, so that the database holds no

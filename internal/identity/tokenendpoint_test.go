@@ -543,9 +543,10 @@ func TestTokenStoreFailures(t *testing.T) {
 		wantStatus int
 		wantCode   string
 		wantRetry  string
+		wantLog    string // the message of the fault's log line
 	}{
-		{"store unavailable", unavailable, http.StatusServiceUnavailable, "temporarily_unavailable", retry},
-		{"internal fault", internal, http.StatusInternalServerError, "server_error", ""},
+		{"store unavailable", unavailable, http.StatusServiceUnavailable, "temporarily_unavailable", retry, `msg="store unavailable"`},
+		{"internal fault", internal, http.StatusInternalServerError, "server_error", "", `msg="internal error"`},
 	}
 	for _, tt := range tests {
 		for method, request := range requests {
@@ -568,8 +569,8 @@ func TestTokenStoreFailures(t *testing.T) {
 				if desc, _ := body["error_description"].(string); strings.Contains(desc, "refused") || strings.Contains(desc, "internals") {
 					t.Errorf("error_description %q leaks the cause", desc)
 				}
-				if !strings.Contains(e.logs.String(), "requestId=") {
-					t.Errorf("the fault was not logged with the request id:\n%s", e.logs)
+				if line := logLine(e.logs.String(), tt.wantLog); !strings.Contains(line, "requestId="+resp.Header.Get("request-id")) {
+					t.Errorf("the fault was not logged with the request id %q:\n%s", resp.Header.Get("request-id"), e.logs)
 				}
 			})
 		}

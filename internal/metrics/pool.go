@@ -3,19 +3,17 @@ package metrics
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/secusers/secusers/internal/store/postgres"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // PoolStatser is a store with a connection pool whose use can be read: the
-// PostgreSQL store. Its statistics type is the store's own, a plain
-// snapshot of pgxpool's counters, so that this package reads them without
-// depending on the driver's API. (SQLite has no pool worth watching: its
-// writers queue on the file lock, which store call latency shows.)
+// PostgreSQL store. Its statistics are the domain's plain snapshot
+// (secusers.PoolStats), so that this package depends on neither the store
+// nor its driver. (SQLite has no pool worth watching: its writers queue on
+// the file lock, which store call latency shows.)
 type PoolStatser interface {
-	PoolStats() postgres.PoolStats
+	PoolStats() secusers.PoolStats
 }
-
-var _ PoolStatser = (*postgres.Store)(nil)
 
 // RegisterPool registers a collector of s's pool statistics on reg when s
 // offers them (PoolStatser), and reports whether it did. Pass the store

@@ -7,18 +7,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/secusers/secusers/internal/metrics"
-	"github.com/secusers/secusers/internal/store/postgres"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // fakePool reports fixed pool statistics.
-type fakePool struct{ stats postgres.PoolStats }
+type fakePool struct{ stats secusers.PoolStats }
 
-func (p *fakePool) PoolStats() postgres.PoolStats { return p.stats }
+func (p *fakePool) PoolStats() secusers.PoolStats { return p.stats }
 
 func TestPoolCollector(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
-	pool := &fakePool{postgres.PoolStats{
+	pool := &fakePool{secusers.PoolStats{
 		MaxConns: 10, TotalConns: 4, AcquiredConns: 3, IdleConns: 1,
 		AcquireCount: 120, AcquireDuration: 1500 * time.Millisecond,
 		EmptyAcquireCount: 7, CanceledAcquireCount: 2, NewConnsCount: 5,

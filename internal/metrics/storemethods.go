@@ -173,6 +173,57 @@ func (s *instrumentedStore) PruneSigningKeys(ctx context.Context, retiredBefore 
 	return s.next.PruneSigningKeys(ctx, retiredBefore)
 }
 
+func (s *instrumentedStore) SaveTenantConnection(ctx context.Context, c secusers.TenantConnection) (_ secusers.TenantConnection, err error) {
+	defer s.observe(ctx, "SaveTenantConnection", time.Now(), &err)
+	return s.next.SaveTenantConnection(ctx, c)
+}
+
+func (s *instrumentedStore) TenantConnection(ctx context.Context, tenantID string) (_ secusers.TenantConnection, err error) {
+	defer s.observe(ctx, "TenantConnection", time.Now(), &err)
+	return s.next.TenantConnection(ctx, tenantID)
+}
+
+func (s *instrumentedStore) TenantConnections(ctx context.Context) (_ []secusers.TenantConnection, err error) {
+	defer s.observe(ctx, "TenantConnections", time.Now(), &err)
+	return s.next.TenantConnections(ctx)
+}
+
+// StartSyncRun's Conflict is a sync refused because the tenant has one
+// running, which is routine for a schedule on several servers.
+func (s *instrumentedStore) StartSyncRun(ctx context.Context, run secusers.SyncRun) (_ secusers.SyncRun, err error) {
+	defer s.observe(ctx, "StartSyncRun", time.Now(), &err)
+	return s.next.StartSyncRun(ctx, run)
+}
+
+func (s *instrumentedStore) FinishSyncRun(ctx context.Context, run secusers.SyncRun) (err error) {
+	defer s.observe(ctx, "FinishSyncRun", time.Now(), &err)
+	return s.next.FinishSyncRun(ctx, run)
+}
+
+// LockTenantSync is timed until the lock is taken or refused, not while it
+// is held: a lock held for a run's minutes is not a slow store call.
+func (s *instrumentedStore) LockTenantSync(ctx context.Context, tenantID string) (_ context.Context, _ func(), err error) {
+	defer s.observe(ctx, "LockTenantSync", time.Now(), &err)
+	return s.next.LockTenantSync(ctx, tenantID)
+}
+
+func (s *instrumentedStore) AbandonSyncRuns(ctx context.Context, tenantID, reason string) (_ int, err error) {
+	defer s.observe(ctx, "AbandonSyncRuns", time.Now(), &err)
+	return s.next.AbandonSyncRuns(ctx, tenantID, reason)
+}
+
+func (s *instrumentedStore) LatestSyncRun(ctx context.Context, tenantID string) (_ secusers.SyncRun, err error) {
+	defer s.observe(ctx, "LatestSyncRun", time.Now(), &err)
+	return s.next.LatestSyncRun(ctx, tenantID)
+}
+
+// SyncUsers' time, like ReplaceUsers', includes producing the users (the
+// sync streams them from its spool file inside the transaction).
+func (s *instrumentedStore) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (_ int, err error) {
+	defer s.observe(ctx, "SyncUsers", time.Now(), &err)
+	return s.next.SyncUsers(ctx, tenantID, users)
+}
+
 func (s *instrumentedStore) AddClientCertificate(ctx context.Context, c secusers.ClientCertificate) (_ secusers.ClientCertificate, err error) {
 	defer s.observe(ctx, "AddClientCertificate", time.Now(), &err)
 	return s.next.AddClientCertificate(ctx, c)

@@ -84,7 +84,7 @@ func NewFallback(ctx context.Context, r *Redis, logger *slog.Logger, opts ...Fal
 	}
 	f.usingRedis.Store(true)
 	if err := f.probe(ctx); err != nil {
-		f.toLocal(err)
+		f.toLocal(ctx, err)
 	}
 	go f.probeLoop(cfg.probeInterval)
 	return f
@@ -102,7 +102,7 @@ func (f *Fallback) Allow(ctx context.Context, key string) Decision {
 		// A request whose client went away fails whatever the state of
 		// Redis, so it says nothing about Redis.
 		if ctx.Err() == nil && f.failures.Add(1) >= switchAfter {
-			f.toLocal(err)
+			f.toLocal(ctx, err)
 		}
 	}
 	return f.local.Allow(ctx, key)
@@ -122,9 +122,11 @@ func (f *Fallback) Close() error {
 	return nil
 }
 
-func (f *Fallback) toLocal(err error) {
+// toLocal switches decisions to Local. The line is logged with ctx, so that
+// a switch made by a request carries its id.
+func (f *Fallback) toLocal(ctx context.Context, err error) {
 	if f.usingRedis.CompareAndSwap(true, false) {
-		f.logger.Warn("rate limiting per process: Redis is unavailable", "err", err)
+		f.logger.WarnContext(ctx, "rate limiting per process: Redis is unavailable", "err", err)
 	}
 }
 

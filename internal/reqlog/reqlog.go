@@ -3,9 +3,10 @@
 // The middleware assigns the id (echoing a client-sent client-request-id as
 // well), sets the request-id header before any handler writes, and logs one
 // line per request with the id, the authenticated client id, the remote IP
-// address, the method, the path, the status and the duration. Handlers read the id with ID and record
-// the client with SetClientID; loggers made with Logger carry the id on every
-// line.
+// address, the method, the path, the status and the duration. Handlers read
+// the id with ID and record the client with SetClientID. A logger whose
+// handler is wrapped by NewHandler adds the id to every line logged with the
+// request's context, so that no log call has to remember it.
 package reqlog
 
 import (
@@ -47,14 +48,9 @@ func SetClientID(ctx context.Context, clientID string) {
 	}
 }
 
-// Logger returns base with the request id attached, so every line a handler
-// logs can be matched with the request's own line.
-func Logger(ctx context.Context, base *slog.Logger) *slog.Logger {
-	if id := ID(ctx); id != "" {
-		return base.With("requestId", id)
-	}
-	return base
-}
+// idKey is the log key of the request id, on the access log line and on
+// every line Handler stamps, so that one search finds them all.
+const idKey = "requestId"
 
 // maxClientRequestID bounds the echoed client-request-id, so a client cannot
 // make the server write arbitrarily large headers or log lines.
@@ -72,7 +68,7 @@ func Middleware(logger *slog.Logger, next http.Handler) http.Handler {
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), ctxKey{}, in)))
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("requestId", in.id),
+			slog.String(idKey, in.id),
 			slog.String("clientId", in.clientID),
 			slog.String("remoteIp", remoteIP(r.RemoteAddr)),
 			slog.String("method", r.Method),

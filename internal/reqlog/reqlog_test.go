@@ -81,10 +81,6 @@ func TestOutsideARequest(t *testing.T) {
 		t.Error("an id outside a request")
 	}
 	SetClientID(ctx, "x") // must not panic
-	base := slog.Default()
-	if Logger(ctx, base) != base {
-		t.Error("Logger outside a request must return the base logger")
-	}
 }
 
 func TestRemoteIP(t *testing.T) {

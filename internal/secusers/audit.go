@@ -42,7 +42,27 @@ type AuditQuery struct {
 	Since  time.Time // when not zero, only events at or after it
 	Action string    // when not empty, only this action
 	Target string    // when not empty, only events about this id
-	Limit  int       // at most this many; 0 means 100
+	Limit  int       // at most this many, and never more than MaxAuditLimit; 0 means DefaultAuditLimit
+}
+
+// The bounds of AuditQuery.Limit: a zero limit means DefaultAuditLimit, and
+// no query reads more than MaxAuditLimit events, so that one call cannot
+// pull the whole trail of a long-lived deployment.
+const (
+	DefaultAuditLimit = 100
+	MaxAuditLimit     = 1000
+)
+
+// EffectiveLimit returns how many events the query reads at most, with the
+// default and the cap applied; Invalid when Limit is negative.
+func (q AuditQuery) EffectiveLimit() (int, error) {
+	switch {
+	case q.Limit < 0:
+		return 0, Errorf(Invalid, "an audit query's limit must not be negative, got %d", q.Limit)
+	case q.Limit == 0:
+		return DefaultAuditLimit, nil
+	}
+	return min(q.Limit, MaxAuditLimit), nil
 }
 
 // AuditStore reads the audit trail. Writing it is part of each

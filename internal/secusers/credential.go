@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ClientCertificate is a certificate registered to an app, whose private key
@@ -63,4 +64,54 @@ type CredentialStore interface {
 	// assertion's own expiry), after which a replay fails on exp anyway.
 	// Every server on one database sees every other's records.
 	UseAssertionID(ctx context.Context, clientID, jti string, expiresAt time.Time) error
+}
+
+// CanonicalThumbprint returns a SHA-1 thumbprint in the form stores keep and
+// compare: upper case, the form Microsoft Entra shows, so that one
+// certificate given in two cases is one.
+func CanonicalThumbprint(thumbprint string) string { return strings.ToUpper(thumbprint) }
+
+// CertificateExists is AddClientCertificate's Conflict.
+func CertificateExists(clientID, thumbprint string) error {
+	return Errorf(Conflict, "app %s already has the certificate with thumbprint %s", clientID, thumbprint)
+}
+
+// NoCertificate is RemoveClientCertificate's NotFound when the app exists.
+func NoCertificate(clientID, thumbprint string) error {
+	return Errorf(NotFound, "app %s has no certificate with thumbprint %s", clientID, truncate(thumbprint))
+}
+
+// NoSecret is RemoveClientSecret's NotFound when the app exists.
+func NoSecret(clientID, secretID string) error {
+	return Errorf(NotFound, "app %s has no client secret %s", clientID, truncate(secretID))
+}
+
+// AssertionCleanupBatch is how many expired assertion records one
+// UseAssertionID deletes at most. Each use deletes a few more than it adds,
+// so the records stay near the number of unexpired ones, and no request
+// pays for a backlog (after a long pause in traffic) all at once.
+const AssertionCleanupBatch = 100
+
+// ValidateAssertionID refuses a record of UseAssertionID that could not
+// come from a client assertion the token service accepted. The bound on the
+// jti also keeps it well below the size of an index entry a database
+// refuses, which would otherwise surface as an internal error.
+func ValidateAssertionID(clientID, jti string, expiresAt time.Time) error {
+	switch canon, ok := ParseGUID(clientID); {
+	case !ok || canon != clientID:
+		return Errorf(Invalid, "a client id must be a lower-case GUID, got %q", truncate(clientID))
+	case jti == "":
+		return Errorf(Invalid, "a client assertion needs a jti")
+	case len(jti) > MaxFieldLength || !utf8.ValidString(jti):
+		return Errorf(Invalid, "a client assertion's jti must be UTF-8 of at most %d bytes", MaxFieldLength)
+	case expiresAt.IsZero():
+		return Errorf(Invalid, "a client assertion needs an expiry")
+	}
+	return nil
+}
+
+// AssertionReplayed is UseAssertionID's Conflict: the app used the jti
+// before, and its record has not expired.
+func AssertionReplayed() error {
+	return Errorf(Conflict, "the client assertion was used before (a jti is used once)")
 }

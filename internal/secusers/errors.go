@@ -19,9 +19,10 @@ const (
 	NotFound                    // the thing does not exist (or is not visible to the caller)
 	Conflict                    // the thing exists already, or the write raced another
 	Unavailable                 // a dependency (the store) cannot be reached right now
+	RateLimited                 // the caller has spent its rate limit; it may retry later
 )
 
-var kindNames = [...]string{"internal", "invalid", "unauthenticated", "forbidden", "not found", "conflict", "unavailable"}
+var kindNames = [...]string{"internal", "invalid", "unauthenticated", "forbidden", "not found", "conflict", "unavailable", "rate limited"}
 
 // String returns the kind's lower-case name.
 func (k Kind) String() string {

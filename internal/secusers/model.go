@@ -133,6 +133,41 @@ func (s CustomerScope) Covers(customerID string, groupIDs []string) bool {
 	return false
 }
 
+// CustomerIDs returns the customer ids the scope names: its IDs when its
+// kind is ScopeCustomers, none otherwise.
+func (s CustomerScope) CustomerIDs() []string { return s.idsOf(ScopeCustomers) }
+
+// GroupIDs returns the group ids the scope names: its IDs when its kind is
+// ScopeGroups, none otherwise.
+func (s CustomerScope) GroupIDs() []string { return s.idsOf(ScopeGroups) }
+
+func (s CustomerScope) idsOf(kind ScopeKind) []string {
+	if s.Kind != kind {
+		return nil
+	}
+	return s.IDs
+}
+
+// Canonical returns the scope with "no ids" spelled nil, the one spelling a
+// Go value has, so that an app read back from a store compares equal to the
+// app created.
+func (s CustomerScope) Canonical() CustomerScope {
+	if len(s.IDs) == 0 {
+		s.IDs = nil
+	}
+	return s
+}
+
+// StoredIDs returns the scope's ids as stores keep them: never nil, so
+// that "no ids" is an empty array in the column (a driver would send a nil
+// slice as NULL).
+func (s CustomerScope) StoredIDs() []string {
+	if s.IDs == nil {
+		return []string{}
+	}
+	return s.IDs
+}
+
 // App is an app registration: a partner's OAuth2 client.
 type App struct {
 	ClientID    string

@@ -78,6 +78,22 @@ type StatusSet uint16
 // AllStatusBits is the set of every defined status.
 const AllStatusBits StatusSet = 1<<NumStatuses - 1
 
+// TestUserBit is TestUser's bit, by name, for the stores' SQL that selects
+// test users (status & TestUserBit): a store passes it as a parameter
+// rather than write 256.
+const TestUserBit StatusSet = 1 << TestUser
+
+// FilterMask returns the bits a store tests (status & mask != 0) to select
+// the users a filter of s matches: s itself, or, for no filter (0), every
+// defined status, since every user with a status matches then and users
+// hold only defined bits.
+func (s StatusSet) FilterMask() StatusSet {
+	if s == 0 {
+		return AllStatusBits
+	}
+	return s
+}
+
 // StatusSetOf returns the set holding the given statuses.
 func StatusSetOf(statuses ...Status) StatusSet {
 	var s StatusSet

@@ -100,6 +100,47 @@ type Store interface {
 	// PruneSigningKeys deletes the keys retired before the given time: no
 	// token they signed can still be valid. It returns how many it deleted.
 	PruneSigningKeys(ctx context.Context, retiredBefore time.Time) (int, error)
+
+	// The sync's part: tenant connections, run records, the tenant's sync
+	// lock, and a replacement that keeps what belongs to the partner.
+	//
+	// SaveTenantConnection creates or replaces the tenant's connection;
+	// NotFound when the tenant does not exist.
+	SaveTenantConnection(ctx context.Context, c TenantConnection) (TenantConnection, error)
+	TenantConnection(ctx context.Context, tenantID string) (TenantConnection, error)
+	TenantConnections(ctx context.Context) ([]TenantConnection, error)
+
+	// StartSyncRun records a run as running, giving it an ID when it has
+	// none; FinishSyncRun records its end. It fails with Conflict, and
+	// records nothing, when the tenant has a running run whose Deadline has
+	// not passed: one tenant is never synced twice at once, whoever starts
+	// the runs (the schedule on any server, or the sync command). Running
+	// runs past their deadline are marked failed ("abandoned") in the same
+	// transaction. A run needs a Deadline after its StartedAt.
+	StartSyncRun(ctx context.Context, run SyncRun) (SyncRun, error)
+	FinishSyncRun(ctx context.Context, run SyncRun) error
+	// LockTenantSync takes the tenant's sync lock, which one holder in all
+	// processes on the database has at a time; Conflict when another holds
+	// it, NotFound when the tenant does not exist. The lock dies with its
+	// holder: when the process is killed (or loses its database session),
+	// it is free at once, so a crashed run never blocks its tenant. It
+	// returns a context derived from ctx that ends when the lock is lost
+	// (a broken session), so that the holder stops rather than run on
+	// beside the next holder, and the release, which ends that context too.
+	LockTenantSync(ctx context.Context, tenantID string) (held context.Context, release func(), err error)
+	// AbandonSyncRuns marks the tenant's running runs failed with reason
+	// (AbandonedByLock when it is empty), and returns how many it marked. Only a holder of the tenant's sync
+	// lock may call it: holding the lock proves those runs' processes are
+	// gone.
+	AbandonSyncRuns(ctx context.Context, tenantID, reason string) (int, error)
+	// LatestSyncRun returns the tenant's most recent run; NotFound when it
+	// has none.
+	LatestSyncRun(ctx context.Context, tenantID string) (SyncRun, error)
+
+	// SyncUsers replaces the tenant's users as ReplaceUsers does, in one
+	// transaction, but keeps for every user still present what belongs to
+	// the partner: isTestUser (and the TestUser bit), startDate, endDate.
+	SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[User, error]) (int, error)
 }
 
 // Replacement is what a ReplaceUsers did: how many users the tenant had
@@ -114,43 +155,26 @@ func (r Replacement) Detail() string {
 	return fmt.Sprintf("%d → %d users", r.Before, r.After)
 }
 
-// UserKey is a position in the API's order of a tenant's users.
-type UserKey struct {
-	SortKey string // SortKey(displayName)
-	ID      string
-}
+// Replacing is which of the two ways a store replaces a tenant's users:
+// the rules that differ between them are the domain's, so that every store
+// follows them alike.
+type Replacing int
 
-// KeyOf returns the user's position in the API's order.
-func KeyOf(u User) UserKey { return UserKey{SortKey: SortKey(u.DisplayName), ID: u.ID} }
+// The ways a store replaces a tenant's users.
+const (
+	// Importing is ReplaceUsers: the partner's own list, written as
+	// given; an administrative change, recorded in the audit trail.
+	Importing Replacing = iota
+	// Syncing is SyncUsers: Graph's users, each keeping the partner's
+	// fields of the stored user (KeepingPartnerFields); the service at
+	// work, not an administrative change, so not audited.
+	Syncing
+)
 
-// Less reports whether k comes before o in the API's order.
-func (k UserKey) Less(o UserKey) bool {
-	if k.SortKey != o.SortKey {
-		return k.SortKey < o.SortKey
-	}
-	return k.ID < o.ID
-}
+// KeepsPartnerFields reports whether the replacement keeps the partner's
+// fields of the users it replaces.
+func (r Replacing) KeepsPartnerFields() bool { return r == Syncing }
 
-// UserQuery selects a page of a tenant's security users.
-type UserQuery struct {
-	// Statuses, when not empty, selects the users that have any of them;
-	// when empty, every user with at least one status.
-	Statuses StatusSet
-	// After, when set, starts the page after this position (a keyset
-	// read, whose cost does not grow with the depth of the page); Offset
-	// then counts from there.
-	After *UserKey
-	// Offset is how many matching users to skip; Limit how many to return.
-	Offset int64
-	Limit  int
-}
-
-// UserPage is one page of security users, the count of all that match, and
-// the tenant's users version the page was read at.
-type UserPage struct {
-	Users []User
-	Total int64
-	// Version changes whenever the tenant's users are replaced, so that
-	// positions remembered at one version are not used at another.
-	Version int64
-}
+// Audited reports whether the replacement is recorded in the audit trail
+// (AuditTenantImport, with Replacement.Detail).
+func (r Replacing) Audited() bool { return r == Importing }

@@ -55,6 +55,21 @@ func checkGUID(field, value string) error {
 	return nil
 }
 
+// noDuplicates refuses a list that names the same id twice: a group member,
+// a permission or a scope entry listed twice is a mistake in the caller's
+// input, not something to store.
+func noDuplicates(what string, ids []string) error {
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			return Errorf(Invalid, "%s %s is listed twice", what, id)
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+// truncate returns a caller's value cut short enough to repeat in a message.
 func truncate(s string) string {
 	const max = 64
 	if len(s) <= max {
@@ -91,6 +106,21 @@ func (u User) Validate() error {
 		return Errorf(Invalid, "endDate is before startDate")
 	}
 	return nil
+}
+
+// ValidateAt is Validate for the n-th user (1-based) of a sequence being
+// stored: its message names the position, as every store reports it.
+func (u User) ValidateAt(n int) error {
+	if err := u.Validate(); err != nil {
+		return Errorf(Invalid, "user %d: %s", n, MessageOf(err))
+	}
+	return nil
+}
+
+// DuplicateUserID is the error of the n-th user (1-based) of a sequence
+// being stored whose id an earlier user has.
+func DuplicateUserID(n int, id string) error {
+	return Errorf(Invalid, "user %d: duplicate user id %s", n, id)
 }
 
 // Validate checks the partner before it is stored.
@@ -131,7 +161,7 @@ func (g CustomerGroup) Validate() error {
 			return err
 		}
 	}
-	return nil
+	return noDuplicates("customer id", g.CustomerIDs)
 }
 
 // Validate checks the tenant before it is stored.
@@ -164,7 +194,15 @@ func (a App) Validate() error {
 			return Errorf(Invalid, "unknown permission %q (known: %s)", truncate(p), strings.Join(Permissions(), ", "))
 		}
 	}
-	return a.Scope.Validate()
+	// The scope's form before any repeat, so that an app with both
+	// mistakes hears of the form first.
+	if err := a.Scope.checkForm(); err != nil {
+		return err
+	}
+	if err := noDuplicates("permission", a.Permissions); err != nil {
+		return err
+	}
+	return a.Scope.noDuplicates()
 }
 
 // Validate checks the client secret record before it is stored.
@@ -197,8 +235,19 @@ func (k SigningKey) Validate() error {
 	return nil
 }
 
-// Validate checks the customer scope's form (not that its ids exist).
+// Validate checks the customer scope's form and that no id is listed twice
+// (not that its ids exist).
 func (s CustomerScope) Validate() error {
+	if err := s.checkForm(); err != nil {
+		return err
+	}
+	return s.noDuplicates()
+}
+
+func (s CustomerScope) noDuplicates() error { return noDuplicates(string(s.Kind)+" id", s.IDs) }
+
+// checkForm checks the scope's kind and the form of its ids.
+func (s CustomerScope) checkForm() error {
 	switch s.Kind {
 	case ScopeAllCustomers:
 		if len(s.IDs) != 0 {

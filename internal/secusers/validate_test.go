@@ -2,6 +2,7 @@ package secusers
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +179,94 @@ func TestPasswordAgeDays(t *testing.T) {
 	} {
 		if got := (User{LastPasswordChange: tc.last}).PasswordAgeDays(now); got != tc.want {
 			t.Errorf("last change %v: got %d, want %d", tc.last, got, tc.want)
+		}
+	}
+}
+
+func TestNoDuplicates(t *testing.T) {
+	t.Parallel()
+	app := App{ClientID: guid1, PartnerID: guid2, Name: "tool", Permissions: []string{PermissionReadUsers}}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want string // "" for valid
+	}{
+		{"group listing a customer twice", CustomerGroup{ID: guid1, PartnerID: guid2, Name: "g", CustomerIDs: []string{guid1, guid1}}.Validate(), "customer id " + guid1 + " is listed twice"},
+		{"group", CustomerGroup{ID: guid1, PartnerID: guid2, Name: "g", CustomerIDs: []string{guid1, guid2}}.Validate(), ""},
+		{"scope listing a group twice", CustomerScope{Kind: ScopeGroups, IDs: []string{guid2, guid2}}.Validate(), "groups id " + guid2 + " is listed twice"},
+		{"app granted a permission twice", func() error {
+			a := app
+			a.Permissions, a.Scope = []string{PermissionReadUsers, PermissionReadUsers}, CustomerScope{Kind: ScopeAllCustomers}
+			return a.Validate()
+		}(), "permission " + PermissionReadUsers + " is listed twice"},
+		{"app with both mistakes hears of the permission first", func() error {
+			a := app
+			a.Permissions = []string{PermissionReadUsers, PermissionReadUsers}
+			a.Scope = CustomerScope{Kind: ScopeCustomers, IDs: []string{guid1, guid1}}
+			return a.Validate()
+		}(), "permission"},
+		{"app's scope's form before a repeated permission", func() error {
+			a := app
+			a.Permissions, a.Scope = []string{PermissionReadUsers, PermissionReadUsers}, CustomerScope{Kind: "some"}
+			return a.Validate()
+		}(), "unknown customer scope"},
+	} {
+		if tc.want == "" {
+			wantMessage(t, tc.name, tc.err, Internal, "")
+		} else {
+			wantMessage(t, tc.name, tc.err, Invalid, tc.want)
+		}
+	}
+}
+
+func TestCustomerScopeIDs(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		scope                  CustomerScope
+		customers, groups      []string
+		canonical, storedEmpty bool
+	}{
+		{CustomerScope{Kind: ScopeAllCustomers, IDs: []string{}}, nil, nil, true, true},
+		{CustomerScope{Kind: ScopeAllCustomers}, nil, nil, true, true},
+		{CustomerScope{Kind: ScopeCustomers, IDs: []string{guid1}}, []string{guid1}, nil, false, false},
+		{CustomerScope{Kind: ScopeGroups, IDs: []string{guid2}}, nil, []string{guid2}, false, false},
+	} {
+		if got := tc.scope.CustomerIDs(); !slices.Equal(got, tc.customers) {
+			t.Errorf("%+v.CustomerIDs(): got %v, want %v", tc.scope, got, tc.customers)
+		}
+		if got := tc.scope.GroupIDs(); !slices.Equal(got, tc.groups) {
+			t.Errorf("%+v.GroupIDs(): got %v, want %v", tc.scope, got, tc.groups)
+		}
+		if got := tc.scope.Canonical().IDs; (got == nil) != tc.canonical {
+			t.Errorf("%+v.Canonical().IDs: got %#v, want nil %v", tc.scope, got, tc.canonical)
+		}
+		if got := tc.scope.StoredIDs(); got == nil || (len(got) == 0) != tc.storedEmpty {
+			t.Errorf("%+v.StoredIDs(): got %#v, want a non-nil list, empty %v", tc.scope, got, tc.storedEmpty)
+		}
+	}
+}
+
+func TestValidateAssertionID(t *testing.T) {
+	t.Parallel()
+	exp := time.Now()
+	for _, tc := range []struct {
+		name          string
+		clientID, jti string
+		exp           time.Time
+		want          string // "" for valid
+	}{
+		{"valid", guid1, "j", exp, ""},
+		{"upper-case client", strings.ToUpper(guid1), "j", exp, "lower-case GUID"},
+		{"no jti", guid1, "", exp, "needs a jti"},
+		{"long jti", guid1, strings.Repeat("j", MaxFieldLength+1), exp, "at most 1024 bytes"},
+		{"jti not UTF-8", guid1, "\xff", exp, "UTF-8"},
+		{"no expiry", guid1, "j", time.Time{}, "needs an expiry"},
+	} {
+		err := ValidateAssertionID(tc.clientID, tc.jti, tc.exp)
+		if tc.want == "" {
+			wantMessage(t, tc.name, err, Internal, "")
+		} else {
+			wantMessage(t, tc.name, err, Invalid, tc.want)
 		}
 	}
 }

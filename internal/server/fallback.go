@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,12 +8,9 @@ import (
 	"net/url"
 	"path"
 	"runtime/debug"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/secusers/secusers/internal/api"
-	"github.com/secusers/secusers/internal/reqlog"
 	"github.com/secusers/secusers/internal/secusers"
 )
 
@@ -30,6 +25,10 @@ var (
 		`no such path; a path has no empty, "." or ".." segments`)
 	errAsteriskTarget = secusers.Errorf(secusers.Invalid,
 		"the request target * is allowed only with the method OPTIONS")
+	// errMethodNotAllowed answers a method the path does not serve; the
+	// mux has set Allow to the methods it does, which the error keeps.
+	errMethodNotAllowed = api.MethodNotAllowed(
+		"this path does not serve the method; the Allow header lists those it does")
 )
 
 // muxAnswers serves mux, giving the answers that ServeMux makes by itself
@@ -109,8 +108,7 @@ func (w *muxWriter) WriteHeader(status int) {
 	case w.r.Pattern == "" && status == http.StatusNotFound:
 		api.WriteError(w.ResponseWriter, w.r, w.logger, errNoSuchPath)
 	case w.r.Pattern == "" && status == http.StatusMethodNotAllowed:
-		// The mux has set Allow, which stays.
-		writeMethodNotAllowed(w.ResponseWriter, w.r, w.logger)
+		api.WriteError(w.ResponseWriter, w.r, w.logger, errMethodNotAllowed)
 	case isRedirect(status) && w.Header().Get("Location") == slashRedirect(w.r):
 		w.Header().Del("Location")
 		api.WriteError(w.ResponseWriter, w.r, w.logger, errNoSuchPath)
@@ -146,41 +144,6 @@ func slashRedirect(r *http.Request) string {
 	return (&url.URL{Path: cleanPath(r.URL.Path) + "/", RawQuery: r.URL.RawQuery}).String()
 }
 
-// msgMethodNotAllowed is the message of the server's own 405; the Allow
-// header names the methods the path serves.
-const msgMethodNotAllowed = "this path does not serve the method; the Allow header lists those it does"
-
-// writeMethodNotAllowed writes the spec's 405 (§4): its JSON error, with
-// the code MethodNotAllowed, and the headers api.WriteError gives every
-// error. It is the one error api.WriteError cannot write for the server,
-// since no domain kind maps to 405 and the API keeps its own 405 private;
-// the body is the same shape, and the end-to-end tests check both against
-// the OpenAPI document. The caller sets Allow.
-func writeMethodNotAllowed(w http.ResponseWriter, r *http.Request, logger *slog.Logger) {
-	reqlog.Logger(r.Context(), logger).LogAttrs(r.Context(), slog.LevelDebug, "request failed",
-		slog.Int("status", http.StatusMethodNotAllowed), slog.String("method", r.Method))
-	type innerError struct {
-		RequestID string `json:"request-id"`
-		Date      string `json:"date"`
-	}
-	type detail struct {
-		Code       string     `json:"code"`
-		Message    string     `json:"message"`
-		InnerError innerError `json:"innerError"`
-	}
-	var body bytes.Buffer
-	_ = json.NewEncoder(&body).Encode(struct {
-		Error detail `json:"error"`
-	}{detail{"MethodNotAllowed", msgMethodNotAllowed, innerError{reqlog.ID(r.Context()), time.Now().UTC().Format(time.RFC3339)}}})
-	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(body.Len()))
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusMethodNotAllowed)
-	_, _ = w.Write(body.Bytes())
-}
-
 // recoverPanics turns a handler's panic into the spec's 500, whose body
 // says nothing about the cause; the panic value and stack go to the log
 // with the request id. When the response had already started, a 500 is
@@ -200,7 +163,7 @@ func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
 			}
 			err := fmt.Errorf("panic: %v\n%s", v, debug.Stack())
 			if sw.started {
-				reqlog.Logger(r.Context(), logger).Error("panic after the response started", "err", err)
+				logger.ErrorContext(r.Context(), "panic after the response started", "err", err)
 				panic(http.ErrAbortHandler)
 			}
 			api.WriteError(w, r, logger, err)

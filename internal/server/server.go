@@ -30,6 +30,7 @@ import (
 	"github.com/secusers/secusers/internal/credentials"
 	"github.com/secusers/secusers/internal/metrics"
 	"github.com/secusers/secusers/internal/ratelimit"
+	"github.com/secusers/secusers/internal/reqlog"
 	"github.com/secusers/secusers/internal/secusers"
 )
 
@@ -61,7 +62,8 @@ type Config struct {
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Logger receives the access log and internal faults; slog.Default()
-	// when nil.
+	// when nil. The server wraps its handler in reqlog.NewHandler, so that
+	// the lines of a request carry its id.
 	Logger *slog.Logger
 	// Out receives the line "listening on http://ADDR" that scripts wait
 	// for; nothing is written when nil.
@@ -176,6 +178,9 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	// Every line logged with a request's context, however deep, gets the
+	// request id, and no log call has to remember it.
+	cfg.Logger = slog.New(reqlog.NewHandler(cfg.Logger.Handler()))
 	if cfg.DrainTimeout == 0 {
 		cfg.DrainTimeout = DefaultDrainTimeout
 	}

@@ -32,7 +32,7 @@ type Connection struct {
 // the tenant's connection, replacing any earlier one. A certificate is
 // parsed and matched to its key here, so that a wrong file is refused now
 // rather than at the first run. It makes no request to Graph.
-func Connect(ctx context.Context, st secusers.SyncStore, box *credentials.Box, c Connection) (secusers.TenantConnection, error) {
+func Connect(ctx context.Context, st secusers.Store, box *credentials.Box, c Connection) (secusers.TenantConnection, error) {
 	conn, err := c.validate()
 	if err != nil {
 		return secusers.TenantConnection{}, err

@@ -67,8 +67,8 @@ func TestRunEndsAtItsDeadline(t *testing.T) {
 	f.syncer.RunTimeout = time.Second
 	var ctxDeadline time.Time
 	f.syncer.Store = &blockingStore{
-		SyncStore: f.store,
-		start:     func(ctx context.Context) { ctxDeadline, _ = ctx.Deadline() },
+		Store: f.store,
+		start: func(ctx context.Context) { ctxDeadline, _ = ctx.Deadline() },
 		sync: func(ctx context.Context) error {
 			<-ctx.Done() // a write that would never end
 			return ctx.Err()
@@ -99,7 +99,7 @@ func TestRunWhileAnotherRuns(t *testing.T) {
 	f := newFixture(t, generated(23))
 	writing, release := make(chan struct{}), make(chan struct{})
 	first := *f.syncer
-	first.Store = &blockingStore{SyncStore: f.store, sync: func(ctx context.Context) error {
+	first.Store = &blockingStore{Store: f.store, sync: func(ctx context.Context) error {
 		close(writing)
 		select {
 		case <-release:
@@ -158,7 +158,7 @@ func TestRunAfterDeadProcessRun(t *testing.T) {
 	// Just before the new run is recorded, the dead run's record says what
 	// happened to it.
 	var before secusers.SyncRun
-	f.syncer.Store = &blockingStore{SyncStore: f.store, start: func(ctx context.Context) {
+	f.syncer.Store = &blockingStore{Store: f.store, start: func(ctx context.Context) {
 		before, _ = f.store.LatestSyncRun(ctx, f.tenantID)
 	}, sync: func(context.Context) error { return nil }}
 	run := f.run()
@@ -172,7 +172,7 @@ func TestRunAfterDeadProcessRun(t *testing.T) {
 
 // lockFaultStore fails the sync lock's steps as told.
 type lockFaultStore struct {
-	secusers.SyncStore
+	secusers.Store
 	lockErr, abandonErr error
 	released            int
 }
@@ -181,7 +181,7 @@ func (s *lockFaultStore) LockTenantSync(ctx context.Context, tenantID string) (c
 	if s.lockErr != nil {
 		return nil, nil, s.lockErr
 	}
-	held, release, err := s.SyncStore.LockTenantSync(ctx, tenantID)
+	held, release, err := s.Store.LockTenantSync(ctx, tenantID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -192,7 +192,7 @@ func (s *lockFaultStore) AbandonSyncRuns(ctx context.Context, tenantID, reason s
 	if s.abandonErr != nil {
 		return 0, s.abandonErr
 	}
-	return s.SyncStore.AbandonSyncRuns(ctx, tenantID, reason)
+	return s.Store.AbandonSyncRuns(ctx, tenantID, reason)
 }
 
 // A run whose lock cannot be taken, or whose abandoned runs cannot be
@@ -202,10 +202,10 @@ func TestRunLockFaults(t *testing.T) {
 	down := secusers.Errorf(secusers.Unavailable, "the database cannot be reached")
 	for _, tt := range []struct {
 		name  string
-		store func(secusers.SyncStore) *lockFaultStore
+		store func(secusers.Store) *lockFaultStore
 	}{
-		{"lock unavailable", func(st secusers.SyncStore) *lockFaultStore { return &lockFaultStore{SyncStore: st, lockErr: down} }},
-		{"abandon fails", func(st secusers.SyncStore) *lockFaultStore { return &lockFaultStore{SyncStore: st, abandonErr: down} }},
+		{"lock unavailable", func(st secusers.Store) *lockFaultStore { return &lockFaultStore{Store: st, lockErr: down} }},
+		{"abandon fails", func(st secusers.Store) *lockFaultStore { return &lockFaultStore{Store: st, abandonErr: down} }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -250,7 +250,7 @@ func TestRunRecordsSkipped(t *testing.T) {
 // blockingStore calls start with the context of StartSyncRun, and replaces
 // SyncUsers with sync, which decides how the write goes without writing.
 type blockingStore struct {
-	secusers.SyncStore
+	secusers.Store
 	start func(ctx context.Context)
 	sync  func(ctx context.Context) error
 }
@@ -259,12 +259,12 @@ func (b *blockingStore) StartSyncRun(ctx context.Context, run secusers.SyncRun) 
 	if b.start != nil {
 		b.start(ctx)
 	}
-	return b.SyncStore.StartSyncRun(ctx, run)
+	return b.Store.StartSyncRun(ctx, run)
 }
 
 func (b *blockingStore) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
 	if err := b.sync(ctx); err != nil {
 		return 0, err
 	}
-	return b.SyncStore.SyncUsers(ctx, tenantID, users)
+	return b.Store.SyncUsers(ctx, tenantID, users)
 }

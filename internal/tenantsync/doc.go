@@ -2,7 +2,7 @@
 // it opens the tenant's sealed credentials, reads the six collections
 // through internal/graph, derives every status with internal/tenantsync/rules at
 // the run's start, and replaces the tenant's users in one store transaction
-// that keeps what belongs to the partner (secusers.SyncStore.SyncUsers).
+// that keeps what belongs to the partner (secusers.Store.SyncUsers).
 //
 // Two properties shape the run:
 //

@@ -27,7 +27,7 @@ const (
 // fixture is a store with one tenant connected to a fake Graph.
 type fixture struct {
 	t        *testing.T
-	store    secusers.SyncStore
+	store    secusers.Store
 	box      *credentials.Box
 	tenantID string
 	graph    *fakegraph.Tenant

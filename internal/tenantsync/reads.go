@@ -113,7 +113,7 @@ func (r *reader) readUsers(ctx context.Context) error {
 		return wrapRead("read 2 (users)", err)
 	}
 	r.facts.Unavailable(secusers.Inactive, unavailableReason("Microsoft Entra ID P1 and the AuditLog.Read.All permission for signInActivity", err))
-	r.log.Warn("signInActivity was refused; reading the users without it, and Inactive is not judged in this run", "reason", err.Error())
+	r.log.Warn("signInActivity was refused; reading the users without it, and Inactive is not judged in this run", "err", err)
 	// Graph refuses on the first page, so this normally discards nothing.
 	if err := r.spool.reset(); err != nil {
 		return err

@@ -10,7 +10,7 @@ import (
 
 // newStore returns a new SQLite store: the sync's tests run on the real
 // thing, whose SyncUsers is the transaction they are about.
-func newStore(t testing.TB) secusers.SyncStore {
+func newStore(t testing.TB) secusers.Store {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "sync.db"))
 	if err != nil {

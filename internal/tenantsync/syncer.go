@@ -28,7 +28,7 @@ const DefaultRunTimeout = 2 * time.Hour
 // runs of different tenants.
 type Syncer struct {
 	// Store holds the connections, the run records and the users.
-	Store secusers.SyncStore
+	Store secusers.Store
 	// Box opens the connections' sealed credentials.
 	Box *credentials.Box
 	// Now is the clock: a run's start, which the rules judge users at, and
@@ -144,7 +144,7 @@ func deadlineMargin(timeout time.Duration) time.Duration {
 	return min(time.Minute, timeout/10)
 }
 
-// lock takes the tenant's sync lock (see secusers.SyncStore.LockTenantSync)
+// lock takes the tenant's sync lock (see secusers.Store.LockTenantSync)
 // and marks the runs its previous holders left running as abandoned:
 // holding the lock proves their processes are gone. It returns the context
 // the run goes on under, which ends if the lock is lost.

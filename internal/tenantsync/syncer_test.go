@@ -283,7 +283,7 @@ func TestRunWritesAfterReading(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, generated(7))
 	var atWrite fakegraph.Stats
-	f.syncer.Store = &hookStore{SyncStore: f.store, beforeSync: func() { atWrite = f.fake.Stats(fakegraph.AllReads) }}
+	f.syncer.Store = &hookStore{Store: f.store, beforeSync: func() { atWrite = f.fake.Stats(fakegraph.AllReads) }}
 	f.run()
 	if final := f.fake.Stats(fakegraph.AllReads); atWrite != final || final.OK == 0 {
 		t.Errorf("reads when writing started %+v, at the end %+v: want every read done first", atWrite, final)
@@ -292,13 +292,13 @@ func TestRunWritesAfterReading(t *testing.T) {
 
 // hookStore calls beforeSync as SyncUsers starts.
 type hookStore struct {
-	secusers.SyncStore
+	secusers.Store
 	beforeSync func()
 }
 
 func (h *hookStore) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
 	h.beforeSync()
-	return h.SyncStore.SyncUsers(ctx, tenantID, users)
+	return h.Store.SyncUsers(ctx, tenantID, users)
 }
 
 func TestRunProgress(t *testing.T) {

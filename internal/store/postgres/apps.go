@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -20,14 +18,7 @@ func (s *Store) CreateApp(ctx context.Context, a secusers.App) (secusers.App, er
 	if err := a.Validate(); err != nil {
 		return secusers.App{}, err
 	}
-	if err := noDuplicates("permission", a.Permissions); err != nil {
-		return secusers.App{}, err
-	}
-	if err := noDuplicates(string(a.Scope.Kind)+" id", a.Scope.IDs); err != nil {
-		return secusers.App{}, err
-	}
-	a.CreatedAt = s.stamp()
-	a.Scope.IDs = emptyAsNil(a.Scope.IDs)
+	a.CreatedAt, a.Scope = s.stamp(), a.Scope.Canonical()
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		if err := partnerExists(ctx, tx, a.PartnerID); err != nil {
 			return err
@@ -36,13 +27,12 @@ func (s *Store) CreateApp(ctx context.Context, a secusers.App) (secusers.App, er
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO apps (`+appColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			a.ClientID, a.PartnerID, a.Name, a.Permissions, string(a.Scope.Kind), nilAsEmpty(a.Scope.IDs),
+			a.ClientID, a.PartnerID, a.Name, a.Permissions, string(a.Scope.Kind), a.Scope.StoredIDs(),
 			a.Disabled, a.CreatedAt.UnixMilli())
 		if err != nil {
 			return translate(err, "app "+a.ClientID)
 		}
-		return audit(ctx, tx, a.CreatedAt, secusers.AuditAppCreate, a.ClientID,
-			fmt.Sprintf("name %q of partner %s, permissions %s, %s", a.Name, a.PartnerID, strings.Join(a.Permissions, " "), scopeDetail(a.Scope)))
+		return audit(ctx, tx, a.CreatedAt, secusers.AuditAppCreate, a.ClientID, secusers.AppCreateDetail(a))
 	})
 	if err != nil {
 		return secusers.App{}, err
@@ -53,13 +43,10 @@ func (s *Store) CreateApp(ctx context.Context, a secusers.App) (secusers.App, er
 // checkScope returns NotFound unless the partner owns every customer or
 // group the scope names.
 func checkScope(ctx context.Context, q querier, partnerID string, scope secusers.CustomerScope) error {
-	switch scope.Kind {
-	case secusers.ScopeCustomers:
-		return customersOfPartner(ctx, q, partnerID, scope.IDs)
-	case secusers.ScopeGroups:
-		return groupsOfPartner(ctx, q, partnerID, scope.IDs)
+	if err := customersOfPartner(ctx, q, partnerID, scope.CustomerIDs()); err != nil {
+		return err
 	}
-	return nil
+	return groupsOfPartner(ctx, q, partnerID, scope.GroupIDs())
 }
 
 // App returns the app registration with the client id.
@@ -99,9 +86,9 @@ func (s *Store) DisableApp(ctx context.Context, clientID string) error {
 			return translate(err, "app "+clientID)
 		}
 		if tag.RowsAffected() == 0 {
-			return notFound("app", clientID)
+			return secusers.Missing("app", clientID)
 		}
-		return audit(ctx, tx, s.stamp(), secusers.AuditAppDisable, clientID, "disabled")
+		return audit(ctx, tx, s.stamp(), secusers.AuditAppDisable, clientID, secusers.AppDisableDetail())
 	})
 }
 
@@ -111,14 +98,11 @@ func (s *Store) SetAppScope(ctx context.Context, clientID string, scope secusers
 	if err := scope.Validate(); err != nil {
 		return err
 	}
-	if err := noDuplicates(string(scope.Kind)+" id", scope.IDs); err != nil {
-		return err
-	}
 	return s.write(ctx, func(tx pgx.Tx) error {
 		var partnerID string
 		err := tx.QueryRow(ctx, `SELECT partner_id FROM apps WHERE client_id = $1 FOR UPDATE`, clientID).Scan(&partnerID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound("app", clientID)
+			return secusers.Missing("app", clientID)
 		}
 		if err != nil {
 			return err
@@ -127,21 +111,12 @@ func (s *Store) SetAppScope(ctx context.Context, clientID string, scope secusers
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE apps SET scope_kind = $2, scope_ids = $3 WHERE client_id = $1`,
-			clientID, string(scope.Kind), nilAsEmpty(scope.IDs))
+			clientID, string(scope.Kind), scope.StoredIDs())
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, s.stamp(), secusers.AuditAppScope, clientID, scopeDetail(scope))
+		return audit(ctx, tx, s.stamp(), secusers.AuditAppScope, clientID, secusers.AppScopeDetail(scope))
 	})
-}
-
-// scopeDetail describes a scope for the audit trail: its kind and how many
-// ids it names, not the ids, which the app's record holds.
-func scopeDetail(scope secusers.CustomerScope) string {
-	if scope.Kind == secusers.ScopeAllCustomers {
-		return "scope all"
-	}
-	return fmt.Sprintf("scope %s: %d ids", scope.Kind, len(scope.IDs))
 }
 
 func scanApp(row pgx.Row) (secusers.App, error) {
@@ -150,7 +125,6 @@ func scanApp(row pgx.Row) (secusers.App, error) {
 	var created int64
 	err := row.Scan(&a.ClientID, &a.PartnerID, &a.Name, &a.Permissions, &kind, &a.Scope.IDs, &a.Disabled, &created)
 	a.Scope.Kind = secusers.ScopeKind(kind)
-	a.Scope.IDs = emptyAsNil(a.Scope.IDs)
-	a.CreatedAt = fromMillis(created)
+	a.Scope, a.CreatedAt = a.Scope.Canonical(), secusers.FromMillis(created)
 	return a, err
 }

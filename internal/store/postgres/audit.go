@@ -11,14 +11,6 @@ import (
 	"github.com/secusers/secusers/internal/secusers"
 )
 
-// The bounds of AuditQuery.Limit: a zero limit means defaultAuditLimit, and
-// no read returns more than maxAuditLimit events, so that one call cannot
-// pull the whole trail of a long-lived deployment.
-const (
-	defaultAuditLimit = 100
-	maxAuditLimit     = 1000
-)
-
 // audit appends one event to the trail. Every administrative method calls it
 // inside its own transaction, after the change succeeded, so that the event
 // commits or rolls back with the change. at is the change's own time, so
@@ -33,7 +25,7 @@ func audit(ctx context.Context, tx pgx.Tx, at time.Time, action, target, detail 
 // up to the millisecond the store keeps, so that an event recorded before
 // Since within its millisecond is left out, as the contract says.
 func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secusers.AuditEvent, error) {
-	limit, err := auditLimit(q.Limit)
+	limit, err := q.EffectiveLimit()
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +36,7 @@ func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secus
 		where = append(where, strings.ReplaceAll(sql, "?", "$"+strconv.Itoa(len(args))))
 	}
 	if !q.Since.IsZero() {
-		cond(`at >= ?`, ceilMillis(q.Since))
+		cond(`at >= ?`, secusers.CeilMillis(q.Since))
 	}
 	if q.Action != "" {
 		cond(`action = ?`, q.Action)
@@ -66,33 +58,10 @@ func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secus
 	return out, translate(err, "")
 }
 
-// auditLimit applies the default and the cap to a requested limit.
-func auditLimit(n int) (int, error) {
-	switch {
-	case n < 0:
-		return 0, secusers.Errorf(secusers.Invalid, "an audit query's limit must not be negative, got %d", n)
-	case n == 0:
-		return defaultAuditLimit, nil
-	case n > maxAuditLimit:
-		return maxAuditLimit, nil
-	}
-	return n, nil
-}
-
-// ceilMillis returns t in Unix milliseconds, rounded up: the first stored
-// instant that is not before t.
-func ceilMillis(t time.Time) int64 {
-	ms := t.UnixMilli()
-	if time.UnixMilli(ms).Before(t) {
-		ms++
-	}
-	return ms
-}
-
 func scanAuditEvent(row pgx.Row) (secusers.AuditEvent, error) {
 	var e secusers.AuditEvent
 	var at int64
 	err := row.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail)
-	e.At = fromMillis(at)
+	e.At = secusers.FromMillis(at)
 	return e, err
 }

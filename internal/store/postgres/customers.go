@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -27,8 +26,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c secusers.Customer) (secuse
 		if err != nil {
 			return translate(err, "customer "+c.ID)
 		}
-		return audit(ctx, tx, c.CreatedAt, secusers.AuditCustomerCreate, c.ID,
-			fmt.Sprintf("organization %q of partner %s", c.Organization, c.PartnerID))
+		return audit(ctx, tx, c.CreatedAt, secusers.AuditCustomerCreate, c.ID, secusers.CustomerCreateDetail(c))
 	})
 	if err != nil {
 		return secusers.Customer{}, err
@@ -68,7 +66,7 @@ func scanCustomer(row pgx.Row) (secusers.Customer, error) {
 	var c secusers.Customer
 	var created int64
 	err := row.Scan(&c.ID, &c.PartnerID, &c.Organization, &created)
-	c.CreatedAt = fromMillis(created)
+	c.CreatedAt = secusers.FromMillis(created)
 	return c, err
 }
 
@@ -77,7 +75,7 @@ func partnerOfCustomer(ctx context.Context, q querier, customerID string) (strin
 	var partnerID string
 	err := q.QueryRow(ctx, `SELECT partner_id FROM customers WHERE id = $1`, customerID).Scan(&partnerID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", notFound("customer", customerID)
+		return "", secusers.Missing("customer", customerID)
 	}
 	return partnerID, err
 }
@@ -93,6 +91,9 @@ func customersOfPartner(ctx context.Context, q querier, partnerID string, ids []
 // and returns NotFound naming the first of ids it did not select, so that
 // the error is the same as checking them one by one, in one round trip.
 func ownedBy(ctx context.Context, q querier, query, partnerID string, ids []string, kind string) error {
+	if len(ids) == 0 {
+		return nil // no round trip to check nothing
+	}
 	rows, err := q.Query(ctx, query, partnerID, ids)
 	if err != nil {
 		return err
@@ -110,7 +111,7 @@ func ownedBy(ctx context.Context, q querier, query, partnerID string, ids []stri
 	}
 	for _, id := range ids {
 		if !found[id] {
-			return notFound(kind, id)
+			return secusers.NotPartners(kind, id, partnerID)
 		}
 	}
 	return nil

@@ -13,5 +13,9 @@
 // secusers.Unavailable, and the pool reconnects by itself once it is back.
 //
 // Every SQL statement of this backend lives in this package, so that other
-// backends keep their own dialect and nothing is translated between them.
+// backends keep their own dialect and nothing is translated between them;
+// every rule that does not depend on the database (validation, limits,
+// messages, audit details, status bits) is the domain's, in
+// internal/secusers. The two stores have the same file names, each holding
+// the same methods, so that diffing them shows dialect and nothing else.
 package postgres

@@ -14,56 +14,44 @@ import (
 	"github.com/secusers/secusers/internal/secusers"
 )
 
-// translate is the one place where database errors become domain errors. It
-// decides by SQLSTATE and by error type, never by message text, which
-// changes between releases and languages. subject names the record the
-// statement was about ("partner 0f…"), for the caller-safe message; it may
-// be "". Domain errors and a cancelled context pass through unchanged, and so
-// does anything it does not recognise (the domain counts that as Internal
-// and shows nothing of it). No message it makes carries the DSN or the
-// driver's text.
+// translate is the one place where database errors become domain errors:
+// it classifies err by SQLSTATE and by error type, never by message text,
+// which changes between releases and languages, and secusers.StoreError
+// words it. subject names the record the statement was about ("partner
+// 0f…"), for the caller-safe message; it may be "". No message carries the
+// DSN or the driver's text.
 func translate(err error, subject string) error {
-	if err == nil {
-		return nil
-	}
-	var domain *secusers.Error
-	if errors.As(err, &domain) || errors.Is(err, context.Canceled) {
-		return err
-	}
-	if subject == "" {
-		subject = "the record"
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return secusers.Errorf(secusers.NotFound, "%s not found", subject)
-	}
-	if unreachable(err) {
-		return secusers.Wrap(secusers.Unavailable, err, "the database is unreachable")
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		// A deadline that passes while a statement runs means the database
-		// is too slow or has gone silent: the caller may retry later.
-		return secusers.Wrap(secusers.Unavailable, err, "the database did not answer in time")
-	}
+	return secusers.StoreError(err, subject, fault(err))
+}
+
+// fault classifies err: no row, an unreachable server, or the fault of its
+// SQLSTATE. A deadline that passed while a statement ran is none of these:
+// StoreError makes it Unavailable, since the database is too slow or has
+// gone silent and the caller may retry later.
+func fault(err error) secusers.Fault {
 	var pe *pgconn.PgError
-	if !errors.As(err, &pe) {
-		return err
-	}
 	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return secusers.FaultNoRow
+	case unreachable(err):
+		return secusers.FaultUnreachable
+	case !errors.As(err, &pe):
+		return secusers.FaultUnknown
 	case pe.Code == "23505": // unique_violation
-		return secusers.Wrap(secusers.Conflict, err, subject+" already exists")
+		return secusers.FaultDuplicate
 	case pe.Code == "23503": // foreign_key_violation
-		return secusers.Wrap(secusers.NotFound, err, subject+" refers to a record that does not exist")
+		return secusers.FaultDangling
 	case pe.Code == "40001", pe.Code == "40P01", pe.Code == "55P03", pe.Code == "53300":
 		// serialization_failure, deadlock_detected, lock_not_available,
 		// too_many_connections: the write raced others or the server is
 		// full, and a retry may well succeed.
-		return secusers.Wrap(secusers.Unavailable, err, "the database is busy; try again")
+		return secusers.FaultBusy
 	case strings.HasPrefix(pe.Code, "22"):
 		// data_exception: a value the domain's validation let through but
 		// the database refuses (such as a NUL in a page position).
-		return secusers.Wrap(secusers.Invalid, err, subject+" has a value the database cannot store")
+		return secusers.FaultBadValue
 	}
-	return err
+	return secusers.FaultUnknown
 }
 
 // unreachable reports whether err says that the server cannot be reached or
@@ -92,9 +80,4 @@ func unreachable(err error) bool {
 	// pgconn marks errors that happened before anything reached the
 	// server, such as using a connection that an earlier failure closed.
 	return pgconn.SafeToRetry(err)
-}
-
-// notFound is the caller-safe error for a record that does not exist.
-func notFound(kind, id string) error {
-	return secusers.Errorf(secusers.NotFound, "%s %s not found", kind, id)
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -14,9 +13,6 @@ import (
 // not, and nothing is written.
 func (s *Store) CreateGroup(ctx context.Context, g secusers.CustomerGroup) (secusers.CustomerGroup, error) {
 	if err := g.Validate(); err != nil {
-		return secusers.CustomerGroup{}, err
-	}
-	if err := noDuplicates("customer id", g.CustomerIDs); err != nil {
 		return secusers.CustomerGroup{}, err
 	}
 	g.CreatedAt = s.stamp()
@@ -39,8 +35,7 @@ func (s *Store) CreateGroup(ctx context.Context, g secusers.CustomerGroup) (secu
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, g.CreatedAt, secusers.AuditGroupCreate, g.ID,
-			fmt.Sprintf("name %q of partner %s, %d customers", g.Name, g.PartnerID, len(g.CustomerIDs)))
+		return audit(ctx, tx, g.CreatedAt, secusers.AuditGroupCreate, g.ID, secusers.GroupCreateDetail(g))
 	})
 	if err != nil {
 		return secusers.CustomerGroup{}, err
@@ -75,7 +70,7 @@ func groupsOf(ctx context.Context, tx pgx.Tx, partnerID string) ([]secusers.Cust
 		var g secusers.CustomerGroup
 		var created int64
 		err := row.Scan(&g.ID, &g.PartnerID, &g.Name, &created)
-		g.CreatedAt = fromMillis(created)
+		g.CreatedAt = secusers.FromMillis(created)
 		return g, err
 	})
 }
@@ -120,7 +115,7 @@ func (s *Store) GroupIDsOfCustomer(ctx context.Context, customerID string) ([]st
 		return nil, translate(err, "")
 	}
 	if len(ids) == 0 {
-		return nil, notFound("customer", customerID)
+		return nil, secusers.Missing("customer", customerID)
 	}
 	var out []string
 	for _, id := range ids {

@@ -1,73 +1,34 @@
 package postgres
 
 import (
+	"context"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/secusers/secusers/internal/secusers"
 	"github.com/secusers/secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/store/storetest"
 )
 
-// TestOpenRace opens one fresh schema from several stores at once, as
-// servers starting together would: all succeed, each migration runs once,
-// and they agree on one signing key.
+// TestOpenRace opens one new database from several stores at once, as
+// servers starting together would (storetest.RunOpenRace).
 func TestOpenRace(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.DSN(t)
-	const openers = 4
-	stores := make([]*Store, openers)
-	errs := make([]error, openers)
-	var wg sync.WaitGroup
-	for i := range openers {
-		wg.Go(func() { stores[i], errs[i] = Open(t.Context(), dsn) })
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("Open %d: got error %v, want nil", i, err)
-		}
-		defer stores[i].Close()
-	}
-	var applied int
-	err := stores[0].pool.QueryRow(t.Context(),
-		`SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied)
-	if err != nil {
-		t.Fatal(err)
-	}
 	files, err := migrations.ReadDir("migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if applied != len(files) {
-		t.Errorf("migrations applied: got %d, want %d (each once)", applied, len(files))
-	}
-
-	keys := make([]secusers.SigningKey, openers)
-	for i, s := range stores {
-		wg.Go(func() {
-			var err error
-			keys[i], err = s.EnsureSigningKey(t.Context(), secusers.SigningKey{ID: uuid.NewString(), Algorithm: "RS256", PrivateKey: []byte{byte(i)}})
-			if err != nil {
-				t.Errorf("store %d: EnsureSigningKey: got error %v, want nil", i, err)
-			}
-		})
-	}
-	wg.Wait()
-	for i, k := range keys {
-		if k.ID != keys[0].ID {
-			t.Errorf("store %d: got signing key %s, want %s (store 0's)", i, k.ID, keys[0].ID)
-		}
-	}
-
-	// A later start finds nothing to do.
-	again := open(t, dsn)
-	defer again.Close()
-	if _, err := again.CreatePartner(t.Context(), secusers.Partner{ID: uuid.NewString(), Name: "p"}); err != nil {
-		t.Errorf("CreatePartner after reopening: got error %v, want nil", err)
-	}
+	storetest.RunOpenRace(t, storetest.OpenRace{
+		Open: func(ctx context.Context) (secusers.Store, error) { return Open(ctx, dsn) },
+		Applied: func(ctx context.Context, s secusers.Store) (applied int, err error) {
+			err = s.(*Store).pool.QueryRow(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied)
+			return applied, err
+		},
+		Embedded: len(files),
+	})
 }
 
 // TestSchemasAreSeparate: two schemas of one database (two deployments, or

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,7 +20,7 @@ func (s *Store) CreatePartner(ctx context.Context, p secusers.Partner) (secusers
 		if err != nil {
 			return translate(err, "partner "+p.ID)
 		}
-		return audit(ctx, tx, p.CreatedAt, secusers.AuditPartnerCreate, p.ID, fmt.Sprintf("name %q", p.Name))
+		return audit(ctx, tx, p.CreatedAt, secusers.AuditPartnerCreate, p.ID, secusers.PartnerCreateDetail(p))
 	})
 	if err != nil {
 		return secusers.Partner{}, err
@@ -52,7 +51,7 @@ func scanPartner(row pgx.Row) (secusers.Partner, error) {
 	var p secusers.Partner
 	var created int64
 	err := row.Scan(&p.ID, &p.Name, &created)
-	p.CreatedAt = fromMillis(created)
+	p.CreatedAt = secusers.FromMillis(created)
 	return p, err
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/secusers/secusers/internal/secusers"
 	"github.com/secusers/secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/store/storetest"
 )
 
 // TestPagePlan checks that the user reads walk users_in_order, reading the
@@ -19,9 +20,9 @@ func TestPagePlan(t *testing.T) {
 	s := open(t, pgtest.DSN(t))
 	defer s.Close()
 	ctx := t.Context()
-	big, small := newTenant(t, s), newTenant(t, s)
+	big, small := storetest.NewTenant(t, s), storetest.NewTenant(t, s)
 	for tenant, n := range map[string]int{big: 20_000, small: 50} {
-		if _, err := s.ReplaceUsers(ctx, tenant, all(benchUserSet(n))); err != nil {
+		if _, err := s.ReplaceUsers(ctx, tenant, storetest.Seq(storetest.ShuffledUsers(n))); err != nil {
 			t.Fatal(err)
 		}
 	}

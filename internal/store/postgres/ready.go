@@ -29,15 +29,11 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // notReady makes a failed readiness read Unavailable. A table that does not
 // exist (SQLSTATE 42P01) means the schema is gone; whatever else failed,
-// the store cannot serve either. A cancelled context stays what it is: the
-// caller went away.
+// the store cannot serve either.
 func notReady(err error) error {
 	var pe *pgconn.PgError
-	switch {
-	case secusers.IsKind(err, secusers.Unavailable) || errors.Is(err, context.Canceled):
-		return err
-	case errors.As(err, &pe) && pe.Code == "42P01": // undefined_table
+	if errors.As(err, &pe) && pe.Code == "42P01" { // undefined_table
 		return secusers.NoSchema(err)
 	}
-	return secusers.Wrap(secusers.Unavailable, err, "the PostgreSQL database cannot be read")
+	return secusers.NotReady(err, "the PostgreSQL database cannot be read")
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/secusers/secusers/internal/secusers"
 	"github.com/secusers/secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/store/storetest"
 )
 
 // mixedUsers returns users with repeating, case-varied and non-ASCII names
@@ -37,9 +38,9 @@ func TestReplaceErrorPositions(t *testing.T) {
 	s := open(t, pgtest.DSN(t))
 	defer s.Close()
 	ctx := t.Context()
-	tenant := newTenant(t, s)
+	tenant := storetest.NewTenant(t, s)
 	before := mixedUsers(50)
-	if _, err := s.ReplaceUsers(ctx, tenant, all(before)); err != nil {
+	if _, err := s.ReplaceUsers(ctx, tenant, storetest.Seq(before)); err != nil {
 		t.Fatal(err)
 	}
 	users := mixedUsers(10_000) // several 64 KB COPY chunks before the bad user
@@ -53,7 +54,7 @@ func TestReplaceErrorPositions(t *testing.T) {
 		{"repeated id", repeated, "user 9001: duplicate user id " + users[4321].ID},
 		{"invalid user", invalid, "user 7001: id must be a lower-case GUID"},
 	} {
-		r, err := s.ReplaceUsers(ctx, tenant, all(tc.users))
+		r, err := s.ReplaceUsers(ctx, tenant, storetest.Seq(tc.users))
 		if !secusers.IsKind(err, secusers.Invalid) || !strings.HasPrefix(secusers.MessageOf(err), tc.want) || r != (secusers.Replacement{}) {
 			t.Errorf("%s: got %+v, %v, want none and an Invalid error starting %q", tc.name, r, err, tc.want)
 		}
@@ -77,8 +78,8 @@ func TestSnapshotReusesConnections(t *testing.T) {
 	s := open(t, pgtest.DSN(t))
 	defer s.Close()
 	ctx := t.Context()
-	tenant := newTenant(t, s)
-	if _, err := s.ReplaceUsers(ctx, tenant, all(mixedUsers(30))); err != nil {
+	tenant := storetest.NewTenant(t, s)
+	if _, err := s.ReplaceUsers(ctx, tenant, storetest.Seq(mixedUsers(30))); err != nil {
 		t.Fatal(err)
 	}
 	before := s.PoolStats().NewConnsCount

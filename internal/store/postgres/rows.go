@@ -6,6 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // querier is what a transaction and the pool have in common, so that a
@@ -29,7 +31,7 @@ func exists(ctx context.Context, q querier, query, id, kind string) error {
 	var one int
 	err := q.QueryRow(ctx, query, id).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return notFound(kind, id)
+		return secusers.Missing(kind, id)
 	}
 	return err
 }

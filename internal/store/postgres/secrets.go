@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,7 +17,7 @@ func (s *Store) AddClientSecret(ctx context.Context, c secusers.ClientSecret) (s
 		return secusers.ClientSecret{}, err
 	}
 	c.CreatedAt = s.stamp()
-	c.ExpiresAt = fromMillis(c.ExpiresAt.UnixMilli())
+	c.ExpiresAt = secusers.StoredTime(c.ExpiresAt)
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		if err := appExists(ctx, tx, c.ClientID); err != nil {
 			return err
@@ -29,8 +27,7 @@ func (s *Store) AddClientSecret(ctx context.Context, c secusers.ClientSecret) (s
 		if err != nil {
 			return translate(err, "client secret "+c.ID)
 		}
-		return audit(ctx, tx, c.CreatedAt, secusers.AuditAppSecretAdd, c.ClientID,
-			fmt.Sprintf("secret %s expires %s", c.ID, c.ExpiresAt.Format(time.RFC3339)))
+		return audit(ctx, tx, c.CreatedAt, secusers.AuditAppSecretAdd, c.ClientID, secusers.AppSecretAddDetail(c))
 	})
 	if err != nil {
 		return secusers.ClientSecret{}, err
@@ -57,15 +54,40 @@ func (s *Store) ClientSecrets(ctx context.Context, clientID string) ([]secusers.
 	return out, err
 }
 
+// RemoveClientSecret removes the app's secret. A secret of another app is
+// not found, exactly like one that does not exist.
+func (s *Store) RemoveClientSecret(ctx context.Context, clientID, secretID string) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM client_secrets WHERE client_id = $1 AND id = $2`, clientID, secretID)
+		if err != nil {
+			return translate(err, "client secret "+secretID)
+		}
+		if tag.RowsAffected() == 0 {
+			return missingCredential(ctx, tx, clientID, secusers.NoSecret(clientID, secretID))
+		}
+		return audit(ctx, tx, s.stamp(), secusers.AuditAppSecretRemove, clientID, secusers.AppSecretRemoveDetail(secretID))
+	})
+}
+
 func scanSecret(row pgx.Row) (secusers.ClientSecret, error) {
 	var c secusers.ClientSecret
 	var created, expires int64
 	err := row.Scan(&c.ID, &c.ClientID, &c.Hash, &c.Hint, &created, &expires)
-	c.CreatedAt, c.ExpiresAt = fromMillis(created), fromMillis(expires)
+	c.CreatedAt, c.ExpiresAt = secusers.FromMillis(created), secusers.FromMillis(expires)
 	return c, err
 }
 
 // appExists returns NotFound unless the app exists.
 func appExists(ctx context.Context, q querier, clientID string) error {
 	return exists(ctx, q, `SELECT 1 FROM apps WHERE client_id = $1`, clientID, "app")
+}
+
+// missingCredential is the NotFound error of a removal that removed
+// nothing: the app's, when the app is what is missing, or else missing, the
+// credential's.
+func missingCredential(ctx context.Context, tx pgx.Tx, clientID string, missing error) error {
+	if err := appExists(ctx, tx, clientID); err != nil {
+		return err
+	}
+	return missing
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/secusers/secusers/internal/secusers"
 	"github.com/secusers/secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/store/storetest"
 )
 
 // TestAssertionReplayAcrossServers: servers on one database, each with its
@@ -63,7 +64,7 @@ func TestSyncStartAcrossServers(t *testing.T) {
 	for _, s := range servers {
 		defer s.Close()
 	}
-	tenant := newTenant(t, servers[0])
+	tenant := storetest.NewTenant(t, servers[0])
 	const starters = 9
 	warmUp(t, servers, starters)
 	errs := make([]error, starters)
@@ -143,8 +144,8 @@ func TestRunFromBeforeDeadlines(t *testing.T) {
 	if err := conn.QueryRow(t.Context(), `SELECT result, error FROM sync_runs WHERE id = $1`, oldRun).Scan(&result, &why); err != nil {
 		t.Fatal(err)
 	}
-	if result != string(secusers.SyncFailed) || why != abandonedRun {
-		t.Errorf("the old run: got %s %q, want failed %q", result, why, abandonedRun)
+	if result != string(secusers.SyncFailed) || why != secusers.AbandonedPastDeadline {
+		t.Errorf("the old run: got %s %q, want failed %q", result, why, secusers.AbandonedPastDeadline)
 	}
 	latest, err := s.LatestSyncRun(t.Context(), tenant)
 	if err != nil || latest.ID != run.ID {
@@ -186,7 +187,7 @@ func TestSyncLockDiesWithItsSession(t *testing.T) {
 	defer holder.Close()
 	defer other.Close()
 	holder.lockPing = 50 * time.Millisecond
-	tenant := newTenant(t, holder)
+	tenant := storetest.NewTenant(t, holder)
 	held, release, err := holder.LockTenantSync(t.Context(), tenant)
 	if err != nil {
 		t.Fatal(err)

@@ -3,9 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -95,11 +92,7 @@ func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.Signing
 		if err != nil {
 			return translate(err, "signing key "+key.ID)
 		}
-		detail := "algorithm " + key.Algorithm
-		if len(retired) > 0 {
-			detail += ", retired " + strings.Join(retired, ", ")
-		}
-		return audit(ctx, tx, key.CreatedAt, secusers.AuditSigningKeyRotate, key.ID, detail)
+		return audit(ctx, tx, key.CreatedAt, secusers.AuditSigningKeyRotate, key.ID, secusers.SigningKeyRotateDetail(key, retired))
 	})
 	if err != nil {
 		return secusers.SigningKey{}, err
@@ -112,20 +105,17 @@ func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.Signing
 // so the bound is rounded up to the next millisecond: a key retired at
 // 10:00:00.001 was retired before 10:00:00.0015, and goes. A prune that
 // deletes nothing leaves no trace in the audit trail: servers prune on a
-// schedule, and the trail records changes, not attempts. A prune that does
-// delete keys names them in its event, as no one key is its target.
+// schedule, and the trail records changes, not attempts.
 func (s *Store) PruneSigningKeys(ctx context.Context, retiredBefore time.Time) (int, error) {
 	var ids []string
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		var err error
 		ids, err = keyIDs(ctx, tx, `DELETE FROM signing_keys WHERE retired_at <> 0 AND retired_at < $1 RETURNING id`,
-			ceilMillis(retiredBefore))
+			secusers.CeilMillis(retiredBefore))
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		slices.Sort(ids)
-		return audit(ctx, tx, s.stamp(), secusers.AuditSigningKeyPrune, "", fmt.Sprintf("deleted %d keys retired before %s: %s",
-			len(ids), retiredBefore.UTC().Format(time.RFC3339), strings.Join(ids, ", ")))
+		return audit(ctx, tx, s.stamp(), secusers.AuditSigningKeyPrune, "", secusers.SigningKeyPruneDetail(retiredBefore, ids))
 	})
 	if err != nil {
 		return 0, err
@@ -147,6 +137,6 @@ func scanSigningKey(row pgx.Row) (secusers.SigningKey, error) {
 	var k secusers.SigningKey
 	var created, retired int64
 	err := row.Scan(&k.ID, &k.Algorithm, &k.PrivateKey, &created, &retired)
-	k.CreatedAt, k.RetiredAt = fromMillis(created), fromOptionalMillis(retired)
+	k.CreatedAt, k.RetiredAt = secusers.FromMillis(created), secusers.FromOptionalMillis(retired)
 	return k, err
 }

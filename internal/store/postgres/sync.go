@@ -3,10 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"hash/fnv"
 	"iter"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -14,48 +12,40 @@ import (
 	"github.com/secusers/secusers/internal/secusers"
 )
 
-var _ secusers.SyncStore = (*Store)(nil)
+const connectionColumns = `tenant_id, entra_tenant_id, client_id, credentials, graph_url, login_url, inactive_days, created_at, updated_at`
 
-// SaveTenantConnection creates or replaces the tenant's connection.
+// SaveTenantConnection creates or replaces the tenant's connection. A
+// replaced connection keeps the time it was created, which the upsert
+// leaves as it was and returns.
 func (s *Store) SaveTenantConnection(ctx context.Context, c secusers.TenantConnection) (secusers.TenantConnection, error) {
 	if err := c.Validate(); err != nil {
 		return secusers.TenantConnection{}, err
 	}
 	now := s.stamp()
+	c.UpdatedAt = now
 	err := s.write(ctx, func(tx pgx.Tx) error {
-		if err := exists(ctx, tx, `SELECT 1 FROM tenants WHERE id = $1`, c.TenantID, "tenant"); err != nil {
+		if err := tenantExists(ctx, tx, c.TenantID); err != nil {
 			return err
 		}
-		created := now
-		var ms int64
-		switch err := tx.QueryRow(ctx, `SELECT created_at FROM tenant_connections WHERE tenant_id = $1`, c.TenantID).Scan(&ms); {
-		case err == nil:
-			created = fromMillis(ms)
-		case !errors.Is(err, pgx.ErrNoRows):
-			return err
-		}
-		c.CreatedAt, c.UpdatedAt = created, now
-		_, err := tx.Exec(ctx, `INSERT INTO tenant_connections
-			(tenant_id, entra_tenant_id, client_id, credentials, graph_url, login_url, inactive_days, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		var created int64
+		err := tx.QueryRow(ctx, `INSERT INTO tenant_connections (`+connectionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (tenant_id) DO UPDATE SET entra_tenant_id = excluded.entra_tenant_id,
 				client_id = excluded.client_id, credentials = excluded.credentials, graph_url = excluded.graph_url,
-				login_url = excluded.login_url, inactive_days = excluded.inactive_days, updated_at = excluded.updated_at`,
+				login_url = excluded.login_url, inactive_days = excluded.inactive_days, updated_at = excluded.updated_at
+			RETURNING created_at`,
 			c.TenantID, c.EntraTenantID, c.ClientID, c.Credentials, c.GraphURL, c.LoginURL, c.InactiveDays,
-			c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli())
+			now.UnixMilli(), now.UnixMilli()).Scan(&created)
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, now, secusers.AuditTenantConnect, c.TenantID,
-			fmt.Sprintf("Entra tenant %s, app %s, Graph %s", c.EntraTenantID, c.ClientID, c.GraphURL))
+		c.CreatedAt = secusers.FromMillis(created)
+		return audit(ctx, tx, now, secusers.AuditTenantConnect, c.TenantID, secusers.TenantConnectDetail(c))
 	})
 	if err != nil {
 		return secusers.TenantConnection{}, err
 	}
 	return c, nil
 }
-
-const connectionColumns = `tenant_id, entra_tenant_id, client_id, credentials, graph_url, login_url, inactive_days, created_at, updated_at`
 
 // TenantConnection returns the tenant's connection; NotFound when the
 // tenant has none.
@@ -65,7 +55,7 @@ func (s *Store) TenantConnection(ctx context.Context, tenantID string) (secusers
 		var err error
 		c, err = scanConnection(tx.QueryRow(ctx, `SELECT `+connectionColumns+` FROM tenant_connections WHERE tenant_id = $1`, tenantID))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return secusers.Errorf(secusers.NotFound, "tenant %s is not connected to Microsoft Graph", tenantID)
+			return secusers.NotConnected(tenantID)
 		}
 		return err
 	})
@@ -87,13 +77,9 @@ func scanConnection(row pgx.Row) (secusers.TenantConnection, error) {
 	var created, updated int64
 	err := row.Scan(&c.TenantID, &c.EntraTenantID, &c.ClientID, &c.Credentials, &c.GraphURL, &c.LoginURL,
 		&c.InactiveDays, &created, &updated)
-	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	c.CreatedAt, c.UpdatedAt = secusers.FromMillis(created), secusers.FromMillis(updated)
 	return c, err
 }
-
-// abandonedRun is the error of a run that was still "running" when its
-// deadline passed: its process died, or hung, without finishing it.
-const abandonedRun = "abandoned: the run did not finish before its deadline"
 
 // StartSyncRun records a run as running, unless the tenant has a running run
 // whose deadline has not passed. StartedAt is the store's clock, as for
@@ -106,17 +92,12 @@ const abandonedRun = "abandoned: the run did not finish before its deadline"
 // the tenant's users holds for as long as it writes: a starter must be told
 // of a running sync at once, not after it.
 func (s *Store) StartSyncRun(ctx context.Context, run secusers.SyncRun) (secusers.SyncRun, error) {
-	if run.ID == "" {
-		run.ID = uuid.NewString()
+	run, err := run.Started(s.stamp(), uuid.NewString)
+	if err != nil {
+		return secusers.SyncRun{}, err
 	}
-	run.StartedAt = s.stamp()
-	if run.Deadline.IsZero() || !run.Deadline.After(run.StartedAt) {
-		return secusers.SyncRun{}, secusers.Errorf(secusers.Invalid, "a sync run needs a deadline after its start")
-	}
-	run.Deadline = fromMillis(run.Deadline.UnixMilli())
-	run.Result, run.FinishedAt = secusers.SyncRunning, time.Time{}
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		if err := exists(ctx, tx, `SELECT 1 FROM tenants WHERE id = $1`, run.TenantID, "tenant"); err != nil {
+	err = s.write(ctx, func(tx pgx.Tx) error {
+		if err := tenantExists(ctx, tx, run.TenantID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, syncLockID(run.TenantID)); err != nil {
@@ -134,7 +115,8 @@ func (s *Store) StartSyncRun(ctx context.Context, run secusers.SyncRun) (secuser
 }
 
 // checkNotRunning marks the tenant's running runs whose deadline has passed
-// as failed, then returns Conflict if a running run is left. Runs recorded
+// as failed (secusers.AbandonedPastDeadline), then returns Conflict if a
+// running run is left. Runs recorded
 // before deadlines were (deadline 0) count as past theirs. It runs under the
 // tenant's start lock, and after taking it: in READ COMMITTED each statement
 // sees every run committed before it, the previous starter's included.
@@ -142,7 +124,7 @@ func (s *Store) checkNotRunning(ctx context.Context, tx pgx.Tx, tenantID string)
 	now := s.stamp().UnixMilli()
 	_, err := tx.Exec(ctx, `UPDATE sync_runs SET result = $2, finished_at = $3, error = $4
 		WHERE tenant_id = $1 AND result = $5 AND deadline <= $3`,
-		tenantID, string(secusers.SyncFailed), now, abandonedRun, string(secusers.SyncRunning))
+		tenantID, string(secusers.SyncFailed), now, secusers.AbandonedPastDeadline, string(secusers.SyncRunning))
 	if err != nil {
 		return err
 	}
@@ -155,8 +137,7 @@ func (s *Store) checkNotRunning(ctx context.Context, tx pgx.Tx, tenantID string)
 	case err != nil:
 		return err
 	}
-	return secusers.Errorf(secusers.Conflict, "a sync of tenant %s is already running (started at %s)",
-		tenantID, fromMillis(started).Format(time.RFC3339))
+	return secusers.SyncAlreadyRunning(tenantID, secusers.FromMillis(started))
 }
 
 // syncLockID returns the advisory lock of the tenant's sync starts. Advisory
@@ -172,11 +153,9 @@ func syncLockID(tenantID string) int64 {
 // start's time and deadline stay as StartSyncRun stored them, so the
 // caller's copy of the run need not carry them.
 func (s *Store) FinishSyncRun(ctx context.Context, run secusers.SyncRun) error {
-	if run.Result != secusers.SyncSucceeded && run.Result != secusers.SyncFailed {
-		return secusers.Errorf(secusers.Invalid, "a finished sync run must have succeeded or failed, not %q", run.Result)
-	}
-	if run.FinishedAt.IsZero() {
-		run.FinishedAt = s.stamp()
+	run, err := run.Finished(s.stamp())
+	if err != nil {
+		return err
 	}
 	unavailable, err := secusers.EncodeUnavailable(run.Unavailable)
 	if err != nil {
@@ -192,7 +171,7 @@ func (s *Store) FinishSyncRun(ctx context.Context, run secusers.SyncRun) error {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return secusers.Errorf(secusers.NotFound, "sync run %s not found", run.ID)
+			return secusers.Missing("sync run", run.ID)
 		}
 		return nil
 	})
@@ -226,12 +205,12 @@ func (s *Store) LatestSyncRun(ctx context.Context, tenantID string) (secusers.Sy
 			Scan(&run.ID, &run.TenantID, &started, &finished, &result, &run.Users, &run.SecurityUsers, &unavailable, &run.Error,
 				&deadline, &run.Skipped)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return secusers.Errorf(secusers.NotFound, "tenant %s has no sync runs", tenantID)
+			return secusers.NoSyncRuns(tenantID)
 		} else if err != nil {
 			return err
 		}
-		run.StartedAt, run.FinishedAt, run.Result = fromMillis(started), fromOptionalMillis(finished), secusers.SyncResult(result)
-		run.Deadline = fromOptionalMillis(deadline)
+		run.StartedAt, run.FinishedAt = secusers.FromMillis(started), secusers.FromOptionalMillis(finished)
+		run.Result, run.Deadline = secusers.SyncResult(result), secusers.FromOptionalMillis(deadline)
 		run.Unavailable, err = secusers.DecodeUnavailable(unavailable)
 		return err
 	})
@@ -243,65 +222,26 @@ func (s *Store) LatestSyncRun(ctx context.Context, tenantID string) (secusers.Sy
 // carry partner fields are remembered, so memory follows the test users, not
 // the tenant's size.
 func (s *Store) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
-	var kept map[string]secusers.User
-	keep := func(yield func(secusers.User, error) bool) {
-		for u, err := range users {
-			if err == nil {
-				u = secusers.KeepPartnerFields(u, kept[u.ID])
-			}
-			if !yield(u, err) {
-				return
-			}
-		}
-	}
-	src := newUserSource(tenantID, keep)
-	defer src.stop()
-	err := s.write(ctx, func(tx pgx.Tx) error {
-		var err error
-		if kept, err = partnerFields(ctx, tx, tenantID); err != nil {
-			return err
-		}
-		if _, err := clearUsers(ctx, tx, tenantID); err != nil {
-			return err
-		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"users"}, copyColumns, src)
-		if src.err != nil {
-			return src.err
-		}
-		if err != nil {
-			return err
-		}
-		if err := insertCounts(ctx, tx, tenantID, src.counts); err != nil {
-			return err
-		}
-		return analyzeAfterBulk(ctx, tx, src.n)
-	})
-	switch {
-	case src.seqErr != nil:
-		return 0, src.seqErr
-	case err != nil:
-		return 0, err
-	}
-	return src.n, nil
+	r, err := s.replaceUsers(ctx, tenantID, users, secusers.Syncing)
+	return r.After, err
 }
 
-// partnerFields reads the partner's fields of the tenant's users that have
-// any; a user missing from the map has none.
-func partnerFields(ctx context.Context, tx pgx.Tx, tenantID string) (map[string]secusers.User, error) {
+// usersToWrite returns the users a replacement in mode writes: users as
+// they are, or, for a sync, each keeping the partner's fields of the stored
+// user, read from the tenant's users that have any (the TestUser bit, a
+// startDate or an endDate).
+func usersToWrite(ctx context.Context, tx pgx.Tx, tenantID string, users iter.Seq2[secusers.User, error], mode secusers.Replacing) (iter.Seq2[secusers.User, error], error) {
+	if !mode.KeepsPartnerFields() {
+		return users, nil
+	}
 	rows, err := tx.Query(ctx, `SELECT id, status, start_date, end_date FROM users
-		WHERE tenant_id = $1 AND ((status & 256) <> 0 OR start_date <> 0 OR end_date <> 0)`, tenantID)
+		WHERE tenant_id = $1 AND ((status & $2) <> 0 OR start_date <> 0 OR end_date <> 0)`, tenantID, int32(secusers.TestUserBit))
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]secusers.User{}
-	for rows.Next() {
+	kept, err := collect(rows, func(row pgx.Row) (secusers.User, error) {
 		var u secusers.User
-		if err := rows.Scan(&u.ID, &u.Status, &u.StartDate, &u.EndDate); err != nil {
-			return nil, err
-		}
-		u.IsTestUser = u.Status.Has(secusers.TestUser)
-		out[u.ID] = u
-	}
-	return out, rows.Err()
+		return u, row.Scan(&u.ID, &u.Status, &u.StartDate, &u.EndDate)
+	})
+	return secusers.KeepingPartnerFields(users, kept), err
 }

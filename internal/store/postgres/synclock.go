@@ -38,11 +38,11 @@ var errLockLost = errors.New("the tenant's sync lock was lost with its database 
 // so that the run stops (its write rolls back) rather than run beside the
 // lock's next holder.
 func (s *Store) LockTenantSync(ctx context.Context, tenantID string) (context.Context, func(), error) {
-	if _, ok := secusers.ParseGUID(tenantID); !ok {
-		return nil, nil, secusers.Errorf(secusers.Invalid, "a tenant id must be a GUID, got %q", tenantID)
+	if err := secusers.ValidateSyncLock(tenantID); err != nil {
+		return nil, nil, err
 	}
 	if err := s.read(ctx, func(tx pgx.Tx) error {
-		return exists(ctx, tx, `SELECT 1 FROM tenants WHERE id = $1`, tenantID, "tenant")
+		return tenantExists(ctx, tx, tenantID)
 	}); err != nil {
 		return nil, nil, err
 	}
@@ -62,7 +62,7 @@ func (s *Store) LockTenantSync(ctx context.Context, tenantID string) (context.Co
 	}
 	if !locked {
 		closeConn()
-		return nil, nil, secusers.Errorf(secusers.Conflict, "a sync of tenant %s is already running in another process", tenantID)
+		return nil, nil, secusers.SyncLockHeld(tenantID)
 	}
 	held, cancel := context.WithCancelCause(ctx)
 	done := make(chan struct{})
@@ -108,22 +108,15 @@ func syncRunLockID(tenantID string) int64 {
 	return int64(h.Sum64())
 }
 
-// abandonedByLock is the error of a running run found by the holder of the
-// tenant's sync lock: the process that ran it is gone.
-const abandonedByLock = "abandoned: the process running it stopped before it finished"
-
-// AbandonSyncRuns marks the tenant's running runs failed with reason, for
-// the holder of the tenant's sync lock.
+// AbandonSyncRuns marks the tenant's running runs failed with reason
+// (secusers.AbandonReason), for the holder of the tenant's sync lock.
 func (s *Store) AbandonSyncRuns(ctx context.Context, tenantID, reason string) (int, error) {
-	if reason == "" {
-		reason = abandonedByLock
-	}
-	now := s.stamp()
+	now := s.stamp().UnixMilli()
 	var n int64
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE sync_runs SET result = $2, finished_at = $3, error = $4
 			WHERE tenant_id = $1 AND result = $5`,
-			tenantID, string(secusers.SyncFailed), now.UnixMilli(), reason, string(secusers.SyncRunning))
+			tenantID, string(secusers.SyncFailed), now, secusers.AbandonReason(reason), string(secusers.SyncRunning))
 		n = tag.RowsAffected()
 		return err
 	})

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -26,8 +25,7 @@ func (s *Store) CreateTenant(ctx context.Context, t secusers.Tenant) (secusers.T
 		if err != nil {
 			return translate(err, "tenant "+t.ID)
 		}
-		return audit(ctx, tx, t.CreatedAt, secusers.AuditTenantCreate, t.ID,
-			fmt.Sprintf("name %q of customer %s", t.Name, t.CustomerID))
+		return audit(ctx, tx, t.CreatedAt, secusers.AuditTenantCreate, t.ID, secusers.TenantCreateDetail(t))
 	})
 	if err != nil {
 		return secusers.Tenant{}, err
@@ -71,6 +69,11 @@ func scanTenant(row pgx.Row) (secusers.Tenant, error) {
 	var t secusers.Tenant
 	var created int64
 	err := row.Scan(&t.ID, &t.CustomerID, &t.Name, &created)
-	t.CreatedAt = fromMillis(created)
+	t.CreatedAt = secusers.FromMillis(created)
 	return t, err
+}
+
+// tenantExists returns NotFound unless the tenant exists.
+func tenantExists(ctx context.Context, q querier, id string) error {
+	return exists(ctx, q, `SELECT 1 FROM tenants WHERE id = $1`, id, "tenant")
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // readOnly is the transaction of every read of more than one statement:
@@ -63,19 +65,7 @@ func (s *Store) snapshot(ctx context.Context, queue func(*pgx.Batch), read func(
 	return translate(err, "")
 }
 
-// stamp returns the store's current time at the precision it keeps,
-// milliseconds in UTC, so that a created record and the same record read back
-// compare equal.
-func (s *Store) stamp() time.Time { return fromMillis(s.now().UnixMilli()) }
-
-// fromMillis reads a stored time.
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
-
-// fromOptionalMillis reads a time that may be unset, stored as 0. (No
-// record of this service is dated exactly 1970-01-01T00:00:00Z.)
-func fromOptionalMillis(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return fromMillis(ms)
-}
+// stamp returns the store's current time at the precision it keeps
+// (secusers.StoredTime), so that a created record and the same record read
+// back compare equal.
+func (s *Store) stamp() time.Time { return secusers.StoredTime(s.now()) }

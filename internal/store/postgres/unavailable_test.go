@@ -14,6 +14,7 @@ import (
 
 	"github.com/secusers/secusers/internal/secusers"
 	"github.com/secusers/secusers/internal/store/postgres/pgtest"
+	"github.com/secusers/secusers/internal/store/storetest"
 )
 
 // testPassword is put in the DSN of the store behind the proxy (the test
@@ -61,7 +62,7 @@ func storeCalls(tenantID string) map[string]func(context.Context, secusers.Store
 			return err
 		},
 		"ReplaceUsers": func(ctx context.Context, s secusers.Store) error {
-			_, err := s.ReplaceUsers(ctx, tenantID, all(benchUserSet(20)))
+			_, err := s.ReplaceUsers(ctx, tenantID, storetest.Seq(storetest.ShuffledUsers(20)))
 			return err
 		},
 		"AuditEvents": func(ctx context.Context, s secusers.Store) error {
@@ -90,7 +91,7 @@ func TestUnavailableAndRecovery(t *testing.T) {
 	dsn, p := throughProxy(t)
 	s := open(t, dsn)
 	defer s.Close()
-	tenant := newTenant(t, s)
+	tenant := storetest.NewTenant(t, s)
 	calls := storeCalls(tenant)
 	checkAll(t, s, calls, "before the cut")
 
@@ -124,7 +125,7 @@ func TestSilentDatabase(t *testing.T) {
 	dsn, p := throughProxy(t)
 	s := open(t, dsn)
 	defer s.Close()
-	tenant := newTenant(t, s)
+	tenant := storetest.NewTenant(t, s)
 	calls := storeCalls(tenant)
 
 	p.Silence()

@@ -1,8 +1,6 @@
 package postgres
 
 import (
-	"time"
-
 	"github.com/jackc/pgx/v5"
 
 	"github.com/secusers/secusers/internal/secusers"
@@ -53,7 +51,7 @@ func scanUser(row pgx.Row, extra ...any) (secusers.User, error) {
 	u.Status = secusers.StatusSet(status)
 	u.IsTestUser = u.Status.Has(secusers.TestUser)
 	if changed != nil {
-		u.LastPasswordChange = time.UnixMilli(*changed).UTC()
+		u.LastPasswordChange = secusers.FromMillis(*changed)
 	}
 	return u, err
 }

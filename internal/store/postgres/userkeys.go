@@ -35,21 +35,18 @@ const keysQuery = `WITH RECURSIVE anchor (sort_key, id) AS (
 // snapshot and one round trip. The database sends only the positions
 // wanted (see keysQuery).
 func (s *Store) SecurityUserKeys(ctx context.Context, tenantID string, statuses secusers.StatusSet, every int) ([]secusers.UserKey, int64, error) {
-	switch {
-	case every < 1:
-		return nil, 0, secusers.Errorf(secusers.Invalid, "the distance between keys must be at least 1, got %d", every)
-	case !statuses.Valid():
-		return nil, 0, secusers.Errorf(secusers.Invalid, "the status filter %d has bits beyond the defined statuses", statuses)
+	if err := secusers.ValidateUserKeys(statuses, every); err != nil {
+		return nil, 0, err
 	}
 	var keys []secusers.UserKey
 	var version int64
 	err := s.snapshot(ctx, func(b *pgx.Batch) {
 		b.Queue(`SELECT users_version FROM tenants WHERE id = $1`, tenantID)
-		b.Queue(keysQuery, tenantID, int32(anyStatus(statuses)), int64(every))
+		b.Queue(keysQuery, tenantID, int32(statuses.FilterMask()), int64(every))
 	}, func(results pgx.BatchResults) error {
 		err := results.QueryRow().Scan(&version)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound("tenant", tenantID)
+			return secusers.Missing("tenant", tenantID)
 		}
 		if err != nil {
 			return err

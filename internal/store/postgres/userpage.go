@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -48,10 +46,10 @@ func pageQuery(tenantID string, mask secusers.StatusSet, q secusers.UserQuery) (
 // tenant's users version. The three come from one snapshot, so they agree
 // even while ReplaceUsers commits, and from one round trip.
 func (s *Store) SecurityUsers(ctx context.Context, tenantID string, q secusers.UserQuery) (secusers.UserPage, error) {
-	if err := checkQuery(q); err != nil {
+	if err := q.Validate(); err != nil {
 		return secusers.UserPage{}, err
 	}
-	mask := anyStatus(q.Statuses)
+	mask := q.Statuses.FilterMask()
 	var page secusers.UserPage
 	query, args := pageQuery(tenantID, mask, q)
 	err := s.snapshot(ctx, func(b *pgx.Batch) {
@@ -62,7 +60,7 @@ func (s *Store) SecurityUsers(ctx context.Context, tenantID string, q secusers.U
 	}, func(results pgx.BatchResults) error {
 		err := results.QueryRow().Scan(&page.Version)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return notFound("tenant", tenantID)
+			return secusers.Missing("tenant", tenantID)
 		}
 		if err != nil {
 			return err
@@ -82,32 +80,3 @@ func (s *Store) SecurityUsers(ctx context.Context, tenantID string, q secusers.U
 	}
 	return page, nil
 }
-
-// anyStatus returns the mask a filter selects with: without a filter every
-// user with a status matches, and users hold only defined bits, so that is
-// the mask of every defined status.
-func anyStatus(statuses secusers.StatusSet) secusers.StatusSet {
-	if statuses == 0 {
-		return secusers.AllStatusBits
-	}
-	return statuses
-}
-
-func checkQuery(q secusers.UserQuery) error {
-	switch {
-	case q.Limit <= 0:
-		return secusers.Errorf(secusers.Invalid, "the page size must be at least 1, got %d", q.Limit)
-	case q.Offset < 0:
-		return secusers.Errorf(secusers.Invalid, "the offset must not be negative, got %d", q.Offset)
-	case !q.Statuses.Valid():
-		return secusers.Errorf(secusers.Invalid, "the status filter %d has bits beyond the defined statuses", q.Statuses)
-	case q.After != nil && !(storable(q.After.SortKey) && storable(q.After.ID)):
-		// PostgreSQL's text refuses it (and the SQLite store refuses it
-		// too, to stay alike).
-		return secusers.Errorf(secusers.Invalid, "the position to start after is not valid UTF-8 text")
-	}
-	return nil
-}
-
-// storable reports whether PostgreSQL's text can hold s.
-func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

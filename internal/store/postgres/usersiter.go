@@ -22,7 +22,7 @@ func (s *Store) Users(ctx context.Context, tenantID string) iter.Seq2[secusers.U
 	return func(yield func(secusers.User, error) bool) {
 		stopped := false
 		err := s.read(ctx, func(tx pgx.Tx) error {
-			if err := exists(ctx, tx, `SELECT 1 FROM tenants WHERE id = $1`, tenantID, "tenant"); err != nil {
+			if err := tenantExists(ctx, tx, tenantID); err != nil {
 				return err
 			}
 			var after *secusers.UserKey

@@ -52,13 +52,13 @@ func (s *userSource) Next() bool {
 		return false
 	}
 	s.n++
-	if err := u.Validate(); err != nil {
-		s.err = secusers.Errorf(secusers.Invalid, "user %d: %s", s.n, secusers.MessageOf(err))
+	if err := u.ValidateAt(s.n); err != nil {
+		s.err = err
 		return false
 	}
 	key := idKey(u.ID)
 	if _, dup := s.seen[key]; dup {
-		s.err = secusers.Errorf(secusers.Invalid, "user %d: duplicate user id %s", s.n, u.ID)
+		s.err = secusers.DuplicateUserID(s.n, u.ID)
 		return false
 	}
 	s.seen[key] = struct{}{}

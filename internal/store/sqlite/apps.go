@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
-	"strings"
 
 	"github.com/secusers/secusers/internal/secusers"
 )
@@ -19,19 +17,12 @@ func (s *Store) CreateApp(ctx context.Context, a secusers.App) (secusers.App, er
 	if err := a.Validate(); err != nil {
 		return secusers.App{}, err
 	}
-	if err := noDuplicates("permission", a.Permissions); err != nil {
-		return secusers.App{}, err
-	}
-	if err := noDuplicates(string(a.Scope.Kind)+" id", a.Scope.IDs); err != nil {
-		return secusers.App{}, err
-	}
-	a.CreatedAt = s.stamp()
-	a.Scope.IDs = emptyAsNil(a.Scope.IDs)
+	a.CreatedAt, a.Scope = s.stamp(), a.Scope.Canonical()
 	permissions, err := json.Marshal(a.Permissions)
 	if err != nil {
 		return secusers.App{}, err
 	}
-	scopeIDs, err := json.Marshal(nilAsEmpty(a.Scope.IDs))
+	scopeIDs, err := json.Marshal(a.Scope.StoredIDs())
 	if err != nil {
 		return secusers.App{}, err
 	}
@@ -48,8 +39,7 @@ func (s *Store) CreateApp(ctx context.Context, a secusers.App) (secusers.App, er
 		if err != nil {
 			return translate(err, "app "+a.ClientID)
 		}
-		return s.audit(ctx, tx, secusers.AuditAppCreate, a.ClientID, fmt.Sprintf("name %q of partner %s, permissions %s, %s",
-			a.Name, a.PartnerID, strings.Join(a.Permissions, " "), scopeDetail(a.Scope)))
+		return s.audit(ctx, tx, secusers.AuditAppCreate, a.ClientID, secusers.AppCreateDetail(a))
 	})
 	if err != nil {
 		return secusers.App{}, err
@@ -60,13 +50,10 @@ func (s *Store) CreateApp(ctx context.Context, a secusers.App) (secusers.App, er
 // checkScope returns NotFound, naming the first id that is not, unless the
 // partner owns every customer or group the scope names.
 func checkScope(ctx context.Context, tx *sql.Tx, partnerID string, scope secusers.CustomerScope) error {
-	switch scope.Kind {
-	case secusers.ScopeCustomers:
-		return customersOfPartner(ctx, tx, partnerID, scope.IDs)
-	case secusers.ScopeGroups:
-		return groupsOfPartner(ctx, tx, partnerID, scope.IDs)
+	if err := customersOfPartner(ctx, tx, partnerID, scope.CustomerIDs()); err != nil {
+		return err
 	}
-	return nil
+	return groupsOfPartner(ctx, tx, partnerID, scope.GroupIDs())
 }
 
 // SetAppScope replaces the app's customer scope. The customers or groups it
@@ -78,10 +65,7 @@ func (s *Store) SetAppScope(ctx context.Context, clientID string, scope secusers
 	if err := scope.Validate(); err != nil {
 		return err
 	}
-	if err := noDuplicates(string(scope.Kind)+" id", scope.IDs); err != nil {
-		return err
-	}
-	scopeIDs, err := json.Marshal(nilAsEmpty(scope.IDs))
+	scopeIDs, err := json.Marshal(scope.StoredIDs())
 	if err != nil {
 		return err
 	}
@@ -99,7 +83,7 @@ func (s *Store) SetAppScope(ctx context.Context, clientID string, scope secusers
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, secusers.AuditAppScope, clientID, scopeDetail(scope))
+		return s.audit(ctx, tx, secusers.AuditAppScope, clientID, secusers.AppScopeDetail(scope))
 	})
 }
 
@@ -138,17 +122,12 @@ func (s *Store) Apps(ctx context.Context, partnerID string) ([]secusers.App, err
 func (s *Store) DisableApp(ctx context.Context, clientID string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE apps SET disabled = 1 WHERE client_id = ?`, clientID)
-		if err != nil {
+		if n, err := affected(res, err); err != nil {
 			return err
+		} else if n == 0 {
+			return secusers.Missing("app", clientID)
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return notFound("app", clientID)
-		}
-		return s.audit(ctx, tx, secusers.AuditAppDisable, clientID, "disabled")
+		return s.audit(ctx, tx, secusers.AuditAppDisable, clientID, secusers.AppDisableDetail())
 	})
 }
 
@@ -161,30 +140,13 @@ func scanApp(row scanner) (secusers.App, error) {
 		return a, err
 	}
 	a.Scope.Kind = secusers.ScopeKind(kind)
-	a.CreatedAt = fromMillis(created)
+	a.CreatedAt = secusers.FromMillis(created)
 	if err := json.Unmarshal([]byte(permissions), &a.Permissions); err != nil {
 		return a, err
 	}
 	if err := json.Unmarshal([]byte(scopeIDs), &a.Scope.IDs); err != nil {
 		return a, err
 	}
-	a.Scope.IDs = emptyAsNil(a.Scope.IDs)
+	a.Scope = a.Scope.Canonical()
 	return a, nil
-}
-
-// emptyAsNil and nilAsEmpty keep one spelling of "no ids" in each place: nil
-// in Go values (so a stored app compares equal to the one created), [] in
-// the column.
-func emptyAsNil(ids []string) []string {
-	if len(ids) == 0 {
-		return nil
-	}
-	return ids
-}
-
-func nilAsEmpty(ids []string) []string {
-	if ids == nil {
-		return []string{}
-	}
-	return ids
 }

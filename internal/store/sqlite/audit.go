@@ -3,17 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 
 	"github.com/secusers/secusers/internal/secusers"
-)
-
-// Audit event limits: a query reads at most maxAuditEvents, defaultAuditEvents
-// when it names no limit, so that one request cannot read the whole trail.
-const (
-	defaultAuditEvents = 100
-	maxAuditEvents     = 1000
 )
 
 // audit appends one event to the trail. It takes the change's transaction,
@@ -27,14 +19,14 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, action, target, detail st
 
 // AuditEvents returns the events q selects, newest first.
 func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secusers.AuditEvent, error) {
-	limit, err := auditLimit(q.Limit)
+	limit, err := q.EffectiveLimit()
 	if err != nil {
 		return nil, err
 	}
 	var where []string
 	var args []any
 	if !q.Since.IsZero() {
-		where, args = append(where, "at >= ?"), append(args, ceilMillis(q.Since))
+		where, args = append(where, "at >= ?"), append(args, secusers.CeilMillis(q.Since))
 	}
 	if q.Action != "" {
 		where, args = append(where, "action = ?"), append(args, q.Action)
@@ -60,29 +52,10 @@ func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secus
 	return out, err
 }
 
-// auditLimit returns the number of events a query with limit reads.
-func auditLimit(limit int) (int, error) {
-	switch {
-	case limit < 0:
-		return 0, secusers.Errorf(secusers.Invalid, "an audit query's limit cannot be negative, got %d", limit)
-	case limit == 0:
-		return defaultAuditEvents, nil
-	}
-	return min(limit, maxAuditEvents), nil
-}
-
 func scanAuditEvent(row scanner) (secusers.AuditEvent, error) {
 	var e secusers.AuditEvent
 	var at int64
 	err := row.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail)
-	e.At = fromMillis(at)
+	e.At = secusers.FromMillis(at)
 	return e, err
-}
-
-// scopeDetail describes a scope for the trail: its kind and how many ids.
-func scopeDetail(scope secusers.CustomerScope) string {
-	if scope.Kind == secusers.ScopeAllCustomers {
-		return "scope all"
-	}
-	return fmt.Sprintf("scope %s: %d ids", scope.Kind, len(scope.IDs))
 }

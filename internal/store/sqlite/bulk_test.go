@@ -32,15 +32,15 @@ func TestConformanceBulk(t *testing.T) {
 // back, exactly as the migrations made them, after a replacement that
 // succeeds and after one that fails.
 func TestBulkKeepsTheSchema(t *testing.T) {
-	s, tenant := benchTenant(t)
+	s, tenant := tenantStore(t)
 	before := usersIndexes(t, s)
 	if !strings.Contains(before, "users_in_order") {
 		t.Fatalf("indexes of users: got %q, want users_in_order among them", before)
 	}
 	forceBulk(s)
-	users := benchUserSet(50)
+	users := storetest.ShuffledUsers(50)
 	version := schemaVersion(t, s)
-	if _, err := s.ReplaceUsers(t.Context(), tenant, all(users)); err != nil {
+	if _, err := s.ReplaceUsers(t.Context(), tenant, storetest.Seq(users)); err != nil {
 		t.Fatal(err)
 	}
 	if got := schemaVersion(t, s); got == version {
@@ -49,7 +49,7 @@ func TestBulkKeepsTheSchema(t *testing.T) {
 	if got := usersIndexes(t, s); got != before {
 		t.Errorf("indexes after a bulk replacement: got %q, want %q", got, before)
 	}
-	_, err := s.ReplaceUsers(t.Context(), tenant, all(append(users, users[7])))
+	_, err := s.ReplaceUsers(t.Context(), tenant, storetest.Seq(append(users, users[7])))
 	if !secusers.IsKind(err, secusers.Invalid) {
 		t.Fatalf("ReplaceUsers with a repeated id: got %v, want an Invalid error", err)
 	}
@@ -66,13 +66,13 @@ func TestBulkKeepsTheSchema(t *testing.T) {
 // bulk path (which changes the schema version, twice per index) only when
 // the tenant is both large and a large enough share of all users.
 func TestBulkOnlyWhenLarge(t *testing.T) {
-	s, big := benchTenant(t)
+	s, big := tenantStore(t)
 	s.bulkMin, s.bulkShare = 100, 4
 	var customer string
 	if err := s.reader.QueryRowContext(t.Context(), `SELECT customer_id FROM tenants WHERE id = ?`, big).Scan(&customer); err != nil {
 		t.Fatal(err)
 	}
-	small, err := s.CreateTenant(t.Context(), secusers.Tenant{ID: benchUserSet(1)[0].ID, CustomerID: customer, Name: "small"})
+	small, err := s.CreateTenant(t.Context(), secusers.Tenant{ID: storetest.ShuffledUsers(1)[0].ID, CustomerID: customer, Name: "small"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestBulkOnlyWhenLarge(t *testing.T) {
 		{"a tenant growing to a large share midway", big, 400, true},
 	} {
 		version := schemaVersion(t, s)
-		if _, err := s.ReplaceUsers(t.Context(), tc.tenant, all(benchUserSet(tc.users))); err != nil {
+		if _, err := s.ReplaceUsers(t.Context(), tc.tenant, storetest.Seq(storetest.ShuffledUsers(tc.users))); err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		if bulk := schemaVersion(t, s) != version; bulk != tc.bulk {
@@ -108,8 +108,8 @@ func TestBulkOnlyWhenLarge(t *testing.T) {
 // as the row-by-row path: the first, in the sequence's order, that repeats
 // an earlier id.
 func TestBulkRepeatedIDs(t *testing.T) {
-	old := benchUserSet(10)
-	fresh := benchUserSet(12)
+	old := storetest.ShuffledUsers(10)
+	fresh := storetest.ShuffledUsers(12)
 	for _, tc := range []struct {
 		name  string
 		users []secusers.User
@@ -122,12 +122,12 @@ func TestBulkRepeatedIDs(t *testing.T) {
 	} {
 		var messages []string
 		for _, bulkMin := range []int64{0, 4, 1} { // never, midway, from the start
-			s, tenant := benchTenant(t)
-			if _, err := s.ReplaceUsers(t.Context(), tenant, all(old)); err != nil {
+			s, tenant := tenantStore(t)
+			if _, err := s.ReplaceUsers(t.Context(), tenant, storetest.Seq(old)); err != nil {
 				t.Fatal(err)
 			}
 			s.bulkMin, s.bulkShare = bulkMin, 1<<40
-			_, err := s.ReplaceUsers(t.Context(), tenant, all(tc.users))
+			_, err := s.ReplaceUsers(t.Context(), tenant, storetest.Seq(tc.users))
 			if !secusers.IsKind(err, secusers.Invalid) {
 				t.Fatalf("%s, bulk from %d: got %v, want an Invalid error", tc.name, bulkMin, err)
 			}

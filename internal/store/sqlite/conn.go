@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"modernc.org/sqlite"
@@ -73,8 +71,5 @@ func dsn(path string, extra ...string) string {
 		// shared by every connection, instead of read calls.
 		"_pragma=mmap_size(268435456)",
 	}
-	params = append(params, extra...)
-	// Clean also folds a leading "//", which a URI would read as a host.
-	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.Clean(path))
-	return "file:" + escaped + "?" + strings.Join(params, "&")
+	return URI(path, append(params, extra...)...)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/secusers/secusers/internal/secusers"
 )
@@ -27,8 +26,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c secusers.Customer) (secuse
 		if err != nil {
 			return translate(err, "customer "+c.ID)
 		}
-		return s.audit(ctx, tx, secusers.AuditCustomerCreate, c.ID,
-			fmt.Sprintf("organization %q of partner %s", c.Organization, c.PartnerID))
+		return s.audit(ctx, tx, secusers.AuditCustomerCreate, c.ID, secusers.CustomerCreateDetail(c))
 	})
 	if err != nil {
 		return secusers.Customer{}, err
@@ -71,7 +69,7 @@ func scanCustomer(row scanner) (secusers.Customer, error) {
 	var c secusers.Customer
 	var created int64
 	err := row.Scan(&c.ID, &c.PartnerID, &c.Organization, &created)
-	c.CreatedAt = fromMillis(created)
+	c.CreatedAt = secusers.FromMillis(created)
 	return c, err
 }
 
@@ -80,7 +78,7 @@ func partnerOfCustomer(ctx context.Context, tx *sql.Tx, customerID string) (stri
 	var partnerID string
 	err := tx.QueryRowContext(ctx, `SELECT partner_id FROM customers WHERE id = ?`, customerID).Scan(&partnerID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", notFound("customer", customerID)
+		return "", secusers.Missing("customer", customerID)
 	}
 	return partnerID, err
 }
@@ -91,11 +89,11 @@ func partnerOfCustomer(ctx context.Context, tx *sql.Tx, customerID string) (stri
 func customersOfPartner(ctx context.Context, tx *sql.Tx, partnerID string, ids []string) error {
 	for _, id := range ids {
 		owner, err := partnerOfCustomer(ctx, tx, id)
+		if secusers.IsKind(err, secusers.NotFound) || err == nil && owner != partnerID {
+			return secusers.NotPartners("customer", id, partnerID)
+		}
 		if err != nil {
 			return err
-		}
-		if owner != partnerID {
-			return notFound("customer", id)
 		}
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/secusers/secusers/internal/secusers"
 )
@@ -14,9 +13,6 @@ import (
 // not, and nothing is written.
 func (s *Store) CreateGroup(ctx context.Context, g secusers.CustomerGroup) (secusers.CustomerGroup, error) {
 	if err := g.Validate(); err != nil {
-		return secusers.CustomerGroup{}, err
-	}
-	if err := noDuplicates("customer id", g.CustomerIDs); err != nil {
 		return secusers.CustomerGroup{}, err
 	}
 	g.CreatedAt = s.stamp()
@@ -40,8 +36,7 @@ func (s *Store) CreateGroup(ctx context.Context, g secusers.CustomerGroup) (secu
 				return err
 			}
 		}
-		return s.audit(ctx, tx, secusers.AuditGroupCreate, g.ID,
-			fmt.Sprintf("name %q of partner %s, %d customers", g.Name, g.PartnerID, len(g.CustomerIDs)))
+		return s.audit(ctx, tx, secusers.AuditGroupCreate, g.ID, secusers.GroupCreateDetail(g))
 	})
 	if err != nil {
 		return secusers.CustomerGroup{}, err
@@ -78,7 +73,7 @@ func groupsOf(ctx context.Context, tx *sql.Tx, partnerID string) ([]secusers.Cus
 		var g secusers.CustomerGroup
 		var created int64
 		err := row.Scan(&g.ID, &g.PartnerID, &g.Name, &created)
-		g.CreatedAt = fromMillis(created)
+		g.CreatedAt = secusers.FromMillis(created)
 		return g, err
 	})
 }
@@ -135,7 +130,7 @@ func partnerOfGroup(ctx context.Context, tx *sql.Tx, groupID string) (string, er
 	var partnerID string
 	err := tx.QueryRowContext(ctx, `SELECT partner_id FROM customer_groups WHERE id = ?`, groupID).Scan(&partnerID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", notFound("group", groupID)
+		return "", secusers.Missing("group", groupID)
 	}
 	return partnerID, err
 }
@@ -145,11 +140,11 @@ func partnerOfGroup(ctx context.Context, tx *sql.Tx, groupID string) (string, er
 func groupsOfPartner(ctx context.Context, tx *sql.Tx, partnerID string, ids []string) error {
 	for _, id := range ids {
 		owner, err := partnerOfGroup(ctx, tx, id)
+		if secusers.IsKind(err, secusers.NotFound) || err == nil && owner != partnerID {
+			return secusers.NotPartners("group", id, partnerID)
+		}
 		if err != nil {
 			return err
-		}
-		if owner != partnerID {
-			return notFound("group", id)
 		}
 	}
 	return nil

@@ -30,7 +30,7 @@ const lockRetry = 50 * time.Millisecond
 // the same tables. The lock also covers switching a new file to WAL mode,
 // which the file keeps from then on.
 func migrate(ctx context.Context, db *sql.DB, path string) (int64, error) {
-	lock := flock.New(path + ".lock")
+	lock := flock.New(LockPath(path))
 	locked, err := lock.TryLockContext(ctx, lockRetry)
 	if err != nil {
 		return 0, fmt.Errorf("lock %s: %w", lock.Path(), err)

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"io/fs"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/storetest"
 )
 
 // TestMigrateUsersToUniqueIndex fills a database at schema version 2 (users
@@ -45,7 +47,7 @@ func TestMigrateUsersToUniqueIndex(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	users := benchUserSet(30)
+	users := storetest.ShuffledUsers(30)
 	for _, u := range users {
 		if _, err := db.ExecContext(ctx, insertUser, userArgs(tenant, u)...); err != nil {
 			t.Fatal(err)
@@ -84,4 +86,29 @@ func TestMigrateUsersToUniqueIndex(t *testing.T) {
 	if err != nil || page.Version != 7 {
 		t.Errorf("users version after the migration: got %d, %v, want 7, nil", page.Version, err)
 	}
+}
+
+// TestOpenRace opens one new database from several stores at once, as
+// servers starting together would (storetest.RunOpenRace).
+func TestOpenRace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.db")
+	storetest.RunOpenRace(t, storetest.OpenRace{
+		Open: func(ctx context.Context) (secusers.Store, error) { return Open(ctx, path) },
+		Applied: func(ctx context.Context, s secusers.Store) (applied int, err error) {
+			return applied, s.(*Store).reader.QueryRowContext(ctx, appliedMigrations).Scan(&applied)
+		},
+		Embedded: embeddedMigrations(t),
+	})
+}
+
+// appliedMigrations counts the migrations goose records as applied.
+const appliedMigrations = `SELECT count(*) FROM goose_db_version WHERE version_id > 0`
+
+// embeddedMigrations returns how many migrations the store embeds.
+func embeddedMigrations(t *testing.T) int {
+	files, err := migrations.ReadDir("migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(files)
 }

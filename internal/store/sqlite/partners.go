@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/secusers/secusers/internal/secusers"
 )
@@ -22,7 +21,7 @@ func (s *Store) CreatePartner(ctx context.Context, p secusers.Partner) (secusers
 		if err != nil {
 			return translate(err, "partner "+p.ID)
 		}
-		return s.audit(ctx, tx, secusers.AuditPartnerCreate, p.ID, fmt.Sprintf("name %q", p.Name))
+		return s.audit(ctx, tx, secusers.AuditPartnerCreate, p.ID, secusers.PartnerCreateDetail(p))
 	})
 	if err != nil {
 		return secusers.Partner{}, err
@@ -60,7 +59,7 @@ func scanPartner(row scanner) (secusers.Partner, error) {
 	var p secusers.Partner
 	var created int64
 	err := row.Scan(&p.ID, &p.Name, &created)
-	p.CreatedAt = fromMillis(created)
+	p.CreatedAt = secusers.FromMillis(created)
 	return p, err
 }
 
@@ -76,7 +75,7 @@ func exists(ctx context.Context, tx *sql.Tx, query, id, kind string) error {
 	var one int
 	err := tx.QueryRowContext(ctx, query, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound(kind, id)
+		return secusers.Missing(kind, id)
 	}
 	return err
 }

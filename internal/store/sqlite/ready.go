@@ -34,19 +34,11 @@ func (s *Store) Ping(ctx context.Context) error {
 		return err
 	})
 	if err != nil {
-		return notReady(err)
+		// Whatever failed (a missing table included), the store cannot
+		// serve.
+		return secusers.NotReady(err, "the SQLite database cannot be read")
 	}
 	return secusers.CheckSchema(version, s.schema)
-}
-
-// notReady makes a failed readiness read Unavailable: whatever failed
-// (a missing table included), the store cannot serve. A cancelled context
-// stays what it is: the caller went away.
-func notReady(err error) error {
-	if secusers.IsKind(err, secusers.Unavailable) || errors.Is(err, context.Canceled) {
-		return err
-	}
-	return secusers.Wrap(secusers.Unavailable, err, "the SQLite database cannot be read")
 }
 
 // headerMagic starts every SQLite database file (its format's header string).

@@ -29,35 +29,19 @@ import (
 // the number of users before and after (secusers.Replacement.Detail), in the
 // same transaction.
 func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (secusers.Replacement, error) {
-	return s.replaceUsers(ctx, tenantID, users, importUsers)
+	return s.replaceUsers(ctx, tenantID, users, secusers.Importing)
 }
 
-// replaceMode says whose users a replacement writes.
-type replaceMode int
-
-const (
-	// importUsers is ReplaceUsers: the partner's own list, written as
-	// given and recorded in the audit trail.
-	importUsers replaceMode = iota
-	// syncUsers is SyncUsers: Graph's users, each keeping the partner's
-	// fields of the stored user. A sync is the service at work, not an
-	// administrative change, so it is not audited.
-	syncUsers
-)
-
 // replaceUsers is ReplaceUsers and SyncUsers, which differ only in what
-// mode says: one loop, so that a fix to it reaches both.
-func (s *Store) replaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error], mode replaceMode) (secusers.Replacement, error) {
+// the domain says of mode: one loop, so that a fix to it reaches both.
+func (s *Store) replaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error], mode secusers.Replacing) (secusers.Replacement, error) {
 	var n int
 	var before int64
 	var seqErr error
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var kept map[string]secusers.User
-		if mode == syncUsers {
-			var err error
-			if kept, err = partnerFields(ctx, tx, tenantID); err != nil {
-				return err
-			}
+		seq, err := usersToWrite(ctx, tx, tenantID, users, mode)
+		if err != nil {
+			return err
 		}
 		r, err := s.beginReplacement(ctx, tx, tenantID)
 		if err != nil {
@@ -65,20 +49,17 @@ func (s *Store) replaceUsers(ctx context.Context, tenantID string, users iter.Se
 		}
 		defer r.insert.Close()
 		before = r.before
-		for u, err := range users {
+		for u, err := range seq {
 			if err != nil {
 				seqErr = err
 				return err
 			}
 			n++
-			if mode == syncUsers {
-				u = secusers.KeepPartnerFields(u, kept[u.ID])
-			}
 			if err := r.add(ctx, n, u); err != nil {
 				return err
 			}
 		}
-		if err := r.finish(ctx); err != nil || mode != importUsers {
+		if err := r.finish(ctx); err != nil || !mode.Audited() {
 			return err
 		}
 		return s.audit(ctx, tx, secusers.AuditTenantImport, tenantID,
@@ -118,13 +99,10 @@ type replacement struct {
 // bulk path, and deletes the tenant's users.
 func (s *Store) beginReplacement(ctx context.Context, tx *sql.Tx, tenantID string) (*replacement, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE tenants SET users_version = users_version + 1 WHERE id = ?`, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
+	if n, err := affected(res, err); err != nil {
 		return nil, err
 	} else if n == 0 {
-		return nil, notFound("tenant", tenantID)
+		return nil, secusers.Missing("tenant", tenantID)
 	}
 	r := &replacement{s: s, tx: tx, tenantID: tenantID, counts: make(map[secusers.StatusSet]int64)}
 	err = tx.QueryRowContext(ctx,
@@ -157,12 +135,12 @@ func (s *Store) beginReplacement(ctx context.Context, tx *sql.Tx, tenantID strin
 // add validates and inserts the n-th user. Off the bulk path, the unique
 // index makes a repeated id fail here; it is the caller's mistake.
 func (r *replacement) add(ctx context.Context, n int, u secusers.User) error {
-	if err := u.Validate(); err != nil {
-		return secusers.Errorf(secusers.Invalid, "user %d: %s", n, secusers.MessageOf(err))
+	if err := u.ValidateAt(n); err != nil {
+		return err
 	}
 	_, err := r.insert.ExecContext(ctx, userArgs(r.tenantID, u)...)
 	if err = translate(err, "user "+u.ID); secusers.IsKind(err, secusers.Conflict) {
-		return secusers.Errorf(secusers.Invalid, "user %d: duplicate user id %s", n, u.ID)
+		return secusers.DuplicateUserID(n, u.ID)
 	} else if err != nil {
 		return err
 	}
@@ -220,7 +198,7 @@ func (r *replacement) firstRepeat(ctx context.Context, cause error) error {
 	if err != nil {
 		return err
 	}
-	return secusers.Errorf(secusers.Invalid, "user %d: duplicate user id %s", rowid-r.firstRowid+1, id)
+	return secusers.DuplicateUserID(int(rowid-r.firstRowid+1), id)
 }
 
 // maybeBulk switches to the bulk path when the tenant has (or is getting)
@@ -255,7 +233,7 @@ func (r *replacement) maybeBulk(ctx context.Context, tenantUsers int64) error {
 // replacements stay row by row: they change no schema (after a schema
 // change every connection prepares its statements again) and are quick
 // anyway. From here up the bulk path is faster: 1.7 times at 100,000 users,
-// 2.5 to 5 times at 1,000,000 (BenchmarkReplaceUsers).
+// 2.5 to 5 times at 1,000,000 (BenchmarkStore/ReplaceUsers).
 const defaultBulkMin = 100_000
 
 // defaultBulkShare bounds the other tenants' users a rebuild may sort: at

@@ -3,8 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"time"
 
 	"github.com/secusers/secusers/internal/secusers"
 )
@@ -18,7 +16,7 @@ func (s *Store) AddClientSecret(ctx context.Context, c secusers.ClientSecret) (s
 		return secusers.ClientSecret{}, err
 	}
 	c.CreatedAt = s.stamp()
-	c.ExpiresAt = fromMillis(c.ExpiresAt.UnixMilli())
+	c.ExpiresAt = secusers.StoredTime(c.ExpiresAt)
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := appExists(ctx, tx, c.ClientID); err != nil {
 			return err
@@ -28,8 +26,7 @@ func (s *Store) AddClientSecret(ctx context.Context, c secusers.ClientSecret) (s
 		if err != nil {
 			return translate(err, "client secret "+c.ID)
 		}
-		return s.audit(ctx, tx, secusers.AuditAppSecretAdd, c.ClientID,
-			fmt.Sprintf("secret %s expires %s", c.ID, c.ExpiresAt.Format(time.RFC3339)))
+		return s.audit(ctx, tx, secusers.AuditAppSecretAdd, c.ClientID, secusers.AppSecretAddDetail(c))
 	})
 	if err != nil {
 		return secusers.ClientSecret{}, err
@@ -65,15 +62,12 @@ func (s *Store) RemoveClientSecret(ctx context.Context, clientID, secretID strin
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM client_secrets WHERE id = ? AND client_id = ?`, secretID, clientID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
+		if n, err := affected(res, err); err != nil {
 			return err
 		} else if n == 0 {
-			return secusers.Errorf(secusers.NotFound, "app %s has no secret %s", clientID, shown(secretID))
+			return secusers.NoSecret(clientID, secretID)
 		}
-		return s.audit(ctx, tx, secusers.AuditAppSecretRemove, clientID, "secret "+secretID)
+		return s.audit(ctx, tx, secusers.AuditAppSecretRemove, clientID, secusers.AppSecretRemoveDetail(secretID))
 	})
 }
 
@@ -81,7 +75,7 @@ func scanSecret(row scanner) (secusers.ClientSecret, error) {
 	var c secusers.ClientSecret
 	var created, expires int64
 	err := row.Scan(&c.ID, &c.ClientID, &c.Hash, &c.Hint, &created, &expires)
-	c.CreatedAt, c.ExpiresAt = fromMillis(created), fromMillis(expires)
+	c.CreatedAt, c.ExpiresAt = secusers.FromMillis(created), secusers.FromMillis(expires)
 	return c, err
 }
 

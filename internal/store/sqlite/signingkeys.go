@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/secusers/secusers/internal/secusers"
@@ -80,11 +78,7 @@ func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.Signing
 		if key, err = insertActiveKey(ctx, tx, candidate, now); err != nil {
 			return err
 		}
-		detail := "algorithm " + key.Algorithm
-		if len(retired) > 0 {
-			detail += ", retired " + strings.Join(retired, ", ")
-		}
-		return s.audit(ctx, tx, secusers.AuditSigningKeyRotate, key.ID, detail)
+		return s.audit(ctx, tx, secusers.AuditSigningKeyRotate, key.ID, secusers.SigningKeyRotateDetail(key, retired))
 	})
 	if err != nil {
 		return secusers.SigningKey{}, err
@@ -99,7 +93,7 @@ func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.Signing
 // deletes nothing is not an administrative change and leaves no audit event
 // (the server prunes on a schedule).
 func (s *Store) PruneSigningKeys(ctx context.Context, retiredBefore time.Time) (int, error) {
-	bound := ceilMillis(retiredBefore)
+	bound := secusers.CeilMillis(retiredBefore)
 	var ids []string
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -110,10 +104,7 @@ func (s *Store) PruneSigningKeys(ctx context.Context, retiredBefore time.Time) (
 		if _, err := tx.ExecContext(ctx, `DELETE FROM signing_keys WHERE retired_at != 0 AND retired_at < ?`, bound); err != nil {
 			return err
 		}
-		// The kids are public (the JWKS showed them); no one key is the
-		// target, so the detail names them all.
-		return s.audit(ctx, tx, secusers.AuditSigningKeyPrune, "", fmt.Sprintf("deleted %d keys retired before %s: %s",
-			len(ids), retiredBefore.UTC().Format(time.RFC3339), strings.Join(ids, ", ")))
+		return s.audit(ctx, tx, secusers.AuditSigningKeyPrune, "", secusers.SigningKeyPruneDetail(retiredBefore, ids))
 	})
 	if err != nil {
 		return 0, err
@@ -150,6 +141,6 @@ func scanSigningKey(row scanner) (secusers.SigningKey, error) {
 	var k secusers.SigningKey
 	var created, retired int64
 	err := row.Scan(&k.ID, &k.Algorithm, &k.PrivateKey, &created, &retired)
-	k.CreatedAt, k.RetiredAt = fromMillis(created), fromOptionalMillis(retired)
+	k.CreatedAt, k.RetiredAt = secusers.FromMillis(created), secusers.FromOptionalMillis(retired)
 	return k, err
 }

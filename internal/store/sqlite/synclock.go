@@ -21,19 +21,19 @@ import (
 // A file lock cannot be lost while its process lives, so the held context
 // ends only with ctx or the release.
 func (s *Store) LockTenantSync(ctx context.Context, tenantID string) (context.Context, func(), error) {
-	if _, ok := secusers.ParseGUID(tenantID); !ok {
-		return nil, nil, secusers.Errorf(secusers.Invalid, "a tenant id must be a GUID, got %q", tenantID)
+	if err := secusers.ValidateSyncLock(tenantID); err != nil {
+		return nil, nil, err
 	}
 	if err := s.read(ctx, func(tx *sql.Tx) error { return tenantExists(ctx, tx, tenantID) }); err != nil {
 		return nil, nil, err
 	}
-	lock := flock.New(s.path + ".sync-" + tenantID + ".lock")
+	lock := flock.New(SyncLockPath(s.path, tenantID))
 	ok, err := lock.TryLock()
 	if err != nil {
 		return nil, nil, secusers.Wrap(secusers.Unavailable, err, "the sync lock file beside the database cannot be locked")
 	}
 	if !ok {
-		return nil, nil, secusers.Errorf(secusers.Conflict, "a sync of tenant %s is already running in another process", tenantID)
+		return nil, nil, secusers.SyncLockHeld(tenantID)
 	}
 	held, cancel := context.WithCancel(ctx)
 	return held, func() {
@@ -42,26 +42,16 @@ func (s *Store) LockTenantSync(ctx context.Context, tenantID string) (context.Co
 	}, nil
 }
 
-// abandonedByLock is the error of a running run found by the holder of the
-// tenant's sync lock: the process that ran it is gone.
-const abandonedByLock = "abandoned: the process running it stopped before it finished"
-
-// AbandonSyncRuns marks the tenant's running runs failed with reason, for
-// the holder of the tenant's sync lock.
+// AbandonSyncRuns marks the tenant's running runs failed with reason
+// (secusers.AbandonReason), for the holder of the tenant's sync lock.
 func (s *Store) AbandonSyncRuns(ctx context.Context, tenantID, reason string) (int, error) {
-	if reason == "" {
-		reason = abandonedByLock
-	}
-	now := s.stamp()
+	now := s.stamp().UnixMilli()
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sync_runs SET result = ?, finished_at = ?, error = ?
 			WHERE tenant_id = ? AND result = ?`,
-			string(secusers.SyncFailed), now.UnixMilli(), reason, tenantID, string(secusers.SyncRunning))
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
+			string(secusers.SyncFailed), now, secusers.AbandonReason(reason), tenantID, string(secusers.SyncRunning))
+		n, err = affected(res, err)
 		return err
 	})
 	return int(n), err

@@ -81,9 +81,9 @@ func TestAbandonedRunMarkedFailed(t *testing.T) {
 		t.Fatalf("start at the deadline: got %v, want nil", err)
 	}
 	result, finished, runErr := storedRun(t, s, dead.ID)
-	if result != string(secusers.SyncFailed) || finished != dead.Deadline.UnixMilli() || runErr != abandonedRun {
+	if result != string(secusers.SyncFailed) || finished != dead.Deadline.UnixMilli() || runErr != secusers.AbandonedPastDeadline {
 		t.Errorf("abandoned run: got %s, finished %d, error %q; want failed, finished %d, error %q",
-			result, finished, runErr, dead.Deadline.UnixMilli(), abandonedRun)
+			result, finished, runErr, dead.Deadline.UnixMilli(), secusers.AbandonedPastDeadline)
 	}
 	if result, _, _ := storedRun(t, s, next.ID); result != string(secusers.SyncRunning) {
 		t.Errorf("taking-over run: got %s, want running", result)
@@ -130,13 +130,13 @@ func TestMigratedRunningRunAbandoned(t *testing.T) {
 	if _, err := s.StartSyncRun(ctx, secusers.SyncRun{TenantID: tenant, Deadline: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatalf("start beside a run from before deadlines: got %v, want nil", err)
 	}
-	if result, _, runErr := storedRun(t, s, run); result != string(secusers.SyncFailed) || runErr != abandonedRun {
-		t.Errorf("run from before deadlines: got %s %q, want failed %q", result, runErr, abandonedRun)
+	if result, _, runErr := storedRun(t, s, run); result != string(secusers.SyncFailed) || runErr != secusers.AbandonedPastDeadline {
+		t.Errorf("run from before deadlines: got %s %q, want failed %q", result, runErr, secusers.AbandonedPastDeadline)
 	}
 }
 
 // TestExpiredAssertionsDeletedInBatches checks that one use deletes at most
-// expiredAssertionBatch expired records, and none that has not expired.
+// secusers.AssertionCleanupBatch expired records, and none that has not expired.
 func TestExpiredAssertionsDeletedInBatches(t *testing.T) {
 	t.Parallel()
 	c := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
@@ -144,7 +144,7 @@ func TestExpiredAssertionsDeletedInBatches(t *testing.T) {
 	defer s.Close()
 	ctx := t.Context()
 	client := uuid.NewString()
-	const expired, live = expiredAssertionBatch + 50, 10
+	const expired, live = secusers.AssertionCleanupBatch + 50, 10
 	for i := range expired + live {
 		exp := c.Now().Add(time.Minute)
 		if i >= expired {
@@ -162,7 +162,7 @@ func TestExpiredAssertionsDeletedInBatches(t *testing.T) {
 		}
 		return n
 	}
-	for _, want := range []int{expired + live + 1 - expiredAssertionBatch, live + 2} {
+	for _, want := range []int{expired + live + 1 - secusers.AssertionCleanupBatch, live + 2} {
 		if err := s.UseAssertionID(ctx, client, uuid.NewString(), c.Now().Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}

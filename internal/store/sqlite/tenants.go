@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/secusers/secusers/internal/secusers"
 )
@@ -26,7 +25,7 @@ func (s *Store) CreateTenant(ctx context.Context, t secusers.Tenant) (secusers.T
 		if err != nil {
 			return translate(err, "tenant "+t.ID)
 		}
-		return s.audit(ctx, tx, secusers.AuditTenantCreate, t.ID, fmt.Sprintf("name %q of customer %s", t.Name, t.CustomerID))
+		return s.audit(ctx, tx, secusers.AuditTenantCreate, t.ID, secusers.TenantCreateDetail(t))
 	})
 	if err != nil {
 		return secusers.Tenant{}, err
@@ -73,7 +72,7 @@ func scanTenant(row scanner) (secusers.Tenant, error) {
 	var t secusers.Tenant
 	var created int64
 	err := row.Scan(&t.ID, &t.CustomerID, &t.Name, &created)
-	t.CreatedAt = fromMillis(created)
+	t.CreatedAt = secusers.FromMillis(created)
 	return t, err
 }
 

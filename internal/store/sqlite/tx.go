@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // write runs fn in a write transaction and commits it when fn succeeds. The
@@ -89,39 +91,7 @@ func (s *Store) within(ctx context.Context, begin func() (*sql.Tx, error)) (*sql
 	}
 }
 
-// stamp returns the store's current time at the precision it keeps,
-// milliseconds in UTC, so that a created record and the same record read back
-// compare equal.
-func (s *Store) stamp() time.Time { return fromMillis(s.now().UnixMilli()) }
-
-// fromMillis reads a stored time.
-func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
-
-// fromOptionalMillis reads a time that may be unset, stored as 0. (No
-// record of this service is dated exactly 1970-01-01T00:00:00Z.)
-func fromOptionalMillis(ms int64) time.Time {
-	if ms == 0 {
-		return time.Time{}
-	}
-	return fromMillis(ms)
-}
-
-// optionalMillis is the stored form of a time that may be unset: 0.
-func optionalMillis(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
-
-// ceilMillis returns t in the stored unit, rounded up to the next
-// millisecond: a bound compared with stored times must not take in a record
-// of the millisecond before it (a key retired at 10:00:00.001 was retired
-// before 10:00:00.0015; an event then is not at or after it).
-func ceilMillis(t time.Time) int64 {
-	ms := t.UnixMilli()
-	if time.UnixMilli(ms).Before(t) {
-		ms++
-	}
-	return ms
-}
+// stamp returns the store's current time at the precision it keeps
+// (secusers.StoredTime), so that a created record and the same record read
+// back compare equal.
+func (s *Store) stamp() time.Time { return secusers.StoredTime(s.now()) }

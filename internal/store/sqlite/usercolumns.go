@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"database/sql"
-	"time"
 
 	"github.com/secusers/secusers/internal/secusers"
 )
@@ -42,7 +41,7 @@ func scanUser(row scanner) (secusers.User, error) {
 	u.Status = secusers.StatusSet(status)
 	u.IsTestUser = u.Status.Has(secusers.TestUser)
 	if changed.Valid {
-		u.LastPasswordChange = time.UnixMilli(changed.Int64).UTC()
+		u.LastPasswordChange = secusers.FromMillis(changed.Int64)
 	}
 	return u, err
 }

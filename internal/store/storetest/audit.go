@@ -219,7 +219,7 @@ var auditCases = []struct {
 		tn := newTenant(t, s)
 		users := mixedUsers(3)
 		return auditedChange{target: tn.ID, mention: "3 users", do: func(c context.Context) error {
-			_, err := s.ReplaceUsers(c, tn.ID, seq(users))
+			_, err := s.ReplaceUsers(c, tn.ID, Seq(users))
 			return err
 		}}
 	}},
@@ -310,11 +310,11 @@ var auditTests = []test{
 				return err
 			}},
 			{"ReplaceUsers of an unknown tenant", func(c context.Context) error {
-				_, err := s.ReplaceUsers(c, missing, seq(mixedUsers(2)))
+				_, err := s.ReplaceUsers(c, missing, Seq(mixedUsers(2)))
 				return err
 			}},
 			{"ReplaceUsers with an invalid user", func(c context.Context) error {
-				_, err := s.ReplaceUsers(c, tn.ID, seq([]secusers.User{{ID: "", DisplayName: "No Id"}}))
+				_, err := s.ReplaceUsers(c, tn.ID, Seq([]secusers.User{{ID: "", DisplayName: "No Id"}}))
 				return err
 			}},
 		} {

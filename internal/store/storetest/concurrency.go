@@ -39,7 +39,7 @@ var concurrencyTests = []test{
 			})
 		}
 		for g := 1; g <= 10; g++ {
-			_, err := s.ReplaceUsers(ctx(t), tn.ID, seq(generation(g)))
+			_, err := s.ReplaceUsers(ctx(t), tn.ID, Seq(generation(g)))
 			if err != nil {
 				t.Errorf("ReplaceUsers generation %d: got error %v, want nil", g, err)
 			}
@@ -116,7 +116,7 @@ var concurrencyTests = []test{
 			})
 		}
 		for g := 1; g < generations; g++ {
-			_, err := s.ReplaceUsers(ctx(t), tn.ID, seq(gens[g]))
+			_, err := s.ReplaceUsers(ctx(t), tn.ID, Seq(gens[g]))
 			if err != nil {
 				t.Errorf("ReplaceUsers generation %d: got error %v, want nil", g, err)
 			}

@@ -75,7 +75,7 @@ var fieldTests = []test{
 		window := newUser("End before start", secusers.StatusSetOf(secusers.MFADisabled))
 		window.StartDate, window.EndDate = 2000, 1000
 		for _, u := range []secusers.User{upper, undefined, testFlag, badText, window} {
-			_, err := s.ReplaceUsers(ctx(t), tn.ID, seq([]secusers.User{u}))
+			_, err := s.ReplaceUsers(ctx(t), tn.ID, Seq([]secusers.User{u}))
 			wantKind(t, "ReplaceUsers with user "+u.DisplayName, err, secusers.Invalid)
 		}
 	}},

@@ -23,7 +23,7 @@ func newID() string { return uuid.NewString() }
 
 // ctx returns the test's context: cancelled when the test ends, so that a
 // store call a failed test leaves behind does not run on.
-func ctx(t *testing.T) context.Context { return t.Context() }
+func ctx(t testing.TB) context.Context { return t.Context() }
 
 // wantKind fails the test unless err is a domain error of kind want.
 func wantKind(t *testing.T, what string, err error, want secusers.Kind) {
@@ -48,7 +48,7 @@ func wantNamed(t *testing.T, what string, err error, id string) {
 }
 
 // must fails the test at once when err is not nil.
-func must(t *testing.T, what string, err error) {
+func must(t testing.TB, what string, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("%s: got error %v, want nil", what, err)
@@ -63,21 +63,21 @@ func byID[T any](records []T, id func(T) string) []T {
 	return out
 }
 
-func createPartner(t *testing.T, s secusers.Store) secusers.Partner {
+func createPartner(t testing.TB, s secusers.Store) secusers.Partner {
 	t.Helper()
 	p, err := s.CreatePartner(ctx(t), secusers.Partner{ID: newID(), Name: "Partner " + newID()[:8]})
 	must(t, "CreatePartner", err)
 	return p
 }
 
-func createCustomer(t *testing.T, s secusers.Store, partnerID string) secusers.Customer {
+func createCustomer(t testing.TB, s secusers.Store, partnerID string) secusers.Customer {
 	t.Helper()
 	c, err := s.CreateCustomer(ctx(t), secusers.Customer{ID: newID(), PartnerID: partnerID, Organization: "Org " + newID()[:8]})
 	must(t, "CreateCustomer", err)
 	return c
 }
 
-func createTenant(t *testing.T, s secusers.Store, customerID string) secusers.Tenant {
+func createTenant(t testing.TB, s secusers.Store, customerID string) secusers.Tenant {
 	t.Helper()
 	tn, err := s.CreateTenant(ctx(t), secusers.Tenant{ID: newID(), CustomerID: customerID, Name: "tenant.onmicrosoft.com"})
 	must(t, "CreateTenant", err)
@@ -98,6 +98,13 @@ func newApp(partnerID string, scope secusers.CustomerScope) secusers.App {
 	}
 }
 
+// NewTenant makes a partner with one customer and one tenant, for a
+// backend's own tests and benchmarks, and returns the tenant's id.
+func NewTenant(tb testing.TB, s secusers.Store) string {
+	tb.Helper()
+	return createTenant(tb, s, createCustomer(tb, s, createPartner(tb, s).ID).ID).ID
+}
+
 // newTenant makes a partner with one customer and one tenant.
 func newTenant(t *testing.T, s secusers.Store) secusers.Tenant {
 	t.Helper()
@@ -112,8 +119,8 @@ func newUser(displayName string, status secusers.StatusSet) secusers.User {
 	}
 }
 
-// seq yields users one by one, as an import or a sync would.
-func seq(users []secusers.User) iter.Seq2[secusers.User, error] {
+// Seq yields users one by one, as an import or a sync would.
+func Seq(users []secusers.User) iter.Seq2[secusers.User, error] {
 	return func(yield func(secusers.User, error) bool) {
 		for _, u := range users {
 			if !yield(u, nil) {
@@ -125,7 +132,7 @@ func seq(users []secusers.User) iter.Seq2[secusers.User, error] {
 
 func replace(t *testing.T, s secusers.Store, tenantID string, users []secusers.User) {
 	t.Helper()
-	r, err := s.ReplaceUsers(ctx(t), tenantID, seq(users))
+	r, err := s.ReplaceUsers(ctx(t), tenantID, Seq(users))
 	must(t, "ReplaceUsers", err)
 	if r.After != len(users) {
 		t.Fatalf("ReplaceUsers: got %d written, want %d", r.After, len(users))

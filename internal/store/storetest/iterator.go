@@ -36,7 +36,7 @@ var iteratorTests = []test{
 		}
 		_, err := s.SecurityUsers(c, tn.ID, secusers.UserQuery{Limit: 10})
 		must(t, "SecurityUsers after early stops", err)
-		_, err = s.ReplaceUsers(c, tn.ID, seq(mixedUsers(3)))
+		_, err = s.ReplaceUsers(c, tn.ID, Seq(mixedUsers(3)))
 		must(t, "ReplaceUsers after early stops", err)
 	}},
 	{"UnknownTenant", func(t *testing.T, s secusers.Store) {

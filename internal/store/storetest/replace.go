@@ -23,7 +23,7 @@ var replaceTests = []test{
 		if got := allUsers(t, s, tn.ID); len(got) != 0 {
 			t.Errorf("Users after replacing with none: got %d, want 0", len(got))
 		}
-		_, err := s.ReplaceUsers(ctx(t), newID(), seq(mixedUsers(3)))
+		_, err := s.ReplaceUsers(ctx(t), newID(), Seq(mixedUsers(3)))
 		wantKind(t, "ReplaceUsers of an unknown tenant", err, secusers.NotFound)
 	}},
 	{"CountsBeforeAndAfter", func(t *testing.T, s secusers.Store) {
@@ -40,7 +40,7 @@ var replaceTests = []test{
 			{0, secusers.Replacement{Before: 12, After: 0}},
 			{5, secusers.Replacement{Before: 0, After: 5}},
 		} {
-			got, err := s.ReplaceUsers(ctx(t), tn.ID, seq(mixedUsers(tc.users)))
+			got, err := s.ReplaceUsers(ctx(t), tn.ID, Seq(mixedUsers(tc.users)))
 			must(t, "ReplaceUsers", err)
 			if got != tc.want {
 				t.Errorf("ReplaceUsers of %d users: got %+v, want %+v", tc.users, got, tc.want)
@@ -66,9 +66,9 @@ var replaceTests = []test{
 		}{
 			{"error midway", failAfter(next, 3, errBroken), func(err error) bool { return errors.Is(err, errBroken) }},
 			{"error first", failAfter(next, 0, errBroken), func(err error) bool { return errors.Is(err, errBroken) }},
-			{"invalid user", seq(append(next[:4:4], invalid, next[4])), isInvalid},
-			{"repeated id", seq(append(next[:5:5], next[1])), isInvalid},
-			{"repeated id of an old user", seq(append(next[:5:5], before[2], before[2])), isInvalid},
+			{"invalid user", Seq(append(next[:4:4], invalid, next[4])), isInvalid},
+			{"repeated id", Seq(append(next[:5:5], next[1])), isInvalid},
+			{"repeated id of an old user", Seq(append(next[:5:5], before[2], before[2])), isInvalid},
 		} {
 			r, err := s.ReplaceUsers(ctx(t), tn.ID, tc.users)
 			if !tc.check(err) {

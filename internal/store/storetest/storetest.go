@@ -1,7 +1,10 @@
 // Package storetest is the conformance suite of secusers.Store. Every backend
 // runs it unchanged from its own tests, so that the backends are
 // interchangeable: what the suite checks is the contract, and the suite
-// assumes nothing about a backend beyond the Store interface.
+// assumes nothing about a backend beyond the Store interface. Beside the
+// suite (Run) it holds what the backends share in their own tests: the
+// concurrent-open test (RunOpenRace), the store benchmarks (RunBenchmarks),
+// and fixtures (NewTenant, GeneratedUsers, ShuffledUsers, Seq).
 //
 // A backend's test calls Run with a function that opens a fresh, empty store:
 //
@@ -55,6 +58,7 @@ var suite = []struct {
 	{"UsersIterator", iteratorTests},
 	{"Isolation", isolationTests},
 	{"SigningKeys", signingKeyTests},
+	{"Sync", syncTests},
 	{"Concurrency", concurrencyTests},
 }
 

@@ -14,24 +14,9 @@ import (
 	"github.com/secusers/secusers/internal/secusers"
 )
 
-// RunSync runs the conformance tests of secusers.SyncStore: tenant
-// connections, sync-run records, and SyncUsers. open must return a fresh,
-// empty store each time, as for Run.
-func RunSync(t *testing.T, open func(t *testing.T) secusers.SyncStore) {
-	for _, tc := range syncTests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			s := open(t)
-			defer s.Close()
-			tc.run(t, s)
-		})
-	}
-}
-
-var syncTests = []struct {
-	name string
-	run  func(t *testing.T, s secusers.SyncStore)
-}{
+// syncTests cover the sync's part of the store: tenant connections,
+// sync-run records, the tenant's sync lock, and SyncUsers.
+var syncTests = []test{
 	{"connection saved, read, replaced, listed", testConnections},
 	{"connection refused for an unknown tenant or bad fields", testConnectionErrors},
 	{"runs started, finished, latest", testSyncRuns},
@@ -55,7 +40,7 @@ func newConnection(tenantID string) secusers.TenantConnection {
 	}
 }
 
-func testConnections(t *testing.T, s secusers.SyncStore) {
+func testConnections(t *testing.T, s secusers.Store) {
 	tenant := newTenant(t, s)
 	_, err := s.TenantConnection(ctx(t), tenant.ID)
 	wantKind(t, "connection of an unconnected tenant", err, secusers.NotFound)
@@ -91,7 +76,7 @@ func testConnections(t *testing.T, s secusers.SyncStore) {
 	}
 }
 
-func testConnectionErrors(t *testing.T, s secusers.SyncStore) {
+func testConnectionErrors(t *testing.T, s secusers.Store) {
 	_, err := s.SaveTenantConnection(ctx(t), newConnection(newID()))
 	wantKind(t, "unknown tenant", err, secusers.NotFound)
 	tenant := newTenant(t, s)
@@ -115,7 +100,7 @@ func newRun(tenantID string) secusers.SyncRun {
 	return secusers.SyncRun{ID: newID(), TenantID: tenantID, Deadline: time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)}
 }
 
-func testSyncRuns(t *testing.T, s secusers.SyncStore) {
+func testSyncRuns(t *testing.T, s secusers.Store) {
 	tenant := newTenant(t, s)
 	_, err := s.LatestSyncRun(ctx(t), tenant.ID)
 	wantKind(t, "no runs yet", err, secusers.NotFound)
@@ -163,7 +148,7 @@ func testSyncRuns(t *testing.T, s secusers.SyncStore) {
 	wantKind(t, "finishing an unknown run", err, secusers.NotFound)
 }
 
-func testSyncRunDeadlineRequired(t *testing.T, s secusers.SyncStore) {
+func testSyncRunDeadlineRequired(t *testing.T, s secusers.Store) {
 	tenant := newTenant(t, s)
 	for _, tc := range []struct {
 		name     string
@@ -182,7 +167,7 @@ func testSyncRunDeadlineRequired(t *testing.T, s secusers.SyncStore) {
 }
 
 // wantRunning fails the test unless the tenant's latest run is run, running.
-func wantRunning(t *testing.T, s secusers.SyncStore, run secusers.SyncRun) {
+func wantRunning(t *testing.T, s secusers.Store, run secusers.SyncRun) {
 	t.Helper()
 	got, err := s.LatestSyncRun(ctx(t), run.TenantID)
 	must(t, "LatestSyncRun", err)
@@ -191,7 +176,7 @@ func wantRunning(t *testing.T, s secusers.SyncStore, run secusers.SyncRun) {
 	}
 }
 
-func testSyncRunConflict(t *testing.T, s secusers.SyncStore) {
+func testSyncRunConflict(t *testing.T, s secusers.Store) {
 	tenant, other := newTenant(t, s), newTenant(t, s)
 	first, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
 	must(t, "start", err)
@@ -214,7 +199,7 @@ func testSyncRunConflict(t *testing.T, s secusers.SyncStore) {
 	wantRunning(t, s, next)
 }
 
-func testSyncRunAbandoned(t *testing.T, s secusers.SyncStore) {
+func testSyncRunAbandoned(t *testing.T, s secusers.Store) {
 	tenant := newTenant(t, s)
 	dead := newRun(tenant.ID)
 	dead.Deadline = time.Now().Add(150 * time.Millisecond)
@@ -230,7 +215,7 @@ func testSyncRunAbandoned(t *testing.T, s secusers.SyncStore) {
 	wantKind(t, "start while the taking-over run runs", err, secusers.Conflict)
 }
 
-func testSyncRunRace(t *testing.T, s secusers.SyncStore) {
+func testSyncRunRace(t *testing.T, s secusers.Store) {
 	// The schedules of several servers racing: one run per tenant at once.
 	tenant := newTenant(t, s)
 	const starters = 8
@@ -256,7 +241,7 @@ func testSyncRunRace(t *testing.T, s secusers.SyncStore) {
 	wantRunning(t, s, won[0])
 }
 
-func testSyncAudit(t *testing.T, s secusers.SyncStore) {
+func testSyncAudit(t *testing.T, s secusers.Store) {
 	tenant := newTenant(t, s)
 	c := newConnection(tenant.ID)
 	wantOneEvent(t, s, secusers.AuditTenantConnect, auditedChange{
@@ -279,7 +264,7 @@ func testSyncAudit(t *testing.T, s secusers.SyncStore) {
 	// A sync is the service at work, not an administrative change.
 	run, err := s.StartSyncRun(asActor(t), newRun(tenant.ID))
 	must(t, "StartSyncRun", err)
-	_, err = s.SyncUsers(asActor(t), tenant.ID, seq(mixedUsers(3)))
+	_, err = s.SyncUsers(asActor(t), tenant.ID, Seq(mixedUsers(3)))
 	must(t, "SyncUsers", err)
 	run.Result = secusers.SyncSucceeded
 	must(t, "FinishSyncRun", s.FinishSyncRun(asActor(t), run))
@@ -288,7 +273,7 @@ func testSyncAudit(t *testing.T, s secusers.SyncStore) {
 	}
 }
 
-func testSyncUsersKeepsPartnerFields(t *testing.T, s secusers.SyncStore) {
+func testSyncUsersKeepsPartnerFields(t *testing.T, s secusers.Store) {
 	tenant := newTenant(t, s)
 	marked := newUser("Marked Tester", secusers.StatusSetOf(secusers.TestUser))
 	marked.IsTestUser, marked.StartDate, marked.EndDate = true, 1000, 2000
@@ -303,7 +288,7 @@ func testSyncUsersKeepsPartnerFields(t *testing.T, s secusers.SyncStore) {
 	freshPlain := newUser("Plain User", 0)
 	freshPlain.ID = plain.ID
 	newcomer := newUser("Newcomer", secusers.StatusSetOf(secusers.Inactive))
-	n, err := s.SyncUsers(ctx(t), tenant.ID, seq([]secusers.User{freshMarked, freshPlain, newcomer}))
+	n, err := s.SyncUsers(ctx(t), tenant.ID, Seq([]secusers.User{freshMarked, freshPlain, newcomer}))
 	must(t, "sync", err)
 	if n != 3 {
 		t.Errorf("SyncUsers wrote %d users, want 3", n)
@@ -317,7 +302,7 @@ func testSyncUsersKeepsPartnerFields(t *testing.T, s secusers.SyncStore) {
 	}
 }
 
-func testSyncUsersAtomic(t *testing.T, s secusers.SyncStore) {
+func testSyncUsersAtomic(t *testing.T, s secusers.Store) {
 	tenant := newTenant(t, s)
 	before := []secusers.User{newUser("Ann", secusers.StatusSetOf(secusers.HighRisk)), newUser("Bo", secusers.StatusSetOf(secusers.Compliance))}
 	replace(t, s, tenant.ID, before)
@@ -337,7 +322,7 @@ func testSyncUsersAtomic(t *testing.T, s secusers.SyncStore) {
 	}
 }
 
-func testSyncLock(t *testing.T, s secusers.SyncStore) {
+func testSyncLock(t *testing.T, s secusers.Store) {
 	tenant, other := newTenant(t, s), newTenant(t, s)
 	_, _, err := s.LockTenantSync(ctx(t), newID())
 	wantKind(t, "lock of an unknown tenant", err, secusers.NotFound)
@@ -368,7 +353,7 @@ func testSyncLock(t *testing.T, s secusers.SyncStore) {
 	again()
 }
 
-func testSyncLockRace(t *testing.T, s secusers.SyncStore) {
+func testSyncLockRace(t *testing.T, s secusers.Store) {
 	tenant := newTenant(t, s)
 	const lockers = 8
 	releases := make([]func(), lockers)
@@ -393,7 +378,7 @@ func testSyncLockRace(t *testing.T, s secusers.SyncStore) {
 	}
 }
 
-func testAbandonSyncRuns(t *testing.T, s secusers.SyncStore) {
+func testAbandonSyncRuns(t *testing.T, s secusers.Store) {
 	tenant, other := newTenant(t, s), newTenant(t, s)
 	dead, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
 	must(t, "start of a run whose process dies", err)
@@ -422,7 +407,7 @@ func testAbandonSyncRuns(t *testing.T, s secusers.SyncStore) {
 	}
 }
 
-func testSyncRunIDReused(t *testing.T, s secusers.SyncStore) {
+func testSyncRunIDReused(t *testing.T, s secusers.Store) {
 	tenant, other := newTenant(t, s), newTenant(t, s)
 	run, err := s.StartSyncRun(ctx(t), newRun(other.ID))
 	must(t, "start", err)

@@ -49,7 +49,7 @@ var versionTests = []test{
 		replace(t, s, tn.ID, mixedUsers(10))
 		v := pageVersion(t, s, tn.ID)
 		next := mixedUsers(5)
-		_, err := s.ReplaceUsers(ctx(t), tn.ID, seq(append(next, next[0])))
+		_, err := s.ReplaceUsers(ctx(t), tn.ID, Seq(append(next, next[0])))
 		wantKind(t, "ReplaceUsers with a repeated id", err, secusers.Invalid)
 		if got := pageVersion(t, s, tn.ID); got != v {
 			t.Errorf("after a failed ReplaceUsers: got version %d, want %d (nothing changes)", got, v)

@@ -3,10 +3,10 @@ package schedule
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store"
 )
 
 // The defaults of Config.
@@ -29,14 +29,13 @@ const (
 // are not meant to run more often than once a second.
 const MinInterval = time.Second
 
-// Config configures a Scheduler. DSN, RunSync and Tenants are required.
+// Config configures a Scheduler. Database, RunSync and Tenants are required.
 type Config struct {
-	// DSN names the database that holds the jobs, in the form of the
-	// commands' --db (spec/cli.md): a file path or sqlite:PATH for SQLite,
-	// postgres://… for PostgreSQL. Pass the store's own DSN: servers that
-	// share a database then share one schedule, which is what keeps a
-	// tenant from being synced by two of them at once.
-	DSN string
+	// Database is the database that holds the jobs (store.Parse of the
+	// commands' --db). Pass the store's own: servers that share a database
+	// then share one schedule, which is what keeps a tenant from being
+	// synced by two of them at once.
+	Database store.Location
 	// Interval is how often every connected tenant is synced (default
 	// DefaultInterval). A tenant is synced again between Interval and
 	// Interval plus a planning period (Interval/8, at most 15 minutes)
@@ -64,7 +63,7 @@ type Config struct {
 	// schedule syncs.
 	Tenants func(ctx context.Context) ([]string, error)
 	// LatestRun returns the tenant's most recent sync run as the store
-	// records it (secusers.SyncStore.LatestSyncRun; NotFound when it has
+	// records it (secusers.Store.LatestSyncRun; NotFound when it has
 	// none). The plan does not queue a tenant whose latest run, by
 	// whichever runner (another server, an older process, the sync
 	// command), succeeded less than Interval ago (a run recorded as running
@@ -154,9 +153,10 @@ func (c Config) withDefaults() Config {
 
 // validate reports the first problem of a Config with its defaults applied.
 func (c Config) validate() error {
+	if err := c.Database.Validate(); err != nil {
+		return secusers.Wrap(secusers.Invalid, err, "schedule: "+secusers.MessageOf(err))
+	}
 	switch {
-	case strings.TrimSpace(c.DSN) == "":
-		return secusers.Errorf(secusers.Invalid, "schedule: the database DSN is empty")
 	case c.RunSync == nil:
 		return secusers.Errorf(secusers.Invalid, "schedule: RunSync is required")
 	case c.Tenants == nil:

@@ -17,18 +17,18 @@
 // all of them again.
 //
 // The store has the last word: it refuses to start a run of a tenant that
-// another run holds (secusers.SyncStore.StartSyncRun), whoever started
+// another run holds (secusers.Store.StartSyncRun), whoever started
 // either. A job whose run is refused so is put off (JobSnooze), not failed,
 // and completes without syncing once the other run has succeeded.
 //
 // The server calls Start once, Enqueue for "sync now", and Stop on shutdown:
 //
 //	sched, err := schedule.Start(ctx, schedule.Config{
-//		DSN:       dsn, // the store's --db value
+//		Database:  loc, // store.Parse of the store's --db value
 //		Interval:  syncInterval,
 //		RunSync:   func(ctx context.Context, tenantID string) error { … },
 //		Tenants:   func(ctx context.Context) ([]string, error) { … },
-//		LatestRun: store.LatestSyncRun,
+//		LatestRun: st.LatestSyncRun,
 //		Logger:    logger,
 //	})
 //	…

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/secusers/secusers/internal/store"
 	"github.com/secusers/secusers/internal/store/postgres/pgtest"
 )
 
@@ -43,7 +44,7 @@ func forEachBackend(t *testing.T, test func(t *testing.T, dsn string)) {
 // retries, rescues and River's start-up take moments, not minutes.
 func testConfig(t *testing.T, dsn string, rec *recorder) Config {
 	return Config{
-		DSN:         dsn,
+		Database:    location(t, dsn),
 		Interval:    time.Hour,
 		Workers:     4,
 		JobTimeout:  time.Second,
@@ -54,6 +55,16 @@ func testConfig(t *testing.T, dsn string, rec *recorder) Config {
 		retryBase:   200 * time.Millisecond,
 		testOnly:    true,
 	}
+}
+
+// location parses dsn as the commands parse --db.
+func location(t *testing.T, dsn string) store.Location {
+	t.Helper()
+	loc, err := store.Parse(dsn)
+	if err != nil {
+		t.Fatalf("store.Parse(%q): %v", dsn, err)
+	}
+	return loc
 }
 
 // start starts a scheduler and stops it when the test ends (before the

@@ -29,7 +29,7 @@ func TestRiverLoggerLowersInfo(t *testing.T) {
 			var buf bytes.Buffer
 			server := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: tc.threshold}))
 			// Through riverConfig, so that River is given the lowering logger.
-			cfg := Config{DSN: "unused", Logger: server}.withDefaults()
+			cfg := Config{Logger: server}.withDefaults()
 			river := riverConfig(cfg, &planWorker{cfg: cfg}).Logger
 			river.With("component", "producer").WithGroup("g").Log(context.Background(), tc.logged, "routine", "n", 1)
 			got := buf.String()

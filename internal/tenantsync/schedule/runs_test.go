@@ -24,7 +24,7 @@ func TestPlanSkipsTenantsTheStoreSaysRanRecently(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, dsn string) {
 		ctx := t.Context()
-		st := openSyncStore(ctx, t, dsn)
+		st := openStore(ctx, t, dsn)
 		synced, running, failed, never := newTenant(t, st), newTenant(t, st), newTenant(t, st), newTenant(t, st)
 		recordRun(t, st, synced, secusers.SyncSucceeded)
 		recordRun(t, st, failed, secusers.SyncFailed)
@@ -72,7 +72,7 @@ func TestSyncPutOffWhileAnotherRunnerHoldsTheTenant(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, dsn string) {
 		ctx := t.Context()
-		st := openSyncStore(ctx, t, dsn)
+		st := openStore(ctx, t, dsn)
 		rec := newRecorder(0)
 		cfg := testConfig(t, dsn, rec)
 		cfg.JobTimeout = 10 * time.Second
@@ -192,16 +192,6 @@ func holdWriteLock(t *testing.T, path string, d time.Duration) {
 	time.Sleep(d)
 }
 
-// openSyncStore opens the store on dsn, which must be a SyncStore.
-func openSyncStore(ctx context.Context, t *testing.T, dsn string) secusers.SyncStore {
-	t.Helper()
-	st, ok := openStore(ctx, t, dsn).(secusers.SyncStore)
-	if !ok {
-		t.Fatal("the store is not a SyncStore")
-	}
-	return st
-}
-
 // newTenant creates a partner, customer and tenant and returns the tenant's
 // id.
 func newTenant(t *testing.T, st secusers.Store) string {
@@ -224,7 +214,7 @@ func newTenant(t *testing.T, st secusers.Store) string {
 
 // startRun records a run of the tenant as running, as another runner would,
 // with a deadline an hour away.
-func startRun(t *testing.T, st secusers.SyncStore, tenantID string) secusers.SyncRun {
+func startRun(t *testing.T, st secusers.Store, tenantID string) secusers.SyncRun {
 	t.Helper()
 	run, err := st.StartSyncRun(t.Context(), secusers.SyncRun{TenantID: tenantID, Deadline: time.Now().Add(time.Hour)})
 	if err != nil {
@@ -234,7 +224,7 @@ func startRun(t *testing.T, st secusers.SyncStore, tenantID string) secusers.Syn
 }
 
 // recordRun records a run of the tenant that ended now with result.
-func recordRun(t *testing.T, st secusers.SyncStore, tenantID string, result secusers.SyncResult) {
+func recordRun(t *testing.T, st secusers.Store, tenantID string, result secusers.SyncResult) {
 	t.Helper()
 	run := startRun(t, st, tenantID)
 	run.Result, run.FinishedAt = result, time.Now()

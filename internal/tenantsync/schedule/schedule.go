@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store"
 )
 
 // hardStopWait bounds how long Stop waits, after cancelling the syncs still
@@ -42,18 +43,18 @@ type Scheduler struct {
 	stopErr  error
 }
 
-// Start opens River's connection to cfg.DSN, brings River's tables up to
+// Start opens River's connection to cfg.Database, brings River's tables up to
 // date (safely when several servers start together), and starts working
 // sync jobs with cfg.Workers workers. ctx bounds the start only; the
 // scheduler runs until Stop. Errors are secusers errors: Invalid for a bad
-// Config or DSN, Unavailable for a database that cannot be opened.
+// Config or PostgreSQL DSN, Unavailable for a database that cannot be opened.
 func Start(ctx context.Context, cfg Config) (*Scheduler, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
 	plan := &planWorker{cfg: cfg}
-	client, closeDB, err := open(ctx, cfg.DSN, riverConfig(cfg, plan))
+	client, closeDB, err := open(ctx, cfg.Database, riverConfig(cfg, plan))
 	if err != nil {
 		return nil, err
 	}
@@ -68,16 +69,12 @@ func Start(ctx context.Context, cfg Config) (*Scheduler, error) {
 	return &Scheduler{client: client, closeDB: closeDB, logger: cfg.Logger}, nil
 }
 
-// open opens the database dsn names and makes River's client on it.
-func open(ctx context.Context, dsn string, rc *river.Config) (riverClient, func() error, error) {
-	db, target, err := parseDSN(dsn)
-	if err != nil {
-		return nil, nil, err
+// open opens the database at loc and makes River's client on it.
+func open(ctx context.Context, loc store.Location, rc *river.Config) (riverClient, func() error, error) {
+	if loc.Kind == store.PostgreSQL {
+		return openPostgres(ctx, loc.URL, rc)
 	}
-	if db == postgresDatabase {
-		return openPostgres(ctx, target, rc)
-	}
-	return openSQLite(ctx, target, rc)
+	return openSQLite(ctx, loc, rc)
 }
 
 // riverConfig is River's configuration for cfg.

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store"
 )
 
 // Two servers on one database: both start at once on a new database (so
@@ -404,22 +405,22 @@ func TestRecentlySyncedPages(t *testing.T) {
 func TestStartRejectsBadConfig(t *testing.T) {
 	t.Parallel()
 	ok := Config{
-		DSN:     "x.db",
-		RunSync: func(context.Context, string) error { return nil },
-		Tenants: func(context.Context) ([]string, error) { return nil, nil },
+		Database: store.Location{Kind: store.SQLite, Path: "x.db"},
+		RunSync:  func(context.Context, string) error { return nil },
+		Tenants:  func(context.Context) ([]string, error) { return nil, nil },
 	}
 	for _, tt := range []struct {
 		name   string
 		change func(*Config)
 	}{
-		{"no DSN", func(c *Config) { c.DSN = " " }},
+		{"no database", func(c *Config) { c.Database = store.Location{} }},
 		{"no RunSync", func(c *Config) { c.RunSync = nil }},
 		{"no Tenants", func(c *Config) { c.Tenants = nil }},
 		{"interval too short", func(c *Config) { c.Interval = time.Millisecond }},
 		{"negative workers", func(c *Config) { c.Workers = -1 }},
-		{"in-memory SQLite", func(c *Config) { c.DSN = ":memory:" }},
-		{"unknown scheme", func(c *Config) { c.DSN = "mysql://db" }},
-		{"unparsable PostgreSQL DSN", func(c *Config) { c.DSN = "postgres://a:b@[::1" }},
+		{"in-memory SQLite", func(c *Config) { c.Database = store.Location{Kind: store.SQLite, Path: ":memory:"} }},
+		{"PostgreSQL without a DSN", func(c *Config) { c.Database = store.Location{Kind: store.PostgreSQL} }},
+		{"unparsable PostgreSQL DSN", func(c *Config) { c.Database = store.Location{Kind: store.PostgreSQL, URL: "postgres://a:b@[::1"} }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -434,26 +435,6 @@ func TestStartRejectsBadConfig(t *testing.T) {
 				t.Errorf("Start: got %v (%s), want kind invalid", err, secusers.KindOf(err))
 			}
 		})
-	}
-}
-
-func TestParseDSN(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		dsn    string
-		db     database
-		target string
-	}{
-		{"./secusers.db", sqliteDatabase, "./secusers.db"},
-		{"sqlite:data/s.db", sqliteDatabase, "data/s.db"},
-		{"sqlite:///var/lib/s.db", sqliteDatabase, "/var/lib/s.db"},
-		{"postgres://u@h/d", postgresDatabase, "postgres://u@h/d"},
-		{"POSTGRESQL://u@h/d", postgresDatabase, "postgresql://u@h/d"},
-	} {
-		db, target, err := parseDSN(tt.dsn)
-		if err != nil || db != tt.db || target != tt.target {
-			t.Errorf("parseDSN(%q): got %v, %q, %v; want %v, %q, nil", tt.dsn, db, target, err, tt.db, tt.target)
-		}
 	}
 }
 
@@ -477,8 +458,13 @@ func TestRetryDelay(t *testing.T) {
 // ExampleStart shows how the server starts and stops the schedule.
 func ExampleStart() {
 	ctx := context.Background()
+	loc, err := store.Parse("./secusers.db") // the --db value
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	sched, err := Start(ctx, Config{
-		DSN:      "./secusers.db",
+		Database: loc,
 		Interval: 4 * time.Hour,
 		RunSync:  func(ctx context.Context, tenantID string) error { return nil },
 		Tenants:  func(ctx context.Context) ([]string, error) { return []string{}, nil },

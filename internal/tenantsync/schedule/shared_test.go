@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/secusers/secusers/internal/secusers"
-	"github.com/secusers/secusers/internal/storeopen"
+	"github.com/secusers/secusers/internal/store"
 )
 
 // The jobs live beside the store's tables, in the same SQLite file or
@@ -25,15 +25,15 @@ func TestSharesTheStoresDatabase(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 				defer cancel()
 				rec := newRecorder(0)
-				var store secusers.Store
+				var st secusers.Store
 				if storeFirst {
-					store = openStore(ctx, t, dsn)
+					st = openStore(ctx, t, dsn)
 				}
 				s := start(t, testConfig(t, dsn, rec))
 				if !storeFirst {
-					store = openStore(ctx, t, dsn)
+					st = openStore(ctx, t, dsn)
 				}
-				if err := store.Ping(ctx); err != nil {
+				if err := st.Ping(ctx); err != nil {
 					t.Fatalf("Ping: %v", err)
 				}
 				if err := s.Enqueue(ctx, "t1"); err != nil {
@@ -48,10 +48,10 @@ func TestSharesTheStoresDatabase(t *testing.T) {
 // openStore opens the store on dsn and closes it when the test ends.
 func openStore(ctx context.Context, t *testing.T, dsn string) secusers.Store {
 	t.Helper()
-	store, err := storeopen.Open(ctx, dsn)
+	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatalf("open the store: %v", err)
 	}
-	t.Cleanup(func() { store.Close() })
-	return store
+	t.Cleanup(func() { st.Close() })
+	return st
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -14,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store"
 
 	// The pure-Go driver, registered as "sqlite".
 	_ "modernc.org/sqlite"
@@ -39,20 +38,20 @@ const sqliteBusyTimeout = 15 * time.Minute
 // process holds it.
 const lockRetry = 50 * time.Millisecond
 
-// openSQLite opens River's connection to the SQLite file at path, brings
+// openSQLite opens River's connection to the SQLite file at loc, brings
 // River's tables up to date and makes the client.
-func openSQLite(ctx context.Context, path string, rc *river.Config) (riverClient, func() error, error) {
-	db, err := sql.Open("sqlite", sqliteDSN(path))
+func openSQLite(ctx context.Context, loc store.Location, rc *river.Config) (riverClient, func() error, error) {
+	db, err := sql.Open("sqlite", sqliteDSN(loc))
 	if err != nil {
-		return nil, nil, sqliteError(path, err)
+		return nil, nil, sqliteError(loc, err)
 	}
 	// One connection, as River's SQLite driver asks: River runs many
 	// statements concurrently, and SQLite runs one write at a time.
 	db.SetMaxOpenConns(1)
 	driver := riversqlite.New(db)
-	if err := migrateSQLite(ctx, driver, path, rc); err != nil {
+	if err := migrateSQLite(ctx, driver, loc, rc); err != nil {
 		db.Close()
-		return nil, nil, sqliteError(path, err)
+		return nil, nil, sqliteError(loc, err)
 	}
 	client, err := river.NewClient(driver, rc)
 	if err != nil {
@@ -62,30 +61,28 @@ func openSQLite(ctx context.Context, path string, rc *river.Config) (riverClient
 	return client, db.Close, nil
 }
 
-// sqliteDSN is the driver's data source name for the file at path, with
+// sqliteDSN is the driver's data source name for the database at loc, with
 // the same file-wide settings as the store's connections (WAL, which lets
 // readers and the one writer proceed together) and transactions that take
 // the write lock when they begin: a transaction that upgrades a read lock
-// later fails at once with SQLITE_BUSY instead of waiting its turn.
-func sqliteDSN(path string) string {
-	params := []string{
+// later fails at once with SQLITE_BUSY instead of waiting its turn. The
+// file is named as the store names it (store.Location.SQLiteURI), so the
+// jobs land in the store's file whatever its path holds.
+func sqliteDSN(loc store.Location) string {
+	return loc.SQLiteURI(
 		fmt.Sprintf("_pragma=busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()),
 		"_pragma=journal_mode(WAL)",
 		"_pragma=synchronous(NORMAL)",
 		"_txlock=immediate",
-	}
-	// As in the store: the path goes in a file: URI, escaped, so that a
-	// "?" or "#" in a file name is not taken for the parameters.
-	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.Clean(path))
-	return "file:" + escaped + "?" + strings.Join(params, "&")
+	)
 }
 
 // migrateSQLite brings River's tables up to date under an exclusive lock on
-// path+".lock", the file the store's migrations lock: rivermigrate takes no
-// lock of its own, and servers starting together on a new file would
-// otherwise all create the same tables.
-func migrateSQLite(ctx context.Context, driver *riversqlite.Driver, path string, rc *river.Config) error {
-	lock := flock.New(path + ".lock")
+// the store's migration lock (store.Location.MigrationLock): rivermigrate
+// takes no lock of its own, and servers starting together on a new file
+// would otherwise all create the same tables.
+func migrateSQLite(ctx context.Context, driver *riversqlite.Driver, loc store.Location, rc *river.Config) error {
+	lock := flock.New(loc.MigrationLock())
 	locked, err := lock.TryLockContext(ctx, lockRetry)
 	if err != nil {
 		return fmt.Errorf("lock %s: %w", lock.Path(), err)
@@ -106,6 +103,6 @@ func migrateSQLite(ctx context.Context, driver *riversqlite.Driver, path string,
 
 // sqliteError reports a database that cannot be opened or migrated. The
 // path is the operator's own, so it is safe to show.
-func sqliteError(path string, err error) error {
-	return secusers.Wrap(secusers.Unavailable, err, fmt.Sprintf("schedule: cannot open the SQLite database %q", path))
+func sqliteError(loc store.Location, err error) error {
+	return secusers.Wrap(secusers.Unavailable, err, fmt.Sprintf("schedule: cannot open the SQLite database %q", loc.Path))
 }

@@ -1,0 +1,44 @@
+package secusers
+
+import "time"
+
+// Every store keeps times as Unix milliseconds in UTC: a created record and
+// the same record read back compare equal, whichever store keeps it. These
+// are the conversions both stores use.
+
+// StoredTime returns t at the precision stores keep: whole milliseconds,
+// in UTC.
+func StoredTime(t time.Time) time.Time { return FromMillis(t.UnixMilli()) }
+
+// FromMillis reads a stored time.
+func FromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// FromOptionalMillis reads a time that may be unset, stored as 0. (No
+// record of this service is dated exactly 1970-01-01T00:00:00Z.)
+func FromOptionalMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return FromMillis(ms)
+}
+
+// OptionalMillis is the stored form of a time that may be unset: 0.
+func OptionalMillis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// CeilMillis returns t in the stored unit, rounded up to the next
+// millisecond: the first stored instant that is not before t. A bound
+// compared with stored times must not take in a record of the millisecond
+// before it (a key retired at 10:00:00.001 was retired before
+// 10:00:00.0015; an event then is not at or after it).
+func CeilMillis(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if time.UnixMilli(ms).Before(t) {
+		ms++
+	}
+	return ms
+}

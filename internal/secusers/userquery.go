@@ -1,0 +1,84 @@
+package secusers
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// UserKey is a position in the API's order of a tenant's users.
+type UserKey struct {
+	SortKey string // SortKey(displayName)
+	ID      string
+}
+
+// KeyOf returns the user's position in the API's order.
+func KeyOf(u User) UserKey { return UserKey{SortKey: SortKey(u.DisplayName), ID: u.ID} }
+
+// Less reports whether k comes before o in the API's order.
+func (k UserKey) Less(o UserKey) bool {
+	if k.SortKey != o.SortKey {
+		return k.SortKey < o.SortKey
+	}
+	return k.ID < o.ID
+}
+
+// UserQuery selects a page of a tenant's security users.
+type UserQuery struct {
+	// Statuses, when not empty, selects the users that have any of them;
+	// when empty, every user with at least one status.
+	Statuses StatusSet
+	// After, when set, starts the page after this position (a keyset
+	// read, whose cost does not grow with the depth of the page); Offset
+	// then counts from there.
+	After *UserKey
+	// Offset is how many matching users to skip; Limit how many to return.
+	Offset int64
+	Limit  int
+}
+
+// UserPage is one page of security users, the count of all that match, and
+// the tenant's users version the page was read at.
+type UserPage struct {
+	Users []User
+	Total int64
+	// Version changes whenever the tenant's users are replaced, so that
+	// positions remembered at one version are not used at another.
+	Version int64
+}
+
+// Validate checks the query as every store requires it.
+func (q UserQuery) Validate() error {
+	switch {
+	case q.Limit <= 0:
+		return Errorf(Invalid, "the page size must be at least 1, got %d", q.Limit)
+	case q.Offset < 0:
+		return Errorf(Invalid, "the offset must not be negative, got %d", q.Offset)
+	case !q.Statuses.Valid():
+		return badFilter(q.Statuses)
+	case q.After != nil && !(storable(q.After.SortKey) && storable(q.After.ID)):
+		// SQLite would compare any bytes, but PostgreSQL's text refuses
+		// these; refusing them for every store keeps the stores alike for
+		// a position decoded from a client's cursor.
+		return Errorf(Invalid, "the position to start after is not valid UTF-8 text")
+	}
+	return nil
+}
+
+// ValidateUserKeys checks the arguments of Store.SecurityUserKeys.
+func ValidateUserKeys(statuses StatusSet, every int) error {
+	switch {
+	case every < 1:
+		return Errorf(Invalid, "the distance between keys must be at least 1, got %d", every)
+	case !statuses.Valid():
+		return badFilter(statuses)
+	}
+	return nil
+}
+
+func badFilter(statuses StatusSet) error {
+	return Errorf(Invalid, "the status filter %d has bits beyond the defined statuses", statuses)
+}
+
+// storable reports whether s is text that every store can keep and compare:
+// valid UTF-8 without NUL.
+func storable(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
