@@ -65,6 +65,31 @@ func (q AuditQuery) EffectiveLimit() (int, error) {
 	return min(q.Limit, MaxAuditLimit), nil
 }
 
+// AuditFilter is one condition of an AuditQuery on the stored trail: the
+// column (at, action or target), its comparison, and the value in the
+// stored form.
+type AuditFilter struct {
+	Column, Op string
+	Value      any
+}
+
+// Filters returns the conditions the query sets, in a fixed order. Since is
+// rounded up to the millisecond stores keep (CeilMillis), so that an event
+// recorded before Since within its millisecond is left out.
+func (q AuditQuery) Filters() []AuditFilter {
+	var out []AuditFilter
+	if !q.Since.IsZero() {
+		out = append(out, AuditFilter{"at", ">=", CeilMillis(q.Since)})
+	}
+	if q.Action != "" {
+		out = append(out, AuditFilter{"action", "=", q.Action})
+	}
+	if q.Target != "" {
+		out = append(out, AuditFilter{"target", "=", q.Target})
+	}
+	return out
+}
+
 // AuditStore reads the audit trail. Writing it is part of each
 // administrative Store method.
 type AuditStore interface {

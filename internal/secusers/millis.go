@@ -1,6 +1,9 @@
 package secusers
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Every store keeps times as Unix milliseconds in UTC: a created record and
 // the same record read back compare equal, whichever store keeps it. These
@@ -41,4 +44,34 @@ func CeilMillis(t time.Time) int64 {
 		ms++
 	}
 	return ms
+}
+
+// MillisDest reads a stored time straight into a record's field, so that
+// a store's row scan names the field once and the conversion (FromMillis,
+// or FromOptionalMillis when optional) stays the domain's. It implements
+// sql.Scanner, which database/sql and pgx both honour.
+type MillisDest struct {
+	t        *time.Time
+	optional bool
+}
+
+// ScanMillis returns the destination of a stored time for t.
+func ScanMillis(t *time.Time) MillisDest { return MillisDest{t: t} }
+
+// ScanOptionalMillis returns the destination of a stored time that may be
+// unset (0) for t.
+func ScanOptionalMillis(t *time.Time) MillisDest { return MillisDest{t: t, optional: true} }
+
+// Scan sets the time from the stored milliseconds.
+func (d MillisDest) Scan(src any) error {
+	ms, ok := src.(int64)
+	if !ok {
+		return fmt.Errorf("stored time: got %T, want int64 milliseconds", src)
+	}
+	if d.optional {
+		*d.t = FromOptionalMillis(ms)
+	} else {
+		*d.t = FromMillis(ms)
+	}
+	return nil
 }

@@ -70,7 +70,10 @@ type Store interface {
 	// sequence yields, in one transaction, and records the import in the
 	// audit trail with Replacement.Detail. When the sequence yields an
 	// error, or a user is invalid or repeats an ID, nothing changes and
-	// that error is returned. It returns how many users the tenant had
+	// that error is returned (an invalid or repeated user's Invalid error
+	// gives its 1-based position in the sequence). It bumps the tenant's
+	// users version and records how many users have each status set. It
+	// returns how many users the tenant had
 	// before and has after, both counted inside the transaction.
 	ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[User, error]) (Replacement, error)
 	// SecurityUsers returns one page of the tenant's security users in the

@@ -21,9 +21,8 @@ func audit(ctx context.Context, tx pgx.Tx, at time.Time, action, target, detail 
 	return err
 }
 
-// AuditEvents returns the events q selects, newest first. Since is rounded
-// up to the millisecond the store keeps, so that an event recorded before
-// Since within its millisecond is left out, as the contract says.
+// AuditEvents returns the events q selects (secusers.AuditQuery.Filters),
+// newest first.
 func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secusers.AuditEvent, error) {
 	limit, err := q.EffectiveLimit()
 	if err != nil {
@@ -31,18 +30,9 @@ func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secus
 	}
 	var where []string
 	var args []any
-	cond := func(sql string, arg any) {
-		args = append(args, arg)
-		where = append(where, strings.ReplaceAll(sql, "?", "$"+strconv.Itoa(len(args))))
-	}
-	if !q.Since.IsZero() {
-		cond(`at >= ?`, secusers.CeilMillis(q.Since))
-	}
-	if q.Action != "" {
-		cond(`action = ?`, q.Action)
-	}
-	if q.Target != "" {
-		cond(`target = ?`, q.Target)
+	for _, f := range q.Filters() {
+		args = append(args, f.Value)
+		where = append(where, f.Column+" "+f.Op+" $"+strconv.Itoa(len(args)))
 	}
 	query := `SELECT id, at, actor, action, target, detail FROM audit_events`
 	if len(where) > 0 {
@@ -60,8 +50,6 @@ func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secus
 
 func scanAuditEvent(row pgx.Row) (secusers.AuditEvent, error) {
 	var e secusers.AuditEvent
-	var at int64
-	err := row.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail)
-	e.At = secusers.FromMillis(at)
+	err := row.Scan(&e.ID, secusers.ScanMillis(&e.At), &e.Actor, &e.Action, &e.Target, &e.Detail)
 	return e, err
 }

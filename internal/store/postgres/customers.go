@@ -13,11 +13,11 @@ const customerColumns = `id, partner_id, organization, created_at`
 
 // CreateCustomer stores a new customer of an existing partner.
 func (s *Store) CreateCustomer(ctx context.Context, c secusers.Customer) (secusers.Customer, error) {
-	if err := c.Validate(); err != nil {
+	c, err := c.Prepared(s.now())
+	if err != nil {
 		return secusers.Customer{}, err
 	}
-	c.CreatedAt = s.stamp()
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err = s.write(ctx, func(tx pgx.Tx) error {
 		if err := partnerExists(ctx, tx, c.PartnerID); err != nil {
 			return err
 		}
@@ -64,9 +64,7 @@ func (s *Store) Customers(ctx context.Context, partnerID string) ([]secusers.Cus
 
 func scanCustomer(row pgx.Row) (secusers.Customer, error) {
 	var c secusers.Customer
-	var created int64
-	err := row.Scan(&c.ID, &c.PartnerID, &c.Organization, &created)
-	c.CreatedAt = secusers.FromMillis(created)
+	err := row.Scan(&c.ID, &c.PartnerID, &c.Organization, secusers.ScanMillis(&c.CreatedAt))
 	return c, err
 }
 

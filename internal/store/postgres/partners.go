@@ -10,11 +10,11 @@ import (
 
 // CreatePartner stores a new partner.
 func (s *Store) CreatePartner(ctx context.Context, p secusers.Partner) (secusers.Partner, error) {
-	if err := p.Validate(); err != nil {
+	p, err := p.Prepared(s.now())
+	if err != nil {
 		return secusers.Partner{}, err
 	}
-	p.CreatedAt = s.stamp()
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err = s.write(ctx, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO partners (id, name, created_at) VALUES ($1, $2, $3)`,
 			p.ID, p.Name, p.CreatedAt.UnixMilli())
 		if err != nil {
@@ -49,9 +49,7 @@ func (s *Store) Partners(ctx context.Context) ([]secusers.Partner, error) {
 
 func scanPartner(row pgx.Row) (secusers.Partner, error) {
 	var p secusers.Partner
-	var created int64
-	err := row.Scan(&p.ID, &p.Name, &created)
-	p.CreatedAt = secusers.FromMillis(created)
+	err := row.Scan(&p.ID, &p.Name, secusers.ScanMillis(&p.CreatedAt))
 	return p, err
 }
 

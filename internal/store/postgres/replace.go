@@ -9,22 +9,13 @@ import (
 	"github.com/secusers/secusers/internal/secusers"
 )
 
-// ReplaceUsers replaces every user of the tenant with the users the sequence
-// yields, in one transaction: it bumps the tenant's users version (which
-// locks the tenant's row, so replacements of one tenant queue), deletes the
-// tenant's users (counting them: the replacement's Before), streams the new
-// ones into the table with one COPY, records how many users have each
-// status set, and appends the import, with the counts before and after
-// (secusers.Replacement.Detail), to the audit trail. The sequence is consumed while the COPY runs: pgx sends
-// the rows in 64 KB chunks as the sequence yields them, so no more than a
-// chunk of rows is held. What grows with the count is the set of ids seen,
-// 16 bytes each (20 to 40 MB for a million users, with the map's
-// overhead), which finds a repeated id.
-//
-// An invalid user, or one that repeats an id, is refused with an Invalid
-// error that gives its position (1-based) in the sequence; an error the
-// sequence yields is returned as it is. Either stops the COPY, and the
-// transaction rolls back: nothing changes.
+// ReplaceUsers does what secusers.Store.ReplaceUsers says. Bumping the
+// tenant's users version locks the tenant's row, so replacements of one
+// tenant queue. The users go in with one COPY, consumed while it runs: pgx
+// sends the rows in 64 KB chunks as the sequence yields them, so no more
+// than a chunk of rows is held. What grows with the count is the set of ids
+// seen, 16 bytes each (20 to 40 MB for a million users, with the map's
+// overhead), which finds a repeated id; a refused user stops the COPY.
 func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (secusers.Replacement, error) {
 	return s.replaceUsers(ctx, tenantID, users, secusers.Importing)
 }

@@ -10,15 +10,14 @@ import (
 
 const secretColumns = `id, client_id, hash, hint, created_at, expires_at`
 
-// AddClientSecret stores a new secret of an existing app. ExpiresAt is kept
-// at millisecond precision, like every time the store keeps.
+// AddClientSecret stores a new secret of an existing app, in the form
+// secusers.ClientSecret.Prepared gives it.
 func (s *Store) AddClientSecret(ctx context.Context, c secusers.ClientSecret) (secusers.ClientSecret, error) {
-	if err := c.Validate(); err != nil {
+	c, err := c.Prepared(s.now())
+	if err != nil {
 		return secusers.ClientSecret{}, err
 	}
-	c.CreatedAt = s.stamp()
-	c.ExpiresAt = secusers.StoredTime(c.ExpiresAt)
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err = s.write(ctx, func(tx pgx.Tx) error {
 		if err := appExists(ctx, tx, c.ClientID); err != nil {
 			return err
 		}
@@ -71,9 +70,7 @@ func (s *Store) RemoveClientSecret(ctx context.Context, clientID, secretID strin
 
 func scanSecret(row pgx.Row) (secusers.ClientSecret, error) {
 	var c secusers.ClientSecret
-	var created, expires int64
-	err := row.Scan(&c.ID, &c.ClientID, &c.Hash, &c.Hint, &created, &expires)
-	c.CreatedAt, c.ExpiresAt = secusers.FromMillis(created), secusers.FromMillis(expires)
+	err := row.Scan(&c.ID, &c.ClientID, &c.Hash, &c.Hint, secusers.ScanMillis(&c.CreatedAt), secusers.ScanMillis(&c.ExpiresAt))
 	return c, err
 }
 

@@ -135,8 +135,6 @@ func keyIDs(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]string
 
 func scanSigningKey(row pgx.Row) (secusers.SigningKey, error) {
 	var k secusers.SigningKey
-	var created, retired int64
-	err := row.Scan(&k.ID, &k.Algorithm, &k.PrivateKey, &created, &retired)
-	k.CreatedAt, k.RetiredAt = secusers.FromMillis(created), secusers.FromOptionalMillis(retired)
+	err := row.Scan(&k.ID, &k.Algorithm, &k.PrivateKey, secusers.ScanMillis(&k.CreatedAt), secusers.ScanOptionalMillis(&k.RetiredAt))
 	return k, err
 }

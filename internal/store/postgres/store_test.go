@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/secusers/secusers/internal/secusers"
 	"github.com/secusers/secusers/internal/store/postgres/pgtest"
 	"github.com/secusers/secusers/internal/store/storetest"
@@ -29,15 +27,7 @@ func open(t testing.TB, dsn string, opts ...Option) *Store {
 
 func TestWithClock(t *testing.T) {
 	t.Parallel()
-	at := time.Date(2026, 11, 29, 6, 0, 0, 123_456_789, time.FixedZone("CET", 3600))
-	s := open(t, pgtest.DSN(t), WithClock(func() time.Time { return at }))
-	defer s.Close()
-	p, err := s.CreatePartner(t.Context(), secusers.Partner{ID: uuid.NewString(), Name: "Clocked"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := time.Date(2026, 11, 29, 5, 0, 0, 123_000_000, time.UTC)
-	if !p.CreatedAt.Equal(want) || p.CreatedAt.Location() != time.UTC {
-		t.Errorf("CreatedAt: got %v, want %v", p.CreatedAt, want)
-	}
+	storetest.Clock(t, func(t *testing.T, now func() time.Time) secusers.Store {
+		return open(t, pgtest.DSN(t), WithClock(now))
+	})
 }

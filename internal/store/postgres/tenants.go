@@ -12,11 +12,11 @@ const tenantColumns = `id, customer_id, name, created_at`
 
 // CreateTenant stores a new tenant of an existing customer.
 func (s *Store) CreateTenant(ctx context.Context, t secusers.Tenant) (secusers.Tenant, error) {
-	if err := t.Validate(); err != nil {
+	t, err := t.Prepared(s.now())
+	if err != nil {
 		return secusers.Tenant{}, err
 	}
-	t.CreatedAt = s.stamp()
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err = s.write(ctx, func(tx pgx.Tx) error {
 		if _, err := partnerOfCustomer(ctx, tx, t.CustomerID); err != nil {
 			return err
 		}
@@ -67,9 +67,7 @@ func (s *Store) Tenants(ctx context.Context, customerID string) ([]secusers.Tena
 
 func scanTenant(row pgx.Row) (secusers.Tenant, error) {
 	var t secusers.Tenant
-	var created int64
-	err := row.Scan(&t.ID, &t.CustomerID, &t.Name, &created)
-	t.CreatedAt = secusers.FromMillis(created)
+	err := row.Scan(&t.ID, &t.CustomerID, &t.Name, secusers.ScanMillis(&t.CreatedAt))
 	return t, err
 }
 

@@ -14,10 +14,10 @@ const appColumns = `client_id, partner_id, name, permissions, scope_kind, scope_
 // names must be the app's partner's; otherwise the error names the first
 // that is not, and nothing is written.
 func (s *Store) CreateApp(ctx context.Context, a secusers.App) (secusers.App, error) {
-	if err := a.Validate(); err != nil {
+	a, err := a.Prepared(s.now())
+	if err != nil {
 		return secusers.App{}, err
 	}
-	a.CreatedAt, a.Scope = s.stamp(), a.Scope.Canonical()
 	permissions, err := json.Marshal(a.Permissions)
 	if err != nil {
 		return secusers.App{}, err

@@ -17,7 +17,8 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, action, target, detail st
 	return err
 }
 
-// AuditEvents returns the events q selects, newest first.
+// AuditEvents returns the events q selects (secusers.AuditQuery.Filters),
+// newest first.
 func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secusers.AuditEvent, error) {
 	limit, err := q.EffectiveLimit()
 	if err != nil {
@@ -25,14 +26,8 @@ func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secus
 	}
 	var where []string
 	var args []any
-	if !q.Since.IsZero() {
-		where, args = append(where, "at >= ?"), append(args, secusers.CeilMillis(q.Since))
-	}
-	if q.Action != "" {
-		where, args = append(where, "action = ?"), append(args, q.Action)
-	}
-	if q.Target != "" {
-		where, args = append(where, "target = ?"), append(args, q.Target)
+	for _, f := range q.Filters() {
+		where, args = append(where, f.Column+" "+f.Op+" ?"), append(args, f.Value)
 	}
 	query := `SELECT id, at, actor, action, target, detail FROM audit_events`
 	if len(where) > 0 {
@@ -54,8 +49,6 @@ func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secus
 
 func scanAuditEvent(row scanner) (secusers.AuditEvent, error) {
 	var e secusers.AuditEvent
-	var at int64
-	err := row.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail)
-	e.At = secusers.FromMillis(at)
+	err := row.Scan(&e.ID, secusers.ScanMillis(&e.At), &e.Actor, &e.Action, &e.Target, &e.Detail)
 	return e, err
 }

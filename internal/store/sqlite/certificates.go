@@ -9,17 +9,14 @@ import (
 
 const certColumns = `client_id, thumbprint, thumbprint_sha256, subject, der, not_before, not_after, created_at`
 
-// AddClientCertificate registers a certificate to an existing app. The
-// thumbprint is stored in its canonical form (secusers.CanonicalThumbprint),
-// so that one certificate given in two cases is still one; its times are
-// kept at millisecond precision, like every time the store keeps.
+// AddClientCertificate registers a certificate to an existing app, in the
+// form secusers.ClientCertificate.Prepared gives it.
 func (s *Store) AddClientCertificate(ctx context.Context, c secusers.ClientCertificate) (secusers.ClientCertificate, error) {
-	if err := c.Validate(); err != nil {
+	c, err := c.Prepared(s.now())
+	if err != nil {
 		return secusers.ClientCertificate{}, err
 	}
-	c.Thumbprint, c.CreatedAt = secusers.CanonicalThumbprint(c.Thumbprint), s.stamp()
-	c.NotBefore, c.NotAfter = secusers.StoredTime(c.NotBefore), secusers.StoredTime(c.NotAfter)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		if err := appExists(ctx, tx, c.ClientID); err != nil {
 			return err
 		}
@@ -83,9 +80,6 @@ func (s *Store) RemoveClientCertificate(ctx context.Context, clientID, thumbprin
 
 func scanCert(row scanner) (secusers.ClientCertificate, error) {
 	var c secusers.ClientCertificate
-	var notBefore, notAfter, created int64
-	err := row.Scan(&c.ClientID, &c.Thumbprint, &c.ThumbprintSHA256, &c.Subject, &c.DER, &notBefore, &notAfter, &created)
-	c.NotBefore, c.NotAfter = secusers.FromMillis(notBefore), secusers.FromMillis(notAfter)
-	c.CreatedAt = secusers.FromMillis(created)
+	err := row.Scan(&c.ClientID, &c.Thumbprint, &c.ThumbprintSHA256, &c.Subject, &c.DER, secusers.ScanMillis(&c.NotBefore), secusers.ScanMillis(&c.NotAfter), secusers.ScanMillis(&c.CreatedAt))
 	return c, err
 }

@@ -12,11 +12,11 @@ import (
 // group's partner's customers; otherwise the error names the first that is
 // not, and nothing is written.
 func (s *Store) CreateGroup(ctx context.Context, g secusers.CustomerGroup) (secusers.CustomerGroup, error) {
-	if err := g.Validate(); err != nil {
+	g, err := g.Prepared(s.now())
+	if err != nil {
 		return secusers.CustomerGroup{}, err
 	}
-	g.CreatedAt = s.stamp()
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		if err := partnerExists(ctx, tx, g.PartnerID); err != nil {
 			return err
 		}

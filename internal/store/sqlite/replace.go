@@ -11,23 +11,14 @@ import (
 	"github.com/secusers/secusers/internal/secusers"
 )
 
-// ReplaceUsers replaces every user of the tenant with the users the sequence
-// yields, in one transaction: it bumps the tenant's users version, deletes
-// the tenant's users, inserts each yielded user, and records how many users
-// have each status set. The sequence is consumed while the transaction holds
-// the database's write lock, so it should come from memory or a local file,
-// not from the network. Invalid users are refused with an Invalid error that
-// gives their position (1-based) in the sequence; an error the sequence
-// yields is returned as it is.
+// ReplaceUsers does what secusers.Store.ReplaceUsers says. The sequence is
+// consumed while the transaction holds the database's write lock, so it
+// should come from memory or a local file, not from the network.
 //
 // A large replacement takes the bulk path (see replacement.maybeBulk): the
 // same transaction, with the users' indexes built anew at the end instead
 // of updated row by row. On that path a repeated id is found at the end,
 // after the whole sequence is read.
-//
-// The import is an administrative change: the audit trail records it, with
-// the number of users before and after (secusers.Replacement.Detail), in the
-// same transaction.
 func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (secusers.Replacement, error) {
 	return s.replaceUsers(ctx, tenantID, users, secusers.Importing)
 }

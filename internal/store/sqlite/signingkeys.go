@@ -139,8 +139,6 @@ func insertActiveKey(ctx context.Context, tx *sql.Tx, key secusers.SigningKey, c
 
 func scanSigningKey(row scanner) (secusers.SigningKey, error) {
 	var k secusers.SigningKey
-	var created, retired int64
-	err := row.Scan(&k.ID, &k.Algorithm, &k.PrivateKey, &created, &retired)
-	k.CreatedAt, k.RetiredAt = secusers.FromMillis(created), secusers.FromOptionalMillis(retired)
+	err := row.Scan(&k.ID, &k.Algorithm, &k.PrivateKey, secusers.ScanMillis(&k.CreatedAt), secusers.ScanOptionalMillis(&k.RetiredAt))
 	return k, err
 }

@@ -67,17 +67,9 @@ func TestReopenKeepsData(t *testing.T) {
 }
 
 func TestWithClock(t *testing.T) {
-	at := time.Date(2026, 11, 29, 6, 0, 0, 123_456_789, time.FixedZone("CET", 3600))
-	s := open(t, filepath.Join(t.TempDir(), "clock.db"), WithClock(func() time.Time { return at }))
-	defer s.Close()
-	p, err := s.CreatePartner(t.Context(), secusers.Partner{ID: uuid.NewString(), Name: "Clocked"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := time.Date(2026, 11, 29, 5, 0, 0, 123_000_000, time.UTC)
-	if !p.CreatedAt.Equal(want) || p.CreatedAt.Location() != time.UTC {
-		t.Errorf("CreatedAt: got %v, want %v", p.CreatedAt, want)
-	}
+	storetest.Clock(t, func(t *testing.T, now func() time.Time) secusers.Store {
+		return open(t, filepath.Join(t.TempDir(), "clock.db"), WithClock(now))
+	})
 }
 
 func TestOddPaths(t *testing.T) {

@@ -17,12 +17,11 @@ const connectionColumns = `tenant_id, entra_tenant_id, client_id, credentials, g
 // replaced connection keeps the time it was created, which the upsert
 // leaves as it was and returns.
 func (s *Store) SaveTenantConnection(ctx context.Context, c secusers.TenantConnection) (secusers.TenantConnection, error) {
-	if err := c.Validate(); err != nil {
+	c, err := c.Prepared(s.now())
+	if err != nil {
 		return secusers.TenantConnection{}, err
 	}
-	now := s.stamp()
-	c.UpdatedAt = now
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		if err := tenantExists(ctx, tx, c.TenantID); err != nil {
 			return err
 		}
@@ -33,7 +32,7 @@ func (s *Store) SaveTenantConnection(ctx context.Context, c secusers.TenantConne
 				login_url = excluded.login_url, inactive_days = excluded.inactive_days, updated_at = excluded.updated_at
 			RETURNING created_at`,
 			c.TenantID, c.EntraTenantID, c.ClientID, c.Credentials, c.GraphURL, c.LoginURL, c.InactiveDays,
-			now.UnixMilli(), now.UnixMilli()).Scan(&created)
+			c.UpdatedAt.UnixMilli(), c.UpdatedAt.UnixMilli()).Scan(&created)
 		if err != nil {
 			return err
 		}
@@ -77,10 +76,8 @@ func (s *Store) TenantConnections(ctx context.Context) ([]secusers.TenantConnect
 
 func scanConnection(row scanner) (secusers.TenantConnection, error) {
 	var c secusers.TenantConnection
-	var created, updated int64
 	err := row.Scan(&c.TenantID, &c.EntraTenantID, &c.ClientID, &c.Credentials, &c.GraphURL, &c.LoginURL,
-		&c.InactiveDays, &created, &updated)
-	c.CreatedAt, c.UpdatedAt = secusers.FromMillis(created), secusers.FromMillis(updated)
+		&c.InactiveDays, secusers.ScanMillis(&c.CreatedAt), secusers.ScanMillis(&c.UpdatedAt))
 	return c, err
 }
 
