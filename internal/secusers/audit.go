@@ -2,6 +2,7 @@ package secusers
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -88,6 +89,35 @@ func (q AuditQuery) Filters() []AuditFilter {
 		out = append(out, AuditFilter{"target", "=", q.Target})
 	}
 	return out
+}
+
+// AuditSQL is an AuditQuery as the clauses of a store's SELECT.
+type AuditSQL struct {
+	Where string // "" or " WHERE " and the conditions of Filters, joined by AND
+	Limit string // the placeholder of the limit
+	Args  []any  // the values of the conditions' placeholders, then the limit
+}
+
+// SQL returns the query's clauses, with param(n) the placeholder of the
+// n-th argument (from 1), since the stores' dialects number them apart;
+// Invalid as EffectiveLimit.
+func (q AuditQuery) SQL(param func(n int) string) (AuditSQL, error) {
+	limit, err := q.EffectiveLimit()
+	if err != nil {
+		return AuditSQL{}, err
+	}
+	var out AuditSQL
+	var where []string
+	for _, f := range q.Filters() {
+		out.Args = append(out.Args, f.Value)
+		where = append(where, f.Column+" "+f.Op+" "+param(len(out.Args)))
+	}
+	if len(where) > 0 {
+		out.Where = " WHERE " + strings.Join(where, " AND ")
+	}
+	out.Args = append(out.Args, limit)
+	out.Limit = param(len(out.Args))
+	return out, nil
 }
 
 // AuditStore reads the audit trail. Writing it is part of each

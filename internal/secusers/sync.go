@@ -82,3 +82,13 @@ func KeepingPartnerFields(users iter.Seq2[User, error], stored []User) iter.Seq2
 func NotConnected(tenantID string) error {
 	return Errorf(NotFound, "tenant %s is not connected to Microsoft Graph", tenantID)
 }
+
+// ScanTenantConnection reads a connection from a row of the columns
+// tenant_id, entra_tenant_id, client_id, credentials, graph_url, login_url,
+// inactive_days, created_at, updated_at.
+func ScanTenantConnection(row Row) (TenantConnection, error) {
+	var c TenantConnection
+	err := row.Scan(&c.TenantID, &c.EntraTenantID, &c.ClientID, &c.Credentials, &c.GraphURL, &c.LoginURL,
+		&c.InactiveDays, ScanMillis(&c.CreatedAt), ScanMillis(&c.UpdatedAt))
+	return c, err
+}

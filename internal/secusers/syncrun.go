@@ -138,3 +138,38 @@ func SyncLockHeld(tenantID string) error {
 func NoSyncRuns(tenantID string) error {
 	return Errorf(NotFound, "tenant %s has no sync runs", tenantID)
 }
+
+// SyncRunColumns are the columns of a stored run, in the order ScanSyncRun
+// reads them.
+const SyncRunColumns = `id, tenant_id, started_at, finished_at, result, deadline, users, security_users, skipped, unavailable, error`
+
+// ScanSyncRun reads a run from a row of SyncRunColumns. Times are stored as
+// Unix milliseconds; finished_at is 0 while the run runs, and deadline is 0
+// for runs recorded before runs had deadlines. unavailable holds what
+// EncodeUnavailable wrote.
+func ScanSyncRun(row Row) (SyncRun, error) {
+	var r SyncRun
+	var result string
+	var unavailable []byte
+	err := row.Scan(&r.ID, &r.TenantID, ScanMillis(&r.StartedAt), ScanOptionalMillis(&r.FinishedAt), &result,
+		ScanOptionalMillis(&r.Deadline), &r.Users, &r.SecurityUsers, &r.Skipped, &unavailable, &r.Error)
+	if err != nil {
+		return SyncRun{}, err
+	}
+	r.Result = SyncResult(result)
+	if r.Unavailable, err = DecodeUnavailable(unavailable); err != nil {
+		return SyncRun{}, err
+	}
+	return r, nil
+}
+
+// StartConflict is StartSyncRun's decision once the tenant's running runs
+// past their deadline are marked failed: running is the start of the
+// tenant's newest run still running, zero when none is. A run still running
+// holds the tenant, so that two syncs never write its users at once.
+func StartConflict(tenantID string, running time.Time) error {
+	if running.IsZero() {
+		return nil
+	}
+	return SyncAlreadyRunning(tenantID, running)
+}

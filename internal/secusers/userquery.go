@@ -82,3 +82,9 @@ func badFilter(statuses StatusSet) error {
 // storable reports whether s is text that every store can keep and compare:
 // valid UTF-8 without NUL.
 func storable(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+
+// ScanUserKey reads a position from a row of the columns sort_key, id.
+func ScanUserKey(row Row) (UserKey, error) {
+	var k UserKey
+	return k, row.Scan(&k.SortKey, &k.ID)
+}

@@ -2,6 +2,7 @@ package secusers
 
 import (
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -233,6 +234,18 @@ func (k SigningKey) Validate() error {
 		return Errorf(Invalid, "a new signing key cannot be retired already")
 	}
 	return nil
+}
+
+// Activated returns the key as a store stores it as the active key:
+// validated, and created at now (the store's clock, read once the store
+// holds whatever orders its writers of keys, so that keys made active one
+// after the other are dated in that order).
+func (k SigningKey) Activated(now time.Time) (SigningKey, error) {
+	if err := k.Validate(); err != nil {
+		return SigningKey{}, err
+	}
+	k.CreatedAt = now
+	return k, nil
 }
 
 // Validate checks the customer scope's form and that no id is listed twice

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,23 +23,12 @@ func audit(ctx context.Context, tx pgx.Tx, at time.Time, action, target, detail 
 // AuditEvents returns the events q selects (secusers.AuditQuery.Filters),
 // newest first.
 func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secusers.AuditEvent, error) {
-	limit, err := q.EffectiveLimit()
+	sel, err := q.SQL(func(n int) string { return "$" + strconv.Itoa(n) })
 	if err != nil {
 		return nil, err
 	}
-	var where []string
-	var args []any
-	for _, f := range q.Filters() {
-		args = append(args, f.Value)
-		where = append(where, f.Column+" "+f.Op+" $"+strconv.Itoa(len(args)))
-	}
-	query := `SELECT id, at, actor, action, target, detail FROM audit_events`
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	args = append(args, limit)
-	query += ` ORDER BY id DESC LIMIT $` + strconv.Itoa(len(args))
-	rows, err := s.pool.Query(ctx, query, args...)
+	rows, err := s.pool.Query(ctx, `SELECT id, at, actor, action, target, detail FROM audit_events`+sel.Where+`
+		ORDER BY id DESC LIMIT `+sel.Limit, sel.Args...)
 	if err != nil {
 		return nil, translate(err, "")
 	}

@@ -43,8 +43,9 @@ func (s *Store) EnsureSigningKey(ctx context.Context, candidate secusers.Signing
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		key = candidate
-		key.CreatedAt = s.stamp()
+		if key, err = candidate.Activated(s.stamp()); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `INSERT INTO signing_keys (`+signingKeyColumns+`) VALUES ($1, $2, $3, $4, 0)
 			ON CONFLICT (retired_at) WHERE retired_at = 0 DO NOTHING`,
 			key.ID, key.Algorithm, key.PrivateKey, key.CreatedAt.UnixMilli())
@@ -69,10 +70,7 @@ func (s *Store) EnsureSigningKey(ctx context.Context, candidate secusers.Signing
 // other, each retiring the key the previous one made active, as on SQLite,
 // instead of both retiring the same key and colliding on the new one.
 func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.SigningKey) (secusers.SigningKey, error) {
-	if err := candidate.Validate(); err != nil {
-		return secusers.SigningKey{}, err
-	}
-	key := candidate
+	var key secusers.SigningKey
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		// SHARE ROW EXCLUSIVE conflicts with itself and with the ROW
 		// EXCLUSIVE of every write, not with the ACCESS SHARE of reads.
@@ -81,7 +79,10 @@ func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.Signing
 		}
 		// Stamped once the lock is held, so that rotations that queued
 		// are dated in the order they ran.
-		key.CreatedAt = s.stamp()
+		var err error
+		if key, err = candidate.Activated(s.stamp()); err != nil {
+			return err
+		}
 		retired, err := keyIDs(ctx, tx, `UPDATE signing_keys SET retired_at = $1 WHERE retired_at = 0 RETURNING id`,
 			key.CreatedAt.UnixMilli())
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"hash/fnv"
 	"iter"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -72,10 +73,7 @@ func (s *Store) TenantConnections(ctx context.Context) ([]secusers.TenantConnect
 }
 
 func scanConnection(row pgx.Row) (secusers.TenantConnection, error) {
-	var c secusers.TenantConnection
-	err := row.Scan(&c.TenantID, &c.EntraTenantID, &c.ClientID, &c.Credentials, &c.GraphURL, &c.LoginURL,
-		&c.InactiveDays, secusers.ScanMillis(&c.CreatedAt), secusers.ScanMillis(&c.UpdatedAt))
-	return c, err
+	return secusers.ScanTenantConnection(row)
 }
 
 // StartSyncRun records a run as running, unless the tenant has a running run
@@ -125,16 +123,13 @@ func (s *Store) checkNotRunning(ctx context.Context, tx pgx.Tx, tenantID string)
 	if err != nil {
 		return err
 	}
-	var started int64
+	var running time.Time
 	err = tx.QueryRow(ctx, `SELECT started_at FROM sync_runs WHERE tenant_id = $1 AND result = $2
-		ORDER BY started_at DESC LIMIT 1`, tenantID, string(secusers.SyncRunning)).Scan(&started)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return nil
-	case err != nil:
+		ORDER BY started_at DESC LIMIT 1`, tenantID, string(secusers.SyncRunning)).Scan(secusers.ScanMillis(&running))
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
-	return secusers.SyncAlreadyRunning(tenantID, secusers.FromMillis(started))
+	return secusers.StartConflict(tenantID, running)
 }
 
 // syncLockID returns the advisory lock of the tenant's sync starts. Advisory
@@ -193,22 +188,12 @@ func insertRun(ctx context.Context, tx pgx.Tx, run secusers.SyncRun) error {
 func (s *Store) LatestSyncRun(ctx context.Context, tenantID string) (secusers.SyncRun, error) {
 	var run secusers.SyncRun
 	err := s.read(ctx, func(tx pgx.Tx) error {
-		var started, finished, deadline int64
-		var result string
-		var unavailable []byte
-		err := tx.QueryRow(ctx, `SELECT id, tenant_id, started_at, finished_at, result, users, security_users, unavailable, error,
-				deadline, skipped
-			FROM sync_runs WHERE tenant_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1`, tenantID).
-			Scan(&run.ID, &run.TenantID, &started, &finished, &result, &run.Users, &run.SecurityUsers, &unavailable, &run.Error,
-				&deadline, &run.Skipped)
+		var err error
+		run, err = secusers.ScanSyncRun(tx.QueryRow(ctx, `SELECT `+secusers.SyncRunColumns+`
+			FROM sync_runs WHERE tenant_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1`, tenantID))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return secusers.NoSyncRuns(tenantID)
-		} else if err != nil {
-			return err
 		}
-		run.StartedAt, run.FinishedAt = secusers.FromMillis(started), secusers.FromOptionalMillis(finished)
-		run.Result, run.Deadline = secusers.SyncResult(result), secusers.FromOptionalMillis(deadline)
-		run.Unavailable, err = secusers.DecodeUnavailable(unavailable)
 		return err
 	})
 	return run, err

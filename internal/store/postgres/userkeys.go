@@ -55,10 +55,7 @@ func (s *Store) SecurityUserKeys(ctx context.Context, tenantID string, statuses 
 		if err != nil {
 			return err
 		}
-		keys, err = collect(rows, func(row pgx.Row) (secusers.UserKey, error) {
-			var k secusers.UserKey
-			return k, row.Scan(&k.SortKey, &k.ID)
-		})
+		keys, err = collect(rows, func(row pgx.Row) (secusers.UserKey, error) { return secusers.ScanUserKey(row) })
 		return err
 	})
 	if err != nil {

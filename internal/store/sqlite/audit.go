@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strings"
 
 	"github.com/secusers/secusers/internal/secusers"
 )
@@ -20,24 +19,14 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, action, target, detail st
 // AuditEvents returns the events q selects (secusers.AuditQuery.Filters),
 // newest first.
 func (s *Store) AuditEvents(ctx context.Context, q secusers.AuditQuery) ([]secusers.AuditEvent, error) {
-	limit, err := q.EffectiveLimit()
+	sel, err := q.SQL(func(int) string { return "?" })
 	if err != nil {
 		return nil, err
 	}
-	var where []string
-	var args []any
-	for _, f := range q.Filters() {
-		where, args = append(where, f.Column+" "+f.Op+" ?"), append(args, f.Value)
-	}
-	query := `SELECT id, at, actor, action, target, detail FROM audit_events`
-	if len(where) > 0 {
-		query += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	query += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, limit)
 	var out []secusers.AuditEvent
 	err = s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, query, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT id, at, actor, action, target, detail FROM audit_events`+sel.Where+`
+			ORDER BY id DESC LIMIT `+sel.Limit, sel.Args...)
 		if err != nil {
 			return err
 		}

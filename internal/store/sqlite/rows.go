@@ -1,12 +1,16 @@
 package sqlite
 
-import "database/sql"
+import (
+	"database/sql"
+
+	"github.com/secusers/secusers/internal/secusers"
+)
 
 // scanner is what *sql.Row and *sql.Rows have in common, so that one scan
-// function reads a record from either.
-type scanner interface {
-	Scan(dest ...any) error
-}
+// function reads a record from either. It is the domain's Row, so that the
+// domain's scan functions (secusers.ScanTenantConnection, …) pass to collect as they
+// are.
+type scanner = secusers.Row
 
 // collect reads every row with scan and closes rows.
 func collect[T any](rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {

@@ -44,8 +44,10 @@ func (s *Store) EnsureSigningKey(ctx context.Context, candidate secusers.Signing
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		key, err = insertActiveKey(ctx, tx, candidate, s.stamp())
-		return err
+		if key, err = candidate.Activated(s.stamp()); err != nil {
+			return err
+		}
+		return insertActiveKey(ctx, tx, key)
 	})
 	if err != nil {
 		return secusers.SigningKey{}, err
@@ -59,23 +61,25 @@ func (s *Store) EnsureSigningKey(ctx context.Context, candidate secusers.Signing
 // run one after the other, and each retires the key the previous one made
 // active, so exactly one key is active after any number of them.
 func (s *Store) RotateSigningKey(ctx context.Context, candidate secusers.SigningKey) (secusers.SigningKey, error) {
-	if err := candidate.Validate(); err != nil {
-		return secusers.SigningKey{}, err
-	}
 	var key secusers.SigningKey
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		// One instant for both: the old key stopped signing exactly when
-		// the new one started.
-		now := s.stamp()
+		// the new one started. Stamped inside the transaction, so that
+		// rotations that queued for the write lock are dated in the order
+		// they ran.
+		var err error
+		if key, err = candidate.Activated(s.stamp()); err != nil {
+			return err
+		}
 		retired, err := keyIDs(ctx, tx, `SELECT id FROM signing_keys WHERE retired_at = 0`)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ? WHERE retired_at = 0`, now.UnixMilli())
+		_, err = tx.ExecContext(ctx, `UPDATE signing_keys SET retired_at = ? WHERE retired_at = 0`, key.CreatedAt.UnixMilli())
 		if err != nil {
 			return err
 		}
-		if key, err = insertActiveKey(ctx, tx, candidate, now); err != nil {
+		if err := insertActiveKey(ctx, tx, key); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, secusers.AuditSigningKeyRotate, key.ID, secusers.SigningKeyRotateDetail(key, retired))
@@ -124,17 +128,13 @@ func keyIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]strin
 	})
 }
 
-// insertActiveKey stores key as the active key, created at created. The
-// partial unique index refuses a second active key, should a caller forget
-// to retire the first.
-func insertActiveKey(ctx context.Context, tx *sql.Tx, key secusers.SigningKey, created time.Time) (secusers.SigningKey, error) {
-	key.CreatedAt = created
+// insertActiveKey stores key, as secusers.SigningKey.Activated made it, as
+// the active key. The partial unique index refuses a second active key,
+// should a caller forget to retire the first.
+func insertActiveKey(ctx context.Context, tx *sql.Tx, key secusers.SigningKey) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO signing_keys (`+signingKeyColumns+`) VALUES (?, ?, ?, ?, 0)`,
 		key.ID, key.Algorithm, key.PrivateKey, key.CreatedAt.UnixMilli())
-	if err != nil {
-		return secusers.SigningKey{}, translate(err, "signing key "+key.ID)
-	}
-	return key, nil
+	return translate(err, "signing key "+key.ID)
 }
 
 func scanSigningKey(row scanner) (secusers.SigningKey, error) {

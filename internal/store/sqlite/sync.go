@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"iter"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -51,7 +52,7 @@ func (s *Store) TenantConnection(ctx context.Context, tenantID string) (secusers
 	var c secusers.TenantConnection
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		var err error
-		c, err = scanConnection(tx.QueryRowContext(ctx, `SELECT `+connectionColumns+` FROM tenant_connections WHERE tenant_id = ?`, tenantID))
+		c, err = secusers.ScanTenantConnection(tx.QueryRowContext(ctx, `SELECT `+connectionColumns+` FROM tenant_connections WHERE tenant_id = ?`, tenantID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return secusers.NotConnected(tenantID)
 		}
@@ -68,17 +69,10 @@ func (s *Store) TenantConnections(ctx context.Context) ([]secusers.TenantConnect
 		if err != nil {
 			return err
 		}
-		out, err = collect(rows, scanConnection)
+		out, err = collect(rows, secusers.ScanTenantConnection)
 		return err
 	})
 	return out, err
-}
-
-func scanConnection(row scanner) (secusers.TenantConnection, error) {
-	var c secusers.TenantConnection
-	err := row.Scan(&c.TenantID, &c.EntraTenantID, &c.ClientID, &c.Credentials, &c.GraphURL, &c.LoginURL,
-		&c.InactiveDays, secusers.ScanMillis(&c.CreatedAt), secusers.ScanMillis(&c.UpdatedAt))
-	return c, err
 }
 
 // StartSyncRun records a run as running, started at the store's clock,
@@ -104,12 +98,13 @@ func (s *Store) StartSyncRun(ctx context.Context, run secusers.SyncRun) (secuser
 		if err != nil {
 			return err
 		}
-		var started int64
+		var running time.Time
 		err = tx.QueryRowContext(ctx, `SELECT started_at FROM sync_runs WHERE tenant_id = ? AND result = ?
-			ORDER BY started_at DESC LIMIT 1`, run.TenantID, string(secusers.SyncRunning)).Scan(&started)
-		if err == nil {
-			return secusers.SyncAlreadyRunning(run.TenantID, secusers.FromMillis(started))
-		} else if !errors.Is(err, sql.ErrNoRows) {
+			ORDER BY started_at DESC LIMIT 1`, run.TenantID, string(secusers.SyncRunning)).Scan(secusers.ScanMillis(&running))
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := secusers.StartConflict(run.TenantID, running); err != nil {
 			return err
 		}
 		return insertRun(ctx, tx, run)
@@ -165,21 +160,12 @@ func insertRun(ctx context.Context, tx *sql.Tx, run secusers.SyncRun) error {
 func (s *Store) LatestSyncRun(ctx context.Context, tenantID string) (secusers.SyncRun, error) {
 	var run secusers.SyncRun
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		var started, finished, deadline int64
-		var result, unavailable string
-		err := tx.QueryRowContext(ctx, `SELECT id, tenant_id, started_at, finished_at, result, deadline,
-				users, security_users, skipped, unavailable, error
-			FROM sync_runs WHERE tenant_id = ? ORDER BY started_at DESC, id DESC LIMIT 1`, tenantID).
-			Scan(&run.ID, &run.TenantID, &started, &finished, &result, &deadline,
-				&run.Users, &run.SecurityUsers, &run.Skipped, &unavailable, &run.Error)
+		var err error
+		run, err = secusers.ScanSyncRun(tx.QueryRowContext(ctx, `SELECT `+secusers.SyncRunColumns+`
+			FROM sync_runs WHERE tenant_id = ? ORDER BY started_at DESC, id DESC LIMIT 1`, tenantID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return secusers.NoSyncRuns(tenantID)
-		} else if err != nil {
-			return err
 		}
-		run.StartedAt, run.FinishedAt = secusers.FromMillis(started), secusers.FromOptionalMillis(finished)
-		run.Result, run.Deadline = secusers.SyncResult(result), secusers.FromOptionalMillis(deadline)
-		run.Unavailable, err = secusers.DecodeUnavailable([]byte(unavailable))
 		return err
 	})
 	return run, err

@@ -37,10 +37,7 @@ func (s *Store) SecurityUserKeys(ctx context.Context, tenantID string, statuses 
 		if err != nil {
 			return err
 		}
-		keys, err = collect(rows, func(row scanner) (secusers.UserKey, error) {
-			var k secusers.UserKey
-			return k, row.Scan(&k.SortKey, &k.ID)
-		})
+		keys, err = collect(rows, secusers.ScanUserKey)
 		return err
 	})
 	if err != nil {
