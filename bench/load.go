@@ -64,9 +64,7 @@ func closedLoop(ctx context.Context, clients int, d time.Duration, walks bool, n
 			mine := l.client(call)
 			mu.Lock()
 			defer mu.Unlock()
-			res.samples = append(res.samples, mine.samples...)
-			res.failed += mine.failed
-			res.firstErr = cmp.Or(res.firstErr, mine.firstErr)
+			res.add(mine)
 		})
 	}
 	wg.Wait()
@@ -100,14 +98,7 @@ func (l *loop) client(call op) loadResult {
 	for l.more() {
 		t0 := time.Now()
 		pos, err := call(l.ctx)
-		took := time.Since(t0)
-		switch {
-		case err == nil:
-			r.samples = append(r.samples, sample{took, pos})
-		case l.ctx.Err() == nil: // an interrupted call is not a failure
-			r.failed++
-			r.firstErr = cmp.Or(r.firstErr, err)
-		}
+		r.record(l.ctx, sample{time.Since(t0), pos}, err)
 		// A walk has ended when it read its last page or started over.
 		if l.walks && !walked && (pos == walkPages || lastPos > 0 && pos <= lastPos) {
 			l.walked.Add(1)
@@ -116,6 +107,25 @@ func (l *loop) client(call op) loadResult {
 		lastPos = pos
 	}
 	return r
+}
+
+// record counts one call: its sample when it succeeded, a failure when it
+// failed while ctx went on (a call interrupted by ctx's end is neither).
+func (r *loadResult) record(ctx context.Context, s sample, err error) {
+	switch {
+	case err == nil:
+		r.samples = append(r.samples, s)
+	case ctx.Err() == nil:
+		r.failed++
+		r.firstErr = cmp.Or(r.firstErr, err)
+	}
+}
+
+// add counts another client's calls into r.
+func (r *loadResult) add(o loadResult) {
+	r.samples = append(r.samples, o.samples...)
+	r.failed += o.failed
+	r.firstErr = cmp.Or(r.firstErr, o.firstErr)
 }
 
 // stats summarises the times of successful calls.

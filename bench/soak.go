@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -145,19 +144,11 @@ func pacedLoop(ctx context.Context, clients int, d time.Duration, lim *rate.Limi
 			for i := 0; i < maxCallsPerCase && lim.Wait(loopCtx) == nil; i++ {
 				t0 := time.Now()
 				_, err := ops[i%len(ops)](ctx)
-				switch {
-				case err == nil:
-					mine.samples = append(mine.samples, sample{took: time.Since(t0)})
-				case ctx.Err() == nil: // an interrupted call is not a failure
-					mine.failed++
-					mine.firstErr = cmp.Or(mine.firstErr, err)
-				}
+				mine.record(ctx, sample{took: time.Since(t0)}, err)
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			res.samples = append(res.samples, mine.samples...)
-			res.failed += mine.failed
-			res.firstErr = cmp.Or(res.firstErr, mine.firstErr)
+			res.add(mine)
 		})
 	}
 	wg.Wait()
