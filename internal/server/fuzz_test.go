@@ -10,8 +10,7 @@ import (
 // FuzzClientAddr feeds X-Forwarded-For values, as any client may send them,
 // to the trusted-proxy derivation. Whatever the header, it must not panic,
 // must ignore the header of an untrusted peer, and may only name an address
-// that is one of the header's entries and is not itself a trusted proxy
-// unless every entry is one.
+// that is one of the header's entries and is not itself a trusted proxy.
 func FuzzClientAddr(f *testing.F) {
 	for _, seed := range []struct{ peer, header string }{
 		{"10.1.2.3:40000", "203.0.113.7"},
@@ -51,8 +50,8 @@ func FuzzClientAddr(f *testing.F) {
 		if !slices.Contains(entries, addr) {
 			t.Fatalf("header %q: got %v, which is none of its entries", header, addr)
 		}
-		if isTrusted(addr, trusted) && slices.ContainsFunc(entries, func(a netip.Addr) bool { return !isTrusted(a, trusted) }) {
-			t.Fatalf("header %q: got the trusted proxy %v though an untrusted entry is there", header, addr)
+		if isTrusted(addr, trusted) {
+			t.Fatalf("header %q: got the trusted proxy %v as the client", header, addr)
 		}
 	})
 }

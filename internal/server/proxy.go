@@ -40,13 +40,15 @@ func trustProxies(trusted []netip.Prefix, next http.Handler) http.Handler {
 // is not one is the client. What lies to its left was written by the
 // client, or by proxies not trusted, and is not read at all, so a client
 // cannot choose its address, nor spoil the header to be counted as the
-// proxy. When every address is a trusted proxy, the leftmost is the
-// client.
+// proxy.
 //
 // It returns false, and the peer stays the client, when the peer is not
 // trusted (its header may say anything), when the header is missing or
-// empty, or when an entry read before the client is malformed: a trusted
-// proxy writes nothing malformed, so the chain cannot be trusted.
+// empty, when an entry read before the client is malformed (a trusted
+// proxy writes nothing malformed, so the chain cannot be trusted), or when
+// every entry is a trusted proxy: the leftmost would then be whatever a
+// client inside a trusted network wrote, and naming a new trusted address
+// on each request would give it a fresh rate-limit bucket each time.
 // Entries may carry a port ("192.0.2.1:4711", "[2001:db8::1]:4711") as
 // some load balancers write them; IPv4-mapped IPv6 addresses count as
 // IPv4, and zones are dropped.
@@ -69,7 +71,7 @@ func clientAddr(remoteAddr string, forwarded []string, trusted []netip.Prefix) (
 			return addr, true
 		}
 	}
-	return addr, true // every hop is a trusted proxy: the first one's client
+	return netip.Addr{}, false // every entry is a trusted proxy: no client to name
 }
 
 // forwardedEntries splits the X-Forwarded-For field values, in order, into

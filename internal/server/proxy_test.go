@@ -27,7 +27,7 @@ func TestClientAddr(t *testing.T) {
 		{"chain of trusted proxies", peer, []string{"203.0.113.7, 192.0.2.10, 10.9.9.9"}, "203.0.113.7"},
 		{"untrusted proxy in the chain is the client", peer, []string{"203.0.113.7, 198.51.100.9, 10.9.9.9"}, "198.51.100.9"},
 		{"several header fields are one list", peer, []string{"1.1.1.1, 203.0.113.7", "192.0.2.10"}, "203.0.113.7"},
-		{"every hop trusted: the leftmost", peer, []string{"10.0.0.5, 192.0.2.10"}, "10.0.0.5"},
+		{"every hop trusted: the peer stays the client", peer, []string{"10.0.0.5, 192.0.2.10"}, ""},
 		{"entry with a port", peer, []string{"203.0.113.7:4711"}, "203.0.113.7"},
 		{"IPv6 client", peer, []string{"2001:db8:2::1"}, "2001:db8:2::1"},
 		{"IPv6 client in brackets with a port", peer, []string{"[2001:db8:2::1]:4711"}, "2001:db8:2::1"},

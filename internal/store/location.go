@@ -63,8 +63,10 @@ var urlScheme = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*)://`)
 // starts with "mysql:", because it is far more likely a mistake. So is an
 // SQLite database that is not a file (":memory:", a "file:" URI): the
 // schedule's jobs and the key file must outlive the process, beside a file
-// every process can open. Errors never quote a PostgreSQL DSN, which may
-// carry a password.
+// every process can open. So is a PostgreSQL keyword/value DSN
+// ("host=db user=… password=…"), which would otherwise become the name of a
+// new SQLite file, with the password in it. Errors never quote a PostgreSQL
+// DSN, which may carry a password.
 func Parse(dsn string) (Location, error) {
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
 		return sqliteAt(strings.TrimPrefix(path, "//"))
@@ -76,7 +78,23 @@ func Parse(dsn string) (Location, error) {
 		}
 		return Location{}, secusers.Errorf(secusers.Invalid, "unsupported database URL scheme %q: use a file path, sqlite:PATH or postgres://…", m[1])
 	}
+	if looksLikeKeywordDSN(dsn) {
+		return Location{}, secusers.Errorf(secusers.Invalid,
+			"the database looks like a PostgreSQL keyword/value DSN (host=… dbname=…); give it as a postgres:// URL, or a file path for SQLite")
+	}
 	return sqliteAt(dsn)
+}
+
+// keywordDSN matches the start of a libpq keyword/value connection string:
+// a keyword of letters and underscores, then "=".
+var keywordDSN = regexp.MustCompile(`^\s*[A-Za-z_]+\s*=`)
+
+// looksLikeKeywordDSN reports whether a --db value reads as a libpq
+// keyword/value connection string rather than a file path. A file name
+// with "=" in it is possible, but one that starts with "host=" and holds a
+// space is far more likely a connection string given where a URL belongs.
+func looksLikeKeywordDSN(dsn string) bool {
+	return keywordDSN.MatchString(dsn) && strings.ContainsAny(dsn, " \t")
 }
 
 // sqliteAt returns the Location of the SQLite file at path, or why path is

@@ -55,6 +55,8 @@ func TestParseRefuses(t *testing.T) {
 		{"sqlite::memory:", "must be a file path"},
 		{"file:x.db?mode=memory", "must be a file path"},
 		{"sqlite:file:x.db", "must be a file path"},
+		{"host=db.internal user=secusers password=secret dbname=secusers", "keyword/value DSN"},
+		{"  dbname=secusers password=secret", "keyword/value DSN"},
 	} {
 		_, err := store.Parse(tc.dsn)
 		if !secusers.IsKind(err, secusers.Invalid) {

@@ -74,9 +74,8 @@ func openSQLite(ctx context.Context, path string, o options) (secusers.Store, er
 	return s, nil
 }
 
-// openPostgres opens the PostgreSQL store. The DSN is passed on as it is
-// (pgx reads both the URL and the keyword/value form) and never echoed in an
-// error: it may carry a password.
+// openPostgres opens the PostgreSQL store. The URL is passed on as it is
+// and never echoed in an error: it may carry a password.
 func openPostgres(ctx context.Context, dsn string, o options) (secusers.Store, error) {
 	var opts []postgres.Option
 	if o.now != nil {

@@ -98,7 +98,7 @@ func (s *Store) StartSyncRun(ctx context.Context, run secusers.SyncRun) (secuser
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, syncLockID(run.TenantID)); err != nil {
 			return err
 		}
-		if err := s.checkNotRunning(ctx, tx, run.TenantID); err != nil {
+		if err := checkNotRunning(ctx, tx, run.TenantID, run.StartedAt); err != nil {
 			return err
 		}
 		return insertRun(ctx, tx, run)
@@ -110,13 +110,13 @@ func (s *Store) StartSyncRun(ctx context.Context, run secusers.SyncRun) (secuser
 }
 
 // checkNotRunning marks the tenant's running runs whose deadline has passed
-// as failed (secusers.AbandonedPastDeadline), then returns Conflict if a
-// running run is left. Runs recorded
+// by now, the new run's start, as failed (secusers.AbandonedPastDeadline),
+// then returns Conflict if a running run is left. Runs recorded
 // before deadlines were (deadline 0) count as past theirs. It runs under the
 // tenant's start lock, and after taking it: in READ COMMITTED each statement
 // sees every run committed before it, the previous starter's included.
-func (s *Store) checkNotRunning(ctx context.Context, tx pgx.Tx, tenantID string) error {
-	now := s.stamp().UnixMilli()
+func checkNotRunning(ctx context.Context, tx pgx.Tx, tenantID string, at time.Time) error {
+	now := at.UnixMilli()
 	_, err := tx.Exec(ctx, `UPDATE sync_runs SET result = $2, finished_at = $3, error = $4
 		WHERE tenant_id = $1 AND result = $5 AND deadline <= $3`,
 		tenantID, string(secusers.SyncFailed), now, secusers.AbandonedPastDeadline, string(secusers.SyncRunning))
@@ -157,7 +157,7 @@ func (s *Store) FinishSyncRun(ctx context.Context, run secusers.SyncRun) error {
 		tag, err := tx.Exec(ctx, `UPDATE sync_runs SET finished_at = $3, result = $4, users = $5, security_users = $6,
 				skipped = $7, unavailable = $8, error = $9
 			WHERE id = $1 AND tenant_id = $2`,
-			run.ID, run.TenantID, run.FinishedAt.UnixMilli(), string(run.Result), run.Users, run.SecurityUsers,
+			run.ID, run.TenantID, secusers.OptionalMillis(run.FinishedAt), string(run.Result), run.Users, run.SecurityUsers,
 			run.Skipped, unavailable, run.Error)
 		if err != nil {
 			return err
@@ -178,9 +178,9 @@ func insertRun(ctx context.Context, tx pgx.Tx, run secusers.SyncRun) error {
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO sync_runs (id, tenant_id, started_at, finished_at, result, users, security_users,
 			unavailable, error, deadline, skipped)
-		VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10)`,
-		run.ID, run.TenantID, run.StartedAt.UnixMilli(), string(run.Result), run.Users, run.SecurityUsers,
-		unavailable, run.Error, run.Deadline.UnixMilli(), run.Skipped)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		run.ID, run.TenantID, run.StartedAt.UnixMilli(), secusers.OptionalMillis(run.FinishedAt), string(run.Result),
+		run.Users, run.SecurityUsers, unavailable, run.Error, secusers.OptionalMillis(run.Deadline), run.Skipped)
 	return translate(err, "sync run "+run.ID)
 }
 

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -14,26 +15,43 @@ const starterIdle = time.Minute
 // (much of it growing the new goroutine's stack to the depth of SQLite's
 // code); a parked starter's stack has grown already, and handing it a job
 // costs about nothing. A job goes to an idle starter, or to a new one when
-// none is idle, so a job never waits for another (a starter may be blocked
-// for seconds on a locked database). Starters exit after starterIdle
-// without a job, or when the store closes.
+// none is idle, so a job never waits for another job (a starter may be
+// blocked for seconds on a locked database). At most limit jobs run at
+// once, the connections of the pool they start transactions on: a job
+// beyond them would only wait for a connection, so it waits for its turn
+// here instead, under its caller's context, and a locked database under
+// heavy traffic parks no more goroutines than it has connections. Starters
+// exit after starterIdle without a job, or when the store closes.
 type starters struct {
-	jobs   chan func() // unbuffered: a send succeeds only to an idle starter
+	jobs   chan func()   // unbuffered: a send succeeds only to an idle starter
+	slots  chan struct{} // one per running job
 	closed chan struct{}
 	once   sync.Once
 }
 
-func newStarters() *starters {
-	return &starters{jobs: make(chan func()), closed: make(chan struct{})}
+func newStarters(limit int) *starters {
+	return &starters{jobs: make(chan func()), slots: make(chan struct{}, limit), closed: make(chan struct{})}
 }
 
-// run runs job on an idle starter, or on a new one.
-func (p *starters) run(job func()) {
+// run runs job on an idle starter, or on a new one, once fewer than limit
+// jobs run; it returns ctx's error, without running job, when ctx ends
+// first.
+func (p *starters) run(ctx context.Context, job func()) error {
 	select {
-	case p.jobs <- job:
-	default:
-		go p.start(job)
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
+	slotted := func() {
+		defer func() { <-p.slots }()
+		job()
+	}
+	select {
+	case p.jobs <- slotted:
+	default:
+		go p.start(slotted)
+	}
+	return nil
 }
 
 // start runs job, then the jobs handed to it, until it has been idle for

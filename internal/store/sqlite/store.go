@@ -31,8 +31,9 @@ type Store struct {
 	// schema is the newest migration the binary embeds: Ping wants the
 	// database at least there.
 	schema int64
-	// starters start transactions for within.
-	starters *starters
+	// readStarters and writeStarters start the transactions of each pool
+	// for within, as many at once as the pool has connections.
+	readStarters, writeStarters *starters
 
 	// ReplaceUsers takes the bulk path (see replacement.maybeBulk) for a
 	// tenant of at least bulkMin users (0: never) that has at least
@@ -69,8 +70,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, secusers.Errorf(secusers.Invalid, "the SQLite database must be a file path, got %q", path)
 	}
-	s := &Store{now: time.Now, logger: slog.Default(), starters: newStarters(),
-		bulkMin: defaultBulkMin, bulkShare: defaultBulkShare}
+	s := &Store{now: time.Now, logger: slog.Default(), bulkMin: defaultBulkMin, bulkShare: defaultBulkShare}
 	for _, opt := range opts {
 		opt(s)
 	}
@@ -90,6 +90,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	writer.SetMaxOpenConns(1)
 	writer.SetMaxIdleConns(1)
+	s.writeStarters = newStarters(1)
 	if s.schema, err = migrate(ctx, writer, path); err != nil {
 		writer.Close()
 		return nil, openError(path, err)
@@ -103,6 +104,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	n := max(4, runtime.GOMAXPROCS(0))
+	s.readStarters = newStarters(n)
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxIdleTime(5 * time.Minute)
@@ -123,6 +125,7 @@ func openError(path string, err error) error {
 // Close closes both connection pools. Like sql.DB.Close, it waits for
 // queries in progress, a Users sequence still being consumed among them.
 func (s *Store) Close() error {
-	defer s.starters.close()
+	defer s.readStarters.close()
+	defer s.writeStarters.close()
 	return errors.Join(s.reader.Close(), s.writer.Close())
 }

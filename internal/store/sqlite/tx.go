@@ -11,7 +11,7 @@ import (
 // write runs fn in a write transaction and commits it when fn succeeds. The
 // writer pool's DSN makes it BEGIN IMMEDIATE (see Store.writer).
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.within(ctx, func() (*sql.Tx, error) { return s.writer.BeginTx(ctx, nil) })
+	tx, err := s.within(ctx, s.writeStarters, func() (*sql.Tx, error) { return s.writer.BeginTx(ctx, nil) })
 	if err != nil {
 		return translate(err, "")
 	}
@@ -25,7 +25,7 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 // read runs fn in a read transaction, so that every statement fn runs sees
 // the same snapshot (a count and its page agree even while a writer commits).
 func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.within(ctx, func() (*sql.Tx, error) { return s.beginRead(ctx) })
+	tx, err := s.within(ctx, s.readStarters, func() (*sql.Tx, error) { return s.beginRead(ctx) })
 	if err != nil {
 		return translate(err, "")
 	}
@@ -60,12 +60,14 @@ func (s *Store) beginRead(ctx context.Context) (*sql.Tx, error) {
 // sleeps for about 10 s before it fails with SQLITE_PROTOCOL. Starting a
 // transaction is where that wait happens (a read's snapshot, a write's
 // BEGIN IMMEDIATE), and getting a connection, which may open one, precedes
-// it; so both run on one of the store's starter goroutines, and a caller
-// whose deadline passes is answered then. The abandoned starter rolls its
-// transaction back once it has one, which returns the connection to the
-// pool; while it waits, the pool has one connection fewer, and other
-// callers wait for a connection no longer than their own context allows.
-func (s *Store) within(ctx context.Context, begin func() (*sql.Tx, error)) (*sql.Tx, error) {
+// it; so both run on one of the pool's starter goroutines, and a caller
+// whose deadline passes is answered then. An abandoned start's transaction
+// is rolled back once it exists (database/sql does so when ctx ends; the
+// goroutine below makes sure of it), which returns the connection to the
+// pool; while the start is stuck, the pool has one connection fewer, and
+// other callers wait for a connection, or a starter, no longer than their
+// own context allows.
+func (s *Store) within(ctx context.Context, p *starters, begin func() (*sql.Tx, error)) (*sql.Tx, error) {
 	if ctx.Done() == nil {
 		return begin() // nothing to give up for
 	}
@@ -74,10 +76,12 @@ func (s *Store) within(ctx context.Context, begin func() (*sql.Tx, error)) (*sql
 		err error
 	}
 	done := make(chan started, 1) // buffered: the starter never waits for an abandoning caller
-	s.starters.run(func() {
+	if err := p.run(ctx, func() {
 		tx, err := begin()
 		done <- started{tx, err}
-	})
+	}); err != nil {
+		return nil, err
+	}
 	select {
 	case r := <-done:
 		return r.tx, r.err
