@@ -121,6 +121,10 @@ type Store interface {
 	// runs past their deadline are marked failed ("abandoned") in the same
 	// transaction. A run needs a Deadline after its StartedAt.
 	StartSyncRun(ctx context.Context, run SyncRun) (SyncRun, error)
+	// FinishSyncRun writes a running run's end once: Conflict
+	// (SyncRunEnded), and nothing written, when its record already says
+	// how it ended (finished, or marked abandoned); NotFound when the
+	// tenant has no such run.
 	FinishSyncRun(ctx context.Context, run SyncRun) error
 	// LockTenantSync takes the tenant's sync lock, which one holder in all
 	// processes on the database has at a time; Conflict when another holds

@@ -134,6 +134,14 @@ func SyncLockHeld(tenantID string) error {
 	return Errorf(Conflict, "a sync of tenant %s is already running in another process", tenantID)
 }
 
+// SyncRunEnded is FinishSyncRun's Conflict for a run whose record already
+// says how it ended (another finish, or the lock's next holder or a new
+// start marked it abandoned): the first word on a run's end stays, so a run
+// that went on after it was written off cannot rewrite history.
+func SyncRunEnded(runID string, result SyncResult) error {
+	return Errorf(Conflict, "sync run %s has already ended (%s); its record stays as it is", runID, result)
+}
+
 // NoSyncRuns is LatestSyncRun's NotFound: the tenant has never been synced.
 func NoSyncRuns(tenantID string) error {
 	return Errorf(NotFound, "tenant %s has no sync runs", tenantID)

@@ -156,16 +156,21 @@ func (s *Store) FinishSyncRun(ctx context.Context, run secusers.SyncRun) error {
 	return s.write(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE sync_runs SET finished_at = $3, result = $4, users = $5, security_users = $6,
 				skipped = $7, unavailable = $8, error = $9
-			WHERE id = $1 AND tenant_id = $2`,
+			WHERE id = $1 AND tenant_id = $2 AND result = $10`,
 			run.ID, run.TenantID, secusers.OptionalMillis(run.FinishedAt), string(run.Result), run.Users, run.SecurityUsers,
-			run.Skipped, unavailable, run.Error)
+			run.Skipped, unavailable, run.Error, string(secusers.SyncRunning))
+		if err != nil || tag.RowsAffected() > 0 {
+			return err
+		}
+		var ended secusers.SyncResult
+		err = tx.QueryRow(ctx, `SELECT result FROM sync_runs WHERE id = $1 AND tenant_id = $2`, run.ID, run.TenantID).Scan(&ended)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return secusers.Missing("sync run", run.ID)
+		}
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return secusers.Missing("sync run", run.ID)
-		}
-		return nil
+		return secusers.SyncRunEnded(run.ID, ended)
 	})
 }
 

@@ -129,15 +129,21 @@ func (s *Store) FinishSyncRun(ctx context.Context, run secusers.SyncRun) error {
 		// The start's time and deadline stay as StartSyncRun stored them.
 		res, err := tx.ExecContext(ctx, `UPDATE sync_runs SET finished_at = ?, result = ?, users = ?, security_users = ?,
 				skipped = ?, unavailable = ?, error = ?
-			WHERE id = ? AND tenant_id = ?`,
+			WHERE id = ? AND tenant_id = ? AND result = ?`,
 			secusers.OptionalMillis(run.FinishedAt), string(run.Result), run.Users, run.SecurityUsers, run.Skipped,
-			string(unavailable), run.Error, run.ID, run.TenantID)
-		if n, err := affected(res, err); err != nil {
+			string(unavailable), run.Error, run.ID, run.TenantID, string(secusers.SyncRunning))
+		if n, err := affected(res, err); err != nil || n > 0 {
 			return err
-		} else if n == 0 {
+		}
+		var ended secusers.SyncResult
+		err = tx.QueryRowContext(ctx, `SELECT result FROM sync_runs WHERE id = ? AND tenant_id = ?`, run.ID, run.TenantID).Scan(&ended)
+		if errors.Is(err, sql.ErrNoRows) {
 			return secusers.Missing("sync run", run.ID)
 		}
-		return nil
+		if err != nil {
+			return err
+		}
+		return secusers.SyncRunEnded(run.ID, ended)
 	})
 }
 

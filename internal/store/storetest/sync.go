@@ -30,6 +30,7 @@ var syncTests = []test{
 	{"concurrent sync locks of one tenant: one wins", testSyncLockRace},
 	{"runs left running abandoned by the lock's holder", testAbandonSyncRuns},
 	{"a run id used before is refused, never overwritten", testSyncRunIDReused},
+	{"a run's end is written once: a finished or abandoned run is not rewritten", testSyncRunEndsOnce},
 	{"connection saves audited, syncs not", testSyncAudit},
 }
 
@@ -404,6 +405,38 @@ func testAbandonSyncRuns(t *testing.T, s secusers.Store) {
 	wantRunning(t, s, next)
 	if n, err := s.AbandonSyncRuns(ctx(t), other.ID, "stopped by the test"); err != nil || n != 1 {
 		t.Errorf("abandon with a reason: %d, %v; want 1", n, err)
+	}
+}
+
+func testSyncRunEndsOnce(t *testing.T, s secusers.Store) {
+	tenant := newTenant(t, s)
+	run, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
+	must(t, "start", err)
+	_, release, err := s.LockTenantSync(ctx(t), tenant.ID)
+	must(t, "lock", err)
+	_, err = s.AbandonSyncRuns(ctx(t), tenant.ID, "")
+	release()
+	must(t, "abandon", err)
+	abandoned, err := s.LatestSyncRun(ctx(t), tenant.ID)
+	must(t, "latest", err)
+
+	// The run went on after it was written off, and now reports success.
+	run.Result, run.Users, run.SecurityUsers = secusers.SyncSucceeded, 7, 3
+	wantKind(t, "finish of an abandoned run", s.FinishSyncRun(ctx(t), run), secusers.Conflict)
+	got, err := s.LatestSyncRun(ctx(t), tenant.ID)
+	must(t, "latest after the refused finish", err)
+	if diff := cmp.Diff(abandoned, got, cmpEmpty); diff != "" {
+		t.Errorf("the abandoned run's record changed (-before +after):\n%s", diff)
+	}
+
+	next, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
+	must(t, "start", err)
+	next.Result = secusers.SyncSucceeded
+	must(t, "finish", s.FinishSyncRun(ctx(t), next))
+	next.Result = secusers.SyncFailed
+	wantKind(t, "second finish", s.FinishSyncRun(ctx(t), next), secusers.Conflict)
+	if got, err := s.LatestSyncRun(ctx(t), tenant.ID); err != nil || got.Result != secusers.SyncSucceeded {
+		t.Errorf("after a second finish: %+v, %v; want the first finish's result kept", got, err)
 	}
 }
 
