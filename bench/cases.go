@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,7 +16,6 @@ import (
 	"github.com/secusers/secusers/internal/api"
 	"github.com/secusers/secusers/internal/paging"
 	"github.com/secusers/secusers/internal/secusers"
-	"github.com/secusers/secusers/internal/server"
 )
 
 // walkPages is how many consecutive pages the nextLink case follows before
@@ -49,20 +47,24 @@ type storeResult struct {
 	// loadBefore and loadAfter are the machine's load average when the
 	// measurements began and ended.
 	loadBefore, loadAfter string
+	floor                 loadResult // the floor, measured right before the page cases
+	floorBytes            int        // the size of the page the floor served
 	http                  map[string]loadResult
 	inproc                map[string]loadResult
 	soak                  *soakResult // nil when not run
+	// server is the server process's memory at the end, read before it is
+	// stopped: its peak over the run and its resident set then;
+	// serverMemErr says why it is unknown.
+	server       procMem
+	serverMemErr error
+	serverLog    string // a summary of the server's log
 }
 
-// runCases serves the dataset on loopback and measures every case, each
-// page case over HTTP and then in process, so that both see the same caches.
-func runCases(ctx context.Context, cfg config, ds *dataset, res *storeResult, log io.Writer) (err error) {
-	srv, stop, err := startServer(ctx, ds.store)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, stop()) }()
-	hc := newHTTPClient(srv.URL(), cfg.clients)
+// runCases measures the floor, then every case against the server srv,
+// each page case over HTTP and then in process, so that both see the same
+// caches; then the token endpoint, then the soak.
+func runCases(ctx context.Context, cfg config, ws workspace, ds *dataset, srv *child, res *storeResult, log io.Writer) error {
+	hc := newHTTPClient(srv.base, cfg.clients)
 	defer hc.close()
 	if err := hc.fetchToken(ctx, ds.secret); err != nil {
 		return err
@@ -78,23 +80,30 @@ func runCases(ctx context.Context, cfg config, ds *dataset, res *storeResult, lo
 		{name: caseWalk, q: api.Query{PageIndex: 1, PageSize: cfg.pageSize}, walk: true},
 	}
 	firstURL := func(c pageCase) string { return hc.base + path + "?" + queryString(c.q) }
-	for _, c := range cases {
-		first := firstURL(c)
-		if err := measure(ctx, cfg, res, log, "HTTP", c, func() op { return hc.pageOp(first, c.walk) }); err != nil {
-			return err
-		}
-		link := srv.Issuer() + path
-		if err := measure(ctx, cfg, res, log, "in-process", c, func() op { return inprocOp(pager, link, c) }); err != nil {
-			return err
-		}
-	}
-	if err := measure(ctx, cfg, res, log, "HTTP", pageCase{name: caseToken}, func() op { return hc.tokenOp(ds.secret) }); err != nil {
+	if err := measureFloor(ctx, cfg, ws, hc, firstURL(cases[0]), res, log); err != nil {
 		return err
 	}
+	for _, c := range cases {
+		first := firstURL(c)
+		var err error
+		if res.http[c.name], err = measure(ctx, cfg, res.store, log, "HTTP", c, srv.cpuTime, func() op { return hc.pageOp(first, c.walk) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "%s: after HTTP %s%s\n", res.store, c.name, memoryNote(srv))
+		link := srv.base + path // the server's issuer: its own URL
+		if res.inproc[c.name], err = measure(ctx, cfg, res.store, log, "in-process", c, cpuTime, func() op { return inprocOp(pager, link, c) }); err != nil {
+			return err
+		}
+	}
+	var err error
+	if res.http[caseToken], err = measure(ctx, cfg, res.store, log, "HTTP", pageCase{name: caseToken}, srv.cpuTime, func() op { return hc.tokenOp(ds.secret) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "%s: after HTTP %s%s\n", res.store, caseToken, memoryNote(srv))
 	if cfg.soak <= 0 {
 		return nil
 	}
-	return soak(ctx, cfg, res, log, func() []op {
+	return soak(ctx, cfg, res, log, srv, hc, func() []op {
 		ops := make([]op, len(cases))
 		for i, c := range cases {
 			ops[i] = hc.pageOp(firstURL(c), c.walk)
@@ -103,47 +112,47 @@ func runCases(ctx context.Context, cfg config, ds *dataset, res *storeResult, lo
 	})
 }
 
-// measure warms the case up, runs it, and keeps its result under kind.
-func measure(ctx context.Context, cfg config, res *storeResult, log io.Writer, kind string, c pageCase, newOp func() op) error {
-	w, err := closedLoop(ctx, cfg.clients, cfg.warmup, false, newOp)
+// measureFloor fetches the first page from the server once, starts the
+// floor serving it, and measures the floor as the page cases are measured:
+// same clients, same closed loop, same duration, on the same cores, each
+// store's right before its own cases. The floor is stopped before the
+// cases begin, so that it takes no memory or CPU from them.
+func measureFloor(ctx context.Context, cfg config, ws workspace, hc *httpClient, first string, res *storeResult, log io.Writer) (err error) {
+	var buf bytes.Buffer
+	body, err := hc.get(ctx, first, &buf)
+	if err != nil {
+		return fmt.Errorf("the page for the floor: %w", err)
+	}
+	res.floorBytes = len(body)
+	floor, err := startFloor(ctx, body, ws.dir, res.store)
 	if err != nil {
 		return err
+	}
+	defer func() { err = errors.Join(err, floor.stop()) }()
+	fc := newHTTPClient(floor.base, cfg.clients)
+	defer fc.close()
+	res.floor, err = measure(ctx, cfg, res.store, log, "floor", pageCase{name: caseFirst}, floor.cpuTime, func() op { return fc.pageOp(floor.base+"/", false) })
+	return err
+}
+
+// measure warms the case up, runs it, and returns its result. cpu is the
+// clock of the process that serves the case.
+func measure(ctx context.Context, cfg config, store string, log io.Writer, kind string, c pageCase, cpu func() time.Duration, newOp func() op) (loadResult, error) {
+	w, err := closedLoop(ctx, cfg.clients, cfg.warmup, false, cpu, newOp)
+	if err != nil {
+		return loadResult{}, err
 	}
 	if w.failed > 0 { // not in the figures, but worth knowing: a cold server's answers
-		fmt.Fprintf(log, "%s: %s %s: %d calls failed in the warm-up, the first with: %v\n", res.store, kind, c.name, w.failed, w.firstErr)
+		fmt.Fprintf(log, "%s: %s %s: %d calls failed in the warm-up, the first with: %v\n", store, kind, c.name, w.failed, w.firstErr)
 	}
-	r, err := closedLoop(ctx, cfg.clients, cfg.duration, c.walk, newOp)
+	r, err := closedLoop(ctx, cfg.clients, cfg.duration, c.walk, cpu, newOp)
 	if err != nil {
-		return err
-	}
-	if kind == "HTTP" {
-		res.http[c.name] = r
-	} else {
-		res.inproc[c.name] = r
+		return loadResult{}, err
 	}
 	s := summarise(r, 0)
 	fmt.Fprintf(log, "%s: %s %s: %.0f/s, p50 %s, p99 %s, %d failed, in %v\n",
-		res.store, kind, c.name, s.perSecond, ms(s.p50), ms(s.p99), r.failed, r.elapsed.Round(100*time.Millisecond))
-	return nil
-}
-
-// startServer serves the store as `secusers serve` would, on a free port of
-// the loopback interface. The access log is formatted and thrown away, so
-// that its cost is in the figures but not on the screen. stop drains the
-// server; it does not end with ctx, so that an interrupt still drains.
-func startServer(ctx context.Context, st secusers.Store) (*server.Server, func() error, error) {
-	srv := server.New(server.Config{
-		Addr:   "127.0.0.1:0",
-		Store:  st,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-	})
-	if err := srv.Listen(ctx); err != nil {
-		return nil, nil, err
-	}
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(sctx) }()
-	return srv, func() error { cancel(); return <-done }, nil
+		store, kind, c.name, s.perSecond, ms(s.p50), ms(s.p99), r.failed, r.elapsed.Round(100*time.Millisecond))
+	return r, nil
 }
 
 // queryString is the query of a page request, as a client writes it.
@@ -188,7 +197,7 @@ func inprocOp(pager *paging.Pager, link string, c pageCase) op {
 			return 0, nil
 		}
 		if next != "" && pos < walkPages && len(page.Users) > 0 {
-			k := secusers.KeyOf(page.Users[len(page.Users)-1])
+			k := page.Users[len(page.Users)-1].Key
 			after = &k
 		}
 		return pos, nil
@@ -289,7 +298,9 @@ func (c *httpClient) get(ctx context.Context, target string, buf *bytes.Buffer) 
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", c.auth)
+	if c.auth != "" {
+		req.Header.Set("Authorization", c.auth)
+	}
 	return c.do(req, buf)
 }
 
@@ -337,4 +348,32 @@ func (c *httpClient) nextLink(body []byte) (string, error) {
 		return "", fmt.Errorf("nextLink %q leaves the server %s", link, c.base)
 	}
 	return link, nil
+}
+
+// serverRuntime reads the server's Go heap in use and its goroutine count
+// off its /metrics, which the main address serves when there is no
+// --ops-addr; zeros when they cannot be read.
+func (c *httpClient) serverRuntime(ctx context.Context) (heap uint64, goroutines int) {
+	var buf bytes.Buffer
+	body, err := c.get(ctx, c.base+"/metrics", &buf)
+	if err != nil {
+		return 0, 0
+	}
+	h, _ := metricValue(string(body), "go_memstats_heap_inuse_bytes")
+	g, _ := metricValue(string(body), "go_goroutines")
+	return uint64(h), int(g)
+}
+
+// metricValue returns the value of the unlabelled sample name in
+// Prometheus's text format ("name value [timestamp]").
+func metricValue(text, name string) (float64, bool) {
+	for line := range strings.Lines(text) {
+		f := strings.Fields(line)
+		if len(f) < 2 || f[0] != name {
+			continue
+		}
+		v, err := strconv.ParseFloat(f[1], 64)
+		return v, err == nil
+	}
+	return 0, false
 }

@@ -287,9 +287,10 @@ func sqliteLocation(path string) location {
 		},
 		create: func(context.Context) error { return os.MkdirAll(filepath.Dir(path), 0o755) },
 		remove: func(context.Context) error {
-			// The database with the files SQLite and the store keep beside it.
+			// The database with the files SQLite, the store and the server
+			// (its key file) keep beside it.
 			var errs []error
-			for _, suffix := range []string{"", "-wal", "-shm", "-journal", ".lock"} {
+			for _, suffix := range []string{"", "-wal", "-shm", "-journal", ".lock", ".key"} {
 				if err := os.Remove(path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					errs = append(errs, err)
 				}

@@ -34,7 +34,7 @@ type sample struct {
 type loadResult struct {
 	samples  []sample // successful calls only
 	elapsed  time.Duration
-	cpu      time.Duration // the process's CPU time over the loop, 0 when unknown
+	cpu      time.Duration // the serving process's CPU time over the loop, 0 when unknown
 	failed   int
 	firstErr error
 }
@@ -49,8 +49,11 @@ type loadResult struct {
 // to its end (or the list's end), so that the walk's last page is measured
 // even where pages are slow, and under the same load as the first: clients
 // done early keep walking. walkOvertime bounds that extra time.
-func closedLoop(ctx context.Context, clients int, d time.Duration, walks bool, newOp func() op) (loadResult, error) {
-	start, cpu0 := time.Now(), cpuTime()
+//
+// cpu is the clock of the process that serves the calls: the server's, the
+// floor's, or this one's for the in-process cases.
+func closedLoop(ctx context.Context, clients int, d time.Duration, walks bool, cpu func() time.Duration, newOp func() op) (loadResult, error) {
+	start, cpu0 := time.Now(), cpu()
 	l := &loop{ctx: ctx, clients: int64(clients), walks: walks,
 		deadline: start.Add(d), hardDeadline: start.Add(d + walkOvertime*d)}
 	var (
@@ -68,7 +71,10 @@ func closedLoop(ctx context.Context, clients int, d time.Duration, walks bool, n
 		})
 	}
 	wg.Wait()
-	res.elapsed, res.cpu = time.Since(start), cpuTime()-cpu0
+	res.elapsed = time.Since(start)
+	if cpu0 > 0 {
+		res.cpu = cpu() - cpu0
+	}
 	return res, ctx.Err()
 }
 
@@ -133,7 +139,7 @@ type stats struct {
 	n             int
 	perSecond     float64
 	p50, p90, p99 time.Duration
-	cpuPerCall    time.Duration // the process's CPU time per call, failed ones included
+	cpuPerCall    time.Duration // the serving process's CPU time per call, failed ones included
 }
 
 // summarise returns the stats of the samples at pos (all samples when pos

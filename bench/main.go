@@ -1,14 +1,17 @@
-// Command bench is the load harness of secusers: it generates a
-// large dataset through the real store, serves it with the real server on
-// loopback, and measures the security-users endpoint and the token endpoint
-// under a closed-loop load, next to the in-process cost of the same pages
-// (the store query through the pager plus the JSON encoding), for SQLite
-// and PostgreSQL side by side.
+// Command bench is the load harness of secusers: it generates a dataset
+// through the real store, serves it with the real server (`secusers serve`,
+// built and run as its own process) on loopback, and measures the
+// security-users endpoint and the token endpoint under a closed-loop load,
+// next to the floor (a page served from memory with nothing but net/http
+// and encoding/json, measured the same way) and to the in-process cost of
+// the same pages (the store query through the pager plus the JSON
+// encoding), for SQLite and PostgreSQL side by side.
 //
-//	go run ./bench [--store sqlite|postgres|both] [--users 1000000] [--small-tenants 1000]
-//	               [--duration 15s] [--clients 16] [--soak 60s] [--keep] ...
+//	go run ./bench [--store sqlite|postgres|both] [--users 100000] [--small-tenants 1000]
+//	               [--duration 15s] [--clients 16] [--soak 60s] [--keep] [--server-bin PATH] ...
 //
-// It prints figures and asserts nothing about time. It exits non-zero only
+// It prints figures, their ratios to the floor and the targets they are
+// read against, and asserts nothing about time. It exits non-zero only
 // when it cannot run or a request failed, because figures that include
 // failures would mislead.
 package main
@@ -32,7 +35,12 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	var err error
+	if page := os.Getenv(floorEnv); page != "" {
+		err = runFloor(ctx, page, os.Stdout)
+	} else {
+		err = run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	}
 	switch {
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(os.Stderr, "bench: interrupted")
@@ -58,6 +66,7 @@ type config struct {
 	pageSize     int
 	keep         bool
 	dataDir      string        // where SQLite datasets live
+	serverBin    string        // a secusers binary to run; "" to build one
 	cpuProfile   string        // a path prefix; "" for none
 	soak         time.Duration // the soak run's length; 0 for none
 	soakLoad     float64       // the soak's pace, as a share of the measured peak
@@ -69,14 +78,15 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 	var cfg config
 	store := fs.String("store", "both", "the stores to measure: sqlite, postgres or both")
 	fs.StringVar(&cfg.postgres, "postgres", "", "PostgreSQL URL whose server gets the harness's own database (default $SECUSERS_TEST_POSTGRES or "+defaultPostgres+")")
-	fs.IntVar(&cfg.users, "users", 1_000_000, "users in the big tenant")
+	fs.IntVar(&cfg.users, "users", 100_000, "users in the big tenant")
 	fs.IntVar(&cfg.smallTenants, "small-tenants", 1000, "tenants of 100 users each besides the big one")
 	fs.DurationVar(&cfg.duration, "duration", 15*time.Second, "measured time per case")
 	fs.IntVar(&cfg.clients, "clients", 16, "concurrent clients, each sending its next request when the last one is answered")
 	fs.IntVar(&cfg.pageSize, "page-size", 100, "pageSize of every page request")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the generated datasets after the run and reuse them when present")
 	fs.StringVar(&cfg.dataDir, "data-dir", filepath.Join(os.TempDir(), "secusers-bench"), "directory of the SQLite datasets")
-	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of each store's load phase to PREFIX-STORE.pprof")
+	fs.StringVar(&cfg.serverBin, "server-bin", "", "the secusers binary to serve with (default: build ./cmd/secusers into a temporary directory)")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (the clients and the in-process cases) during each store's load phase to PREFIX-STORE.pprof")
 	fs.DurationVar(&cfg.soak, "soak", time.Minute, "after the cases, run the page cases mixed at --soak-load of their peak this long, watching memory; 0 skips it")
 	fs.Float64Var(&cfg.soakLoad, "soak-load", 0.7, "the soak's pace, as a share of the mixed peak measured by the cases (0 to 1]")
 	if err := fs.Parse(args); err != nil {
@@ -119,39 +129,76 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (co
 
 // run measures each store in turn, then prints the table. An interrupt ends
 // the measurements early; the table then shows the cases that finished.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) (err error) {
 	cfg, err := parseFlags(args, stderr, getenv)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "secusers load harness: a tenant of %d users and %d tenants of %d, %d clients, %v per case (after %v warm-up), pageSize %d\n",
 		cfg.users, cfg.smallTenants, smallTenantUsers, cfg.clients, cfg.duration, cfg.warmup, cfg.pageSize)
+	ws, err := newWorkspace(ctx, cfg, stdout)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, os.RemoveAll(ws.dir)) }()
 	var results []*storeResult
 	var runErr error
 	for _, name := range cfg.stores {
 		res := &storeResult{store: name}
 		results = append(results, res)
-		if runErr = measureStore(ctx, cfg, res, stdout); runErr != nil {
+		if runErr = measureStore(ctx, cfg, ws, res, stdout); runErr != nil {
 			runErr = fmt.Errorf("%s: %w", name, runErr)
 			break
 		}
 	}
 	printTable(stdout, cfg, results)
 	printSoak(stdout, cfg, results)
+	printGoals(stdout, cfg, results)
 	if runErr != nil {
 		return runErr
 	}
 	return failures(results)
 }
 
+// workspace is a run's temporary directory, which holds the servers' logs
+// and the floor's page, and the server binary.
+type workspace struct {
+	dir, serverBin string
+}
+
+// newWorkspace makes the run's directory and builds the server there,
+// unless --server-bin names one.
+func newWorkspace(ctx context.Context, cfg config, log io.Writer) (workspace, error) {
+	dir, err := os.MkdirTemp("", "secusers-bench-run-")
+	if err != nil {
+		return workspace{}, err
+	}
+	ws := workspace{dir: dir, serverBin: cfg.serverBin}
+	if ws.serverBin == "" {
+		if ws.serverBin, err = buildServer(ctx, dir, log); err != nil {
+			return workspace{}, errors.Join(err, os.RemoveAll(dir))
+		}
+	}
+	return ws, nil
+}
+
 // measureStore prepares one store's dataset, serves it, and runs the cases.
-func measureStore(ctx context.Context, cfg config, res *storeResult, log io.Writer) (err error) {
+func measureStore(ctx context.Context, cfg config, ws workspace, res *storeResult, log io.Writer) (err error) {
 	ds, err := openDataset(ctx, cfg, res.store, log)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, ds.close(context.WithoutCancel(ctx))) }()
 	res.dataset = ds.summary
+	// The harness keeps its own store open for the in-process cases: the
+	// store locks an SQLite database only while migrating, so the server
+	// and the harness can both have it open.
+	srv, err := startServer(ctx, ws.serverBin, ds.loc.dsn, ws.dir, res.store)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, stopServer(srv, res, log)) }()
+	fmt.Fprintf(log, "%s: serving on %s (pid %d)%s\n", res.store, srv.base, srv.cmd.Process.Pid, memoryNote(srv))
 	res.loadBefore = loadAverage()
 	defer func() { res.loadAfter = loadAverage() }()
 	if cfg.cpuProfile != "" {
@@ -161,7 +208,17 @@ func measureStore(ctx context.Context, cfg config, res *storeResult, log io.Writ
 		}
 		defer stop()
 	}
-	return runCases(ctx, cfg, ds, res, log)
+	return runCases(ctx, cfg, ws, ds, srv, res, log)
+}
+
+// stopServer reads the server's memory, which /proc shows only while it
+// runs, then stops it and sums up its log.
+func stopServer(srv *child, res *storeResult, log io.Writer) error {
+	res.server, res.serverMemErr = srv.memory()
+	err := srv.stop()
+	res.serverLog = logSummary(srv.logPath)
+	fmt.Fprintf(log, "%s: server log: %s\n", res.store, res.serverLog)
+	return err
 }
 
 func startProfile(path string) (stop func(), err error) {

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,19 +15,20 @@ import (
 // end of its warm-up and its end before it calls the memory not flat.
 const maxRSSGrowth = 0.10
 
-// soakResult is what the soak run measured on one store.
+// soakResult is what the soak run measured on one store. Its memory
+// figures are the server process's.
 type soakResult struct {
 	target  float64 // requests a second asked for
 	load    loadResult
 	warmRSS uint64 // resident bytes after the warm-up
 	endRSS  uint64 // resident bytes at the end
 	maxRSS  uint64 // the most sampled during the run
-	// warmHeap and endHeap are the Go heap in use at the same moments: a
-	// leak in Go code shows in both, a growth of RSS alone is the
-	// allocator's or SQLite's.
+	// warmHeap and endHeap are the Go heap in use at the same moments,
+	// from the server's /metrics: a leak in Go code shows in both, a
+	// growth of RSS alone is the allocator's or SQLite's.
 	warmHeap, endHeap uint64
-	// warmGoroutines and endGoroutines count goroutines: a leaked
-	// connection or request shows as one that never ends.
+	// warmGoroutines and endGoroutines count the server's goroutines: a
+	// leaked connection or request shows as one that never ends.
 	warmGoroutines, endGoroutines int
 }
 
@@ -68,11 +65,11 @@ func mixedPeak(res *storeResult) float64 {
 
 // soak runs the page cases mixed, paced at cfg.soakLoad of their measured
 // peak, for cfg.soak after a warm-up at the same pace, and samples the
-// process's memory each second: what an hour of steady traffic would show
-// of leaks, in a minute. The clients pace themselves on one shared limiter
+// server process's resident set each second: what an hour of steady
+// traffic would show of leaks, in a minute. The clients pace themselves on one shared limiter
 // (an open loop), so that the server is held below saturation, where its
 // latency and memory should stay flat, rather than pushed to it.
-func soak(ctx context.Context, cfg config, res *storeResult, log io.Writer, newOps func() []op) error {
+func soak(ctx context.Context, cfg config, res *storeResult, log io.Writer, srv *child, hc *httpClient, newOps func() []op) error {
 	peak := mixedPeak(res)
 	if peak <= 0 {
 		return fmt.Errorf("soak: no peak rate to pace by")
@@ -83,24 +80,26 @@ func soak(ctx context.Context, cfg config, res *storeResult, log io.Writer, newO
 	warmup := min(max(cfg.soak/6, cfg.warmup), 10*time.Second)
 	fmt.Fprintf(log, "%s: soak at %.0f/s (%.0f%% of the mixed peak %.0f/s), %v after %v warm-up\n",
 		res.store, s.target, 100*cfg.soakLoad, peak, cfg.soak, warmup)
-	if _, err := pacedLoop(ctx, cfg.clients, warmup, lim, newOps, nil); err != nil {
+	if _, err := pacedLoop(ctx, cfg.clients, warmup, lim, srv.cpuTime, newOps, nil); err != nil {
 		return err
 	}
-	s.warmRSS, s.warmHeap, s.warmGoroutines = residentBytes(), heapInUse(), runtime.NumGoroutine()
+	s.warmRSS = srv.rss()
+	s.warmHeap, s.warmGoroutines = hc.serverRuntime(ctx)
 	s.maxRSS = s.warmRSS
 	var mu sync.Mutex
 	sample := func() {
-		rss := residentBytes()
+		rss := srv.rss()
 		mu.Lock()
 		s.maxRSS = max(s.maxRSS, rss)
 		mu.Unlock()
 	}
 	var err error
-	s.load, err = pacedLoop(ctx, cfg.clients, cfg.soak, lim, newOps, sample)
+	s.load, err = pacedLoop(ctx, cfg.clients, cfg.soak, lim, srv.cpuTime, newOps, sample)
 	if err != nil {
 		return err
 	}
-	s.endRSS, s.endHeap, s.endGoroutines = residentBytes(), heapInUse(), runtime.NumGoroutine()
+	s.endRSS = srv.rss()
+	s.endHeap, s.endGoroutines = hc.serverRuntime(ctx)
 	s.maxRSS = max(s.maxRSS, s.endRSS)
 	st := summarise(s.load, 0)
 	fmt.Fprintf(log, "%s: soak: %.0f/s, p50 %s, p99 %s, %d failed; RSS %s → %s (%+.1f%%)\n",
@@ -111,9 +110,10 @@ func soak(ctx context.Context, cfg config, res *storeResult, log io.Writer, newO
 // pacedLoop is closedLoop's open-loop sibling: clients goroutines each
 // wait for the shared limiter before every call, cycling through the ops
 // newOps gives them, until d has passed. Only calls are timed, not the
-// waits. every, when not nil, runs once a second while the loop runs.
-func pacedLoop(ctx context.Context, clients int, d time.Duration, lim *rate.Limiter, newOps func() []op, every func()) (loadResult, error) {
-	start, cpu0 := time.Now(), cpuTime()
+// waits. every, when not nil, runs once a second while the loop runs. cpu
+// is the clock of the process that serves the calls.
+func pacedLoop(ctx context.Context, clients int, d time.Duration, lim *rate.Limiter, cpu func() time.Duration, newOps func() []op, every func()) (loadResult, error) {
+	start, cpu0 := time.Now(), cpu()
 	// The loop's deadline stops new calls; a call in flight then finishes
 	// and counts, since calls get the caller's context, not the loop's.
 	loopCtx, cancel := context.WithDeadline(ctx, start.Add(d))
@@ -152,34 +152,11 @@ func pacedLoop(ctx context.Context, clients int, d time.Duration, lim *rate.Limi
 		})
 	}
 	wg.Wait()
-	res.elapsed, res.cpu = time.Since(start), cpuTime()-cpu0
+	res.elapsed = time.Since(start)
+	if cpu0 > 0 {
+		res.cpu = cpu() - cpu0
+	}
 	return res, ctx.Err()
-}
-
-// residentBytes returns the process's resident set size, or 0 where
-// /proc has none. The server and the clients share the process, so it is
-// both sides' memory.
-func residentBytes() uint64 {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0
-	}
-	f := bytes.Fields(b)
-	if len(f) < 2 {
-		return 0
-	}
-	pages, err := strconv.ParseUint(string(f[1]), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return pages * uint64(os.Getpagesize())
-}
-
-// heapInUse returns the bytes in in-use heap spans.
-func heapInUse() uint64 {
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapInuse
 }
 
 func mib(n uint64) string {
@@ -195,7 +172,7 @@ func printSoak(w io.Writer, cfg config, results []*storeResult) {
 	if cfg.soak <= 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nsoak: the page cases in turn at %.0f%% of their mixed peak for %v; memory after the warm-up → at the end\n",
+	fmt.Fprintf(w, "\nsoak: the page cases in turn at %.0f%% of their mixed peak for %v; the server's memory after the warm-up → at the end\n",
 		100*cfg.soakLoad, cfg.soak)
 	for _, r := range results {
 		s := r.soak

@@ -296,7 +296,7 @@ func TestKeyRotationReachesTheServer(t *testing.T) {
 
 func kidOf(t *testing.T, token string) string {
 	t.Helper()
-	parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
 	if err != nil || len(parsed.Headers) != 1 {
 		t.Fatalf("token %q: %v", token, err)
 	}

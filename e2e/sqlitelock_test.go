@@ -57,9 +57,12 @@ func holdSQLiteLocks(t *testing.T, path string) (release func()) {
 // TestSQLiteLockedByAnotherProcess: while another process holds the SQLite
 // database's locks, the partner API answers 503 with Retry-After within
 // about --store-timeout (not after SQLite's 10 s of retries), the token
-// endpoint answers 503 temporarily_unavailable (SQLITE_PROTOCOL is
-// Unavailable, not a 500), and /readyz fails; all recover once the lock is
-// released.
+// endpoint answers 503 temporarily_unavailable for a credential it must
+// read (SQLITE_PROTOCOL is Unavailable, not a 500), and /readyz fails; all
+// recover once the lock is released. (A grant with a secret the token
+// endpoint read in the last second needs no store read, so the lock does
+// not stop it: the request while locked uses a secret added after the
+// endpoint last read the app's.)
 func TestSQLiteLockedByAnotherProcess(t *testing.T) {
 	t.Parallel()
 	e := newSQLiteEnv(t)
@@ -72,6 +75,7 @@ func TestSQLiteLockedByAnotherProcess(t *testing.T) {
 	if resp, body := c.get(token, target); resp.StatusCode != http.StatusOK {
 		t.Fatalf("before the lock: %d %s", resp.StatusCode, body)
 	}
+	unused := e.id("clientSecret", "admin", "app", "secret", "add", "--app", w.clientID)
 
 	release := holdSQLiteLocks(t, e.db)
 	var wg sync.WaitGroup
@@ -89,7 +93,7 @@ func TestSQLiteLockedByAnotherProcess(t *testing.T) {
 		}
 	})
 	wg.Go(func() {
-		form := url.Values{"grant_type": {"client_credentials"}, "client_id": {w.clientID}, "client_secret": {w.secret}}
+		form := url.Values{"grant_type": {"client_credentials"}, "client_id": {w.clientID}, "client_secret": {unused}}
 		req, _ := http.NewRequest(http.MethodPost, c.base+"/connect/token", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		start := time.Now()

@@ -44,11 +44,12 @@ func (h *Handler) authenticate(ctx context.Context, c *call) error {
 	return nil
 }
 
-// loadApp loads the app the token was issued to. The app is read per
-// request, not trusted from the token, so that disabling or re-scoping an
-// app takes effect at once, for tokens already issued too.
+// loadApp loads the app the token was issued to. The app is read anew
+// within RecentReads, not trusted from the token, so that disabling or
+// re-scoping an app takes effect within that time, for tokens already
+// issued too.
 func (h *Handler) loadApp(ctx context.Context, c *call) error {
-	app, err := h.store.App(ctx, c.token.ClientID)
+	app, err := h.recent.apps.get(ctx, c.token.ClientID)
 	switch {
 	case secusers.IsKind(err, secusers.NotFound):
 		return errAppGone
@@ -63,8 +64,9 @@ func (h *Handler) loadApp(ctx context.Context, c *call) error {
 
 // checkCredential refuses a token whose credential (the client secret or
 // certificate the app obtained it with) has been removed or has expired.
-// Like the app, the credential is read per request, so that removing a
-// leaked secret ends its tokens at once, on every server. A token that
+// Like the app, the credential is read anew within RecentReads, so that
+// removing a leaked secret ends its tokens within that time, on every
+// server; expiry is checked against the clock on every request. A token that
 // names no credential is from an earlier version and is accepted until it
 // expires (see identity's verifier).
 //
@@ -89,7 +91,7 @@ func (h *Handler) checkCredential(ctx context.Context, c *call) error {
 // checkSecret refuses a token obtained with the app's secret secretID when
 // the app no longer has that secret or the secret has expired.
 func (h *Handler) checkSecret(ctx context.Context, clientID, secretID string) error {
-	secrets, err := h.store.ClientSecrets(ctx, clientID)
+	secrets, err := h.recent.secrets.get(ctx, clientID)
 	if err != nil {
 		return fmt.Errorf("load secrets of app %s: %w", clientID, err)
 	}
@@ -107,7 +109,7 @@ func (h *Handler) checkSecret(ctx context.Context, clientID, secretID string) er
 // that thumbprint when the app no longer has the certificate or the
 // certificate has expired.
 func (h *Handler) checkCertificate(ctx context.Context, clientID, thumbprint string) error {
-	certs, err := h.store.ClientCertificates(ctx, clientID)
+	certs, err := h.recent.certificates.get(ctx, clientID)
 	if err != nil {
 		return fmt.Errorf("load certificates of app %s: %w", clientID, err)
 	}

@@ -14,10 +14,24 @@ import (
 
 	"github.com/secusers/secusers/internal/paging"
 	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/userjson"
 )
 
 // fullPage is a page of 1000 users with every field set.
 func fullPage() secusers.UserPage {
+	users := fullPageUsers()
+	page := secusers.UserPage{Users: make([]secusers.PageUser, len(users)), Total: 5000}
+	for i, u := range users {
+		var err error
+		if page.Users[i], err = userjson.PageUserOf(u); err != nil {
+			panic(err)
+		}
+	}
+	return page
+}
+
+// fullPageUsers returns the 1000 users of fullPage.
+func fullPageUsers() []secusers.User {
 	users := make([]secusers.User, 1000)
 	for i := range users {
 		users[i] = secusers.User{
@@ -29,7 +43,7 @@ func fullPage() secusers.UserPage {
 			LastPasswordChange: testNow.Add(-time.Duration(i) * time.Hour),
 		}
 	}
-	return secusers.UserPage{Users: users, Total: 5000}
+	return users
 }
 
 // BenchmarkWritePage measures encoding a page of 1000 users, the largest
@@ -53,8 +67,7 @@ func BenchmarkWritePage(b *testing.B) {
 // BenchmarkHandler measures a whole request of 1000 users against SQLite.
 func BenchmarkHandler(b *testing.B) {
 	f := newFixture(b)
-	p := fullPage()
-	f.replaceUsers(b, ten1, p.Users)
+	f.replaceUsers(b, ten1, fullPageUsers())
 	target := usersURL(true, cust1, ten1) + "?pageSize=1000"
 	b.ReportAllocs()
 	for b.Loop() {

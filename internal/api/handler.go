@@ -37,6 +37,12 @@ type Config struct {
 	// Limiter limits each app's requests (keyed by client id); nil means
 	// no limit. A refused request is a 429 with Retry-After.
 	Limiter ratelimit.Limiter
+	// RecentReads is how long the store's answers about an app, its
+	// credentials, a customer, its groups and a tenant are reused, so that
+	// a request with a known token reads only its page; a change to them
+	// takes effect on every server within it. Default DefaultRecentReads;
+	// negative reads them per request.
+	RecentReads time.Duration
 }
 
 // DefaultStoreTimeout is the StoreTimeout of a Config that sets none: well
@@ -53,6 +59,7 @@ type Handler struct {
 	logger       *slog.Logger
 	storeTimeout time.Duration
 	limiter      ratelimit.Limiter
+	recent       *recentReads
 	// steps run in order before the page is read; the first error ends the
 	// request. Rate limiting slots in here.
 	steps []step
@@ -93,6 +100,11 @@ func New(cfg Config) *Handler {
 	if h.pager == nil {
 		h.pager = paging.New(cfg.Store)
 	}
+	recentTTL := cfg.RecentReads
+	if recentTTL == 0 {
+		recentTTL = DefaultRecentReads
+	}
+	h.recent = newRecentReads(cfg.Store, recentTTL)
 	if h.storeTimeout <= 0 {
 		h.storeTimeout = DefaultStoreTimeout
 	}
@@ -106,8 +118,9 @@ func New(cfg Config) *Handler {
 	// caller learns nothing about the request; the rate limit comes as soon
 	// as the caller is known and before any store read, so that an app over
 	// its limit costs the database nothing; the token's credential is
-	// checked with its app, both read per request, so that disabling the
-	// app or removing the credential ends the token at once; the customer's
+	// checked with its app, both read anew within RecentReads, so that
+	// disabling the app or removing the credential ends the token within
+	// that time on every server; the customer's
 	// owner comes before its scope, because the 403 of the scope is only for
 	// the app's own partner's customers (spec §4) and must not reveal
 	// others'; the scope comes before the tenant, so that every tenant id
@@ -207,7 +220,7 @@ func (h *Handler) parse(_ context.Context, c *call) error {
 // of failing gives the same 404 as a tenant that is not the customer's, so
 // that a partner cannot probe for other partners' customers or tenants.
 func (h *Handler) findCustomer(ctx context.Context, c *call) error {
-	cust, err := h.store.Customer(ctx, c.customerID)
+	cust, err := h.recent.customers.get(ctx, c.customerID)
 	switch {
 	case secusers.IsKind(err, secusers.NotFound):
 		return notFoundError(c, err)
@@ -222,7 +235,7 @@ func (h *Handler) findCustomer(ctx context.Context, c *call) error {
 // findTenant makes sure the tenant is the customer's, with the same 404 as
 // findCustomer's.
 func (h *Handler) findTenant(ctx context.Context, c *call) error {
-	ten, err := h.store.Tenant(ctx, c.tenantID)
+	ten, err := h.recent.tenants.get(ctx, c.tenantID)
 	switch {
 	case secusers.IsKind(err, secusers.NotFound):
 		return notFoundError(c, err)
@@ -242,12 +255,12 @@ func notFoundError(c *call, cause error) error {
 
 // checkCustomerScope refuses customers of the app's partner outside the
 // app's customer scope. Group membership is read only for group scopes, and
-// per request, so that it is the groups as they are now.
+// anew within RecentReads, so that it is the groups as they are now.
 func (h *Handler) checkCustomerScope(ctx context.Context, c *call) error {
 	var groupIDs []string
 	if c.app.Scope.Kind == secusers.ScopeGroups {
 		var err error
-		if groupIDs, err = h.store.GroupIDsOfCustomer(ctx, c.customerID); err != nil {
+		if groupIDs, err = h.recent.groups.get(ctx, c.customerID); err != nil {
 			return fmt.Errorf("load groups of customer %s: %w", c.customerID, err)
 		}
 	}

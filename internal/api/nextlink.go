@@ -54,7 +54,7 @@ func nextToken(tenantID string, q Query, page secusers.UserPage) (string, bool) 
 	next.PageIndex++
 	next.Cursor = nil
 	return encodeCursor(Cursor{
-		After:   secusers.KeyOf(page.Users[len(page.Users)-1]),
+		After:   page.Users[len(page.Users)-1].Key,
 		Version: page.Version,
 		Check:   cursorCheck(tenantID, next),
 	})

@@ -107,7 +107,7 @@ func TestNextLinkAcrossReplace(t *testing.T) {
 	got, _ := f.follow(t, next)
 	var wantIDs []string
 	for _, u := range want.Users {
-		wantIDs = append(wantIDs, u.ID)
+		wantIDs = append(wantIDs, u.Key.ID)
 	}
 	if diff := cmp.Diff(wantIDs, got); diff != "" {
 		t.Errorf("page 3 after the replacement (-want +got):\n%s", diff)
@@ -146,12 +146,15 @@ func TestDeepPagesByIndex(t *testing.T) {
 	}
 }
 
-// TestAppRescopeTakesEffect checks that the app's customer scope is read
-// per request: re-scoping an app away from a customer refuses its very
-// next request for that customer, with a token issued before.
+// TestAppRescopeTakesEffect checks that with RecentReads off the app's
+// customer scope is read per request: re-scoping an app away from a
+// customer refuses its very next request for that customer, with a token
+// issued before, and the customer now in scope is served. (With the
+// default RecentReads, see TestChangesTakeEffectWithinRecentReads.)
 func TestAppRescopeTakesEffect(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	f.handler = f.newHandler(f.store, testBaseURL, func(c *Config) { c.RecentReads = -1 })
 	target := usersURL(true, cust1, ten1)
 	if rec := f.do(t, http.MethodGet, target, tokCust); rec.Code != http.StatusOK {
 		t.Fatalf("before: got %d, want 200: %s", rec.Code, rec.Body)

@@ -11,14 +11,14 @@ import (
 	"time"
 
 	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/userjson"
 )
 
 const contentTypeJSON = "application/json; charset=utf-8"
 
-// pageJSON is the 200 body (spec §2). Field order and names are the
-// reference's sample; Data is never nil, so it is [] rather than null.
-type pageJSON struct {
-	Data     []userJSON   `json:"data"`
+// pageTail is the 200 body (spec §2) after its data: metadata and nextLink,
+// in the reference's order. nextLink is left out when empty.
+type pageTail struct {
 	Metadata metadataJSON `json:"metadata"`
 	NextLink string       `json:"nextLink,omitempty"`
 }
@@ -29,94 +29,87 @@ type metadataJSON struct {
 	TotalCount int64 `json:"totalCount"`
 }
 
-// userJSON is one user on the wire. Every string is a Go string, so it can
-// be "" but never null or absent, as the spec requires.
-type userJSON struct {
-	ID                string `json:"id"`
-	UserPrincipalName string `json:"userPrincipalName"`
-	Mail              string `json:"mail"`
-	DisplayName       string `json:"displayName"`
-	FirstName         string `json:"firstName"`
-	LastName          string `json:"lastName"`
-	EmployeeID        string `json:"employeeId"`
-	Location          string `json:"location"`
-	Department        string `json:"department"`
-	Mobile            string `json:"mobile"`
-	JobTitle          string `json:"jobTitle"`
-	Status            uint16 `json:"status"`
-	IsTestUser        bool   `json:"isTestUser"`
-	Age               int64  `json:"age"`
-	StartDate         int64  `json:"startDate"`
-	EndDate           int64  `json:"endDate"`
-	OfficePhone       string `json:"officePhone"`
-	Company           string `json:"company"`
-	CountryRegion     string `json:"countryRegion"`
+// EncodePage writes the 200 body of page exactly as the handler sends it
+// (spec §2): each user from the JSON its store keeps (package userjson),
+// with age counted at now; metadata echoes q's pageIndex and pageSize;
+// nextLink is left out when empty. It is exported so that the load harness
+// measures the encoding the handler does, not a copy of it. Nothing is
+// written when encoding fails.
+func EncodePage(w io.Writer, page secusers.UserPage, q Query, nextLink string, now time.Time) error {
+	buf := getBuffer()
+	body, err := appendPage(*buf, page, q, nextLink, now)
+	defer putBuffer(buf, body)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(body)
+	return err
 }
 
-// EncodePage writes the 200 body of page exactly as the handler sends it
-// (spec §2): metadata echoes q's pageIndex and pageSize, nextLink is left out
-// when empty, and each user's age is counted at now. It is exported so that
-// the load harness measures the encoding the handler does, not a copy of it.
-// Nothing is written when encoding fails.
-func EncodePage(w io.Writer, page secusers.UserPage, q Query, nextLink string, now time.Time) error {
-	body := pageJSON{
-		Data: make([]userJSON, len(page.Users)),
-		Metadata: metadataJSON{
-			PageIndex:  q.PageIndex,
-			PageSize:   q.PageSize,
-			TotalCount: page.Total,
-		},
-		NextLink: nextLink,
-	}
+// appendPage appends the 200 body of page to dst: `{"data":[`, the users,
+// then the tail as encoding/json writes it, opening brace dropped.
+func appendPage(dst []byte, page secusers.UserPage, q Query, nextLink string, now time.Time) ([]byte, error) {
+	dst = append(dst, `{"data":[`...)
 	for i, u := range page.Users {
-		body.Data[i] = userJSON{
-			ID: u.ID, UserPrincipalName: u.UserPrincipalName, Mail: u.Mail,
-			DisplayName: u.DisplayName, FirstName: u.FirstName, LastName: u.LastName,
-			EmployeeID: u.EmployeeID, Location: u.Location, Department: u.Department,
-			Mobile: u.Mobile, JobTitle: u.JobTitle,
-			Status: uint16(u.Status), IsTestUser: u.IsTestUser, Age: u.PasswordAgeDays(now),
-			StartDate: u.StartDate, EndDate: u.EndDate,
-			OfficePhone: u.OfficePhone, Company: u.Company, CountryRegion: u.CountryRegion,
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = userjson.AppendBatch(dst, u, now); err != nil {
+			return dst, fmt.Errorf("encode page: %w", err)
 		}
 	}
+	dst = append(dst, "],"...)
 	// HTML escaping is off: the body is JSON, never HTML, and nextLink
-	// stays readable with its "&". The encoder writes to w only once the
-	// whole value is encoded.
-	enc := json.NewEncoder(w)
+	// stays readable with its "&". The encoder ends with a newline, as the
+	// body always has.
+	tail := bytes.NewBuffer(dst)
+	enc := json.NewEncoder(tail)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(body); err != nil {
-		return fmt.Errorf("encode page: %w", err)
+	start := tail.Len()
+	if err := enc.Encode(pageTail{
+		Metadata: metadataJSON{PageIndex: q.PageIndex, PageSize: q.PageSize, TotalCount: page.Total},
+		NextLink: nextLink,
+	}); err != nil {
+		return dst, fmt.Errorf("encode page: %w", err)
 	}
-	return nil
+	out := tail.Bytes()
+	// Drop the tail's opening brace: the body's own opened the object.
+	return append(out[:start], out[start+1:]...), nil
 }
 
 // writePage writes the 200 response of one page.
 func (h *Handler) writePage(w http.ResponseWriter, c *call, page secusers.UserPage) error {
 	buf := getBuffer()
-	defer putBuffer(buf)
-	if err := EncodePage(buf, page, c.query, h.nextLink(c, page), h.now()); err != nil {
+	body, err := appendPage(*buf, page, c.query, h.nextLink(c, page), h.now())
+	defer putBuffer(buf, body)
+	if err != nil {
 		return err
 	}
-	send(w, http.StatusOK, buf.Bytes())
+	send(w, http.StatusOK, body)
 	return nil
 }
 
 // bufPool keeps encoding buffers between requests: a page of 1000 users is
 // several hundred kilobytes, which would otherwise be grown afresh each time.
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxPooledBuffer keeps a rare huge page (long fields everywhere) from
 // pinning its buffer in the pool for good.
 const maxPooledBuffer = 4 << 20
 
-func getBuffer() *bytes.Buffer {
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
+// getBuffer returns an empty buffer to append a body to.
+func getBuffer() *[]byte {
+	buf := bufPool.Get().(*[]byte)
+	*buf = (*buf)[:0]
 	return buf
 }
 
-func putBuffer(buf *bytes.Buffer) {
-	if buf.Cap() <= maxPooledBuffer {
+// putBuffer returns buf to the pool holding used, what was appended to it,
+// which may have grown into a larger array.
+func putBuffer(buf *[]byte, used []byte) {
+	if cap(used) <= maxPooledBuffer {
+		*buf = used[:0]
 		bufPool.Put(buf)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -198,20 +199,53 @@ func TestNextLinkFallbackBase(t *testing.T) {
 	}
 }
 
-// TestAppChangesTakeEffect checks that the app is read per request: a
-// token of an app disabled after it was issued stops working at once.
-func TestAppChangesTakeEffect(t *testing.T) {
+// TestChangesTakeEffectWithinRecentReads: the handler reuses what the store
+// said of an app, its customer's scope and its groups for RecentReads, so a
+// change is refused within that time (at once when the reads are not
+// reused), and from then on, for a token the server has already seen.
+func TestChangesTakeEffectWithinRecentReads(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	target := usersURL(true, cust1, ten1)
-	if rec := f.do(t, http.MethodGet, target, tokAll); rec.Code != http.StatusOK {
-		t.Fatalf("before: got %d, want 200", rec.Code)
+	tests := []struct {
+		name   string
+		token  string
+		change func(f *fixture) error
+		status int
+		msg    string
+	}{
+		{"app disabled", tokAll, func(f *fixture) error { return f.store.DisableApp(context.Background(), appAll) },
+			http.StatusUnauthorized, "disabled"},
+		{"customer taken out of the scope", tokCust, func(f *fixture) error {
+			return f.store.SetAppScope(context.Background(), appCust, secusers.CustomerScope{Kind: secusers.ScopeCustomers, IDs: []string{cust3}})
+		}, http.StatusForbidden, "outside the customer scope"},
 	}
-	if err := f.store.DisableApp(context.Background(), appAll); err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		for _, ttl := range []time.Duration{-1, DefaultRecentReads} {
+			t.Run(fmt.Sprintf("%s, RecentReads %v", tt.name, ttl), func(t *testing.T) {
+				t.Parallel()
+				f := newFixture(t)
+				f.handler = f.newHandler(f.store, testBaseURL, func(c *Config) { c.RecentReads = ttl })
+				target := usersURL(true, cust1, ten1)
+				if rec := f.do(t, http.MethodGet, target, tt.token); rec.Code != http.StatusOK {
+					t.Fatalf("before: got %d, want 200", rec.Code)
+				}
+				if err := tt.change(f); err != nil {
+					t.Fatal(err)
+				}
+				changed := time.Now()
+				// Generous beyond RecentReads for a loaded machine: the
+				// bound under test is "within seconds", not a speed.
+				limit := max(ttl, 0) + 3*time.Second
+				rec := f.do(t, http.MethodGet, target, tt.token)
+				for rec.Code == http.StatusOK && ttl > 0 && time.Since(changed) < limit {
+					time.Sleep(20 * time.Millisecond)
+					rec = f.do(t, http.MethodGet, target, tt.token)
+				}
+				checkError(t, rec, tt.status, http.StatusText(tt.status), tt.msg)
+				// Refused from then on.
+				checkError(t, f.do(t, http.MethodGet, target, tt.token), tt.status, http.StatusText(tt.status), tt.msg)
+			})
+		}
 	}
-	rec := f.do(t, http.MethodGet, target, tokAll)
-	checkError(t, rec, http.StatusUnauthorized, "Unauthorized", "disabled")
 }
 
 // faultyStore is the real store with one injected fault: SecurityUsers

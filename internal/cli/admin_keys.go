@@ -23,24 +23,34 @@ type keyRotated struct {
 }
 
 func (e *env) keysRotateCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "rotate",
+	var alg string
+	cmd := &cobra.Command{
+		Use:   "rotate [--alg ES256|RS256]",
 		Short: "Start signing access tokens with a new key",
-		Long: `Generate a new signing key (RS256, RSA-2048) and make it the active key at once;
-the previous key is retired. Running servers pick the new key up within seconds.
+		Long: `Generate a new signing key, ES256 (ECDSA P-256) by default or RS256 (RSA-2048)
+with --alg, and make it the active key at once; the previous key is retired.
+Running servers pick the new key up within seconds and sign with it, whatever
+its algorithm; a server started later with another --signing-alg rotates again.
 A retired key no longer signs but stays published in the JWKS, so the tokens it
 signed stay valid until they expire; then the servers drop it. The private key
 never leaves the database; the new key's id (kid) is printed.`,
-		Example: `  secusers admin keys rotate -o json   # {"kid":"…"}`,
-		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return e.rotateKeys(cmd.Context()) },
+		Example: `  secusers admin keys rotate -o json             # {"kid":"…"}
+  secusers admin keys rotate --alg RS256   # for partners whose tooling verifies only RS256`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return e.rotateKeys(cmd.Context(), alg) },
 	}
+	cmd.Flags().StringVar(&alg, "alg", identity.DefaultSigningAlgorithm, "the new key's algorithm, ES256 or RS256; give the servers the same --signing-alg, or the next one to start rotates again")
+	return cmd
 }
 
-// rotateKeys makes a new signing key, sealed as the servers seal theirs,
-// the active one.
-func (e *env) rotateKeys(ctx context.Context) error {
-	candidate, err := identity.NewSigningKey()
+// rotateKeys makes a new signing key of algorithm alg, sealed as the
+// servers seal theirs, the active one.
+func (e *env) rotateKeys(ctx context.Context, alg string) error {
+	parsed, err := identity.ParseSigningAlgorithm(alg)
+	if err != nil {
+		return secusers.Errorf(secusers.Invalid, "--alg must be %s or %s, got %q", identity.AlgorithmES256, identity.AlgorithmRS256, alg)
+	}
+	candidate, err := identity.NewSigningKey(parsed)
 	if err != nil {
 		return err
 	}
@@ -53,7 +63,7 @@ func (e *env) rotateKeys(ctx context.Context) error {
 			return err
 		}
 		return e.print(keyRotated{key.ID}, func(w io.Writer) {
-			fmt.Fprintf(w, "Rotated: key %s signs new tokens (running servers switch within seconds)\n", key.ID)
+			fmt.Fprintf(w, "Rotated: %s key %s signs new tokens (running servers switch within seconds)\n", key.Algorithm, key.ID)
 		})
 	})
 }
@@ -74,7 +84,7 @@ func (e *env) keysListCommand() *cobra.Command {
 		Short: "List the signing keys: the active one, then retired ones still published",
 		Long: `List the signing keys whose tokens may still be valid: the active key first,
 then the retired keys, most recently retired first. Private keys are not shown.`,
-		Example: `  secusers admin keys list -o json   # {"keys":[{"kid":"…","algorithm":"RS256","active":true,"createdAt":"…","retiredAt":null}]}`,
+		Example: `  secusers admin keys list -o json   # {"keys":[{"kid":"…","algorithm":"ES256","active":true,"createdAt":"…","retiredAt":null}]}`,
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return e.listKeys(cmd.Context()) },
 	}

@@ -52,8 +52,8 @@ func TestKeysRotateAndList(t *testing.T) {
 		t.Fatalf("keys list after two rotations: got %+v, want 2 keys", keys)
 	}
 	active, retired := keys.Keys[0], keys.Keys[1]
-	if active.KID != second || !active.Active || active.RetiredAt != nil || active.Algorithm != "RS256" {
-		t.Errorf("got first %+v, want the second key, active, RS256, retiredAt null", active)
+	if active.KID != second || !active.Active || active.RetiredAt != nil || active.Algorithm != "ES256" {
+		t.Errorf("got first %+v, want the second key, active, ES256, retiredAt null", active)
 	}
 	if retired.KID != first || retired.Active || retired.RetiredAt == nil || retired.RetiredAt.Before(retired.CreatedAt) {
 		t.Errorf("got second %+v, want the first key, retired after it was created", retired)
@@ -63,11 +63,29 @@ func TestKeysRotateAndList(t *testing.T) {
 	}
 }
 
+// TestKeysRotateAlg: --alg chooses the new key's algorithm, in any case.
+func TestKeysRotateAlg(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	for _, tc := range []struct{ arg, want string }{{"RS256", "RS256"}, {"es256", "ES256"}, {"rs256", "RS256"}} {
+		var out struct {
+			KID string `json:"kid"`
+		}
+		ok(t, db, &out, "admin", "keys", "rotate", "--alg", tc.arg)
+		var keys keyList
+		ok(t, db, &keys, "admin", "keys", "list")
+		if active := keys.Keys[0]; active.KID != out.KID || active.Algorithm != tc.want {
+			t.Errorf("--alg %s: got active key %+v, want %s of algorithm %s", tc.arg, active, out.KID, tc.want)
+		}
+	}
+}
+
 func TestKeysErrors(t *testing.T) {
 	t.Parallel()
 	db := newDB(t)
 	fails(t, "", `unknown command "extra"`, append([]string{"admin", "keys", "rotate", "extra"}, db...)...)
 	fails(t, "", `unknown command "rotat" for "secusers admin keys"; did you mean "rotate"?`, append([]string{"admin", "keys", "rotat"}, db...)...)
+	fails(t, "", `--alg must be ES256 or RS256, got "HS256"`, append([]string{"admin", "keys", "rotate", "--alg", "HS256"}, db...)...)
 	var keys keyList
 	ok(t, db, &keys, "admin", "keys", "list")
 	if len(keys.Keys) != 0 {

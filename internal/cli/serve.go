@@ -11,6 +11,7 @@ import (
 
 	"github.com/secusers/secusers/internal/api"
 	"github.com/secusers/secusers/internal/demo"
+	"github.com/secusers/secusers/internal/identity"
 	"github.com/secusers/secusers/internal/metrics"
 	"github.com/secusers/secusers/internal/secusers"
 	"github.com/secusers/secusers/internal/server"
@@ -33,6 +34,9 @@ type serveFlags struct {
 	rateLimit, tokenRateLimit float64
 	rateBurst, tokenRateBurst int
 	redisURL                  string
+	// signingAlg is --signing-alg: the algorithm of the signing keys this
+	// server creates and wants active.
+	signingAlg string
 }
 
 // The default rate limits: far above what a partner's script needs (a
@@ -48,7 +52,7 @@ const (
 func (e *env) serveCommand() *cobra.Command {
 	var f serveFlags
 	cmd := &cobra.Command{
-		Use:   "serve [--addr 127.0.0.1:8080] [--ops-addr ADDR] [--issuer URL] [--trusted-proxy CIDR] [--rate-limit N] [--redis URL] [--demo]",
+		Use:   "serve [--addr 127.0.0.1:8080] [--ops-addr ADDR] [--issuer URL] [--trusted-proxy CIDR] [--rate-limit N] [--redis URL] [--signing-alg ES256|RS256] [--demo]",
 		Short: "Serve the partner API, the token service and discovery",
 		Long: `Serve the partner API, the token service (/connect/token), discovery and the
 JWKS on one address, with GET /openapi.yaml and, for operations:
@@ -81,6 +85,13 @@ Behind load balancers or reverse proxies, name their networks with
 per-address limit and the access log, as coming from the client that
 X-Forwarded-For names (the rightmost address that is not a trusted proxy).
 Without it, X-Forwarded-For is ignored, since any client can send it.
+
+Access tokens are JWTs signed with the database's active signing key, ES256
+(ECDSA P-256) unless --signing-alg RS256 asks for RSA-2048 keys. A server whose
+database has no active key stores one of its --signing-alg; one whose active key
+has another algorithm rotates to a new key of its own at start (the previous key
+retires and still verifies its tokens until they expire), so give the servers
+on one database the same --signing-alg, or each start rotates the key.
 
 Every connected tenant (see 'secusers admin tenant connect') is synced from
 Microsoft Graph every --sync-interval, as jobs in the database: with several
@@ -116,6 +127,7 @@ and call the API.`,
 	cmd.Flags().IntVar(&f.rateBurst, "rate-burst", defaultRateBurst, "partner API requests per app allowed at once above --rate-limit")
 	cmd.Flags().Float64Var(&f.tokenRateLimit, "token-rate-limit", defaultTokenRateLimit, "token requests a second per client id, and per remote address; 0 turns the limit off")
 	cmd.Flags().IntVar(&f.tokenRateBurst, "token-rate-burst", defaultTokenRateBurst, "token requests per client id, and per remote address, allowed at once above --token-rate-limit")
+	cmd.Flags().StringVar(&f.signingAlg, "signing-alg", identity.DefaultSigningAlgorithm, "the algorithm of the keys that sign access tokens, ES256 or RS256; at start the server rotates to a key of it if the active key has another, so give servers on one database the same")
 	cmd.Flags().StringVar(&f.redisURL, "redis", e.getenv("SECUSERS_REDIS_URL"), "a Redis the servers share rate limits through, redis://host:6379/0 (environment SECUSERS_REDIS_URL); without it, or while it is unreachable, each server limits on its own")
 	e.addLogFlags(cmd, &f.log)
 	return cmd
@@ -134,6 +146,10 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 	}
 	if err := checkRateFlags(f); err != nil {
 		return err
+	}
+	signingAlg, err := identity.ParseSigningAlgorithm(f.signingAlg)
+	if err != nil {
+		return secusers.Errorf(secusers.Invalid, "--signing-alg must be %s or %s, got %q", identity.AlgorithmES256, identity.AlgorithmRS256, f.signingAlg)
 	}
 	if f.demo && f.demoUsers < 0 {
 		return secusers.Errorf(secusers.Invalid, "--demo-users must not be negative, got %d", f.demoUsers)
@@ -157,6 +173,13 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 	reg := metrics.NewRegistry()
 	return e.withStoreLogging(ctx, logger, func(st secusers.Store) error {
 		box := e.loadServeKey(loc, logger)
+		// The server keeps whatever key is active; making it one of
+		// --signing-alg first is what gives the flag its effect.
+		if err := identity.EnsureSigningAlgorithm(ctx, identity.Config{
+			Store: st, MasterKey: box, SigningAlgorithm: signingAlg, Now: e.now, Logger: logger,
+		}); err != nil {
+			return err
+		}
 		syncer := e.serveSyncer(st, box, logger, reg)
 		var res demo.Result
 		if f.demo {

@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -158,6 +159,8 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		{`--trusted-proxy must be CIDRs or addresses, such as 10.0.0.0/8 or 2001:db8::/32, got "lb.internal"`, []string{"--trusted-proxy", "10.0.0.0/8,lb.internal"}},
 		{"--ops-addr must be another address than --addr", []string{"--addr", "127.0.0.1:8080", "--ops-addr", "127.0.0.1:8080"}},
 		{`got "fe80::1%eth0"`, []string{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "fe80::1%eth0"}},
+		{`--signing-alg must be ES256 or RS256, got "HS256"`, []string{"--signing-alg", "HS256"}},
+		{`--signing-alg must be ES256 or RS256, got "none"`, []string{"--signing-alg", "none"}},
 	} {
 		fails(t, "", tc.want, append(append([]string{"serve", "--addr", "127.0.0.1:0"}, tc.args...), newDB(t)...)...)
 	}
@@ -191,4 +194,65 @@ func TestServeStoreTimeout(t *testing.T) {
 		t.Errorf("token endpoint with --store-timeout 1ns: got %d (Retry-After %q) %s, want 503 temporarily_unavailable with Retry-After",
 			resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
+}
+
+// TestServeSigningAlg: a server with --signing-alg RS256 issues RS256
+// tokens; the next one, with the default, rotates to an ES256 key at start,
+// issues ES256 tokens, and still accepts the RS256 token, whose key it
+// keeps publishing.
+func TestServeSigningAlg(t *testing.T) {
+	t.Parallel()
+	db := newDB(t)
+	const issuer = "http://secusers.test"
+	first := serve(t, db, "--demo", "--demo-users", "20", "--issuer", issuer, "--signing-alg", "RS256")
+	secret := first.demoSecret(t)
+	old := first.token(t, demo.ClientID, secret)
+	if got := tokenAlg(t, old); got != "RS256" {
+		t.Errorf("--signing-alg RS256: got %s tokens, want RS256", got)
+	}
+	first.stop(t)
+
+	second := serve(t, db, "--issuer", issuer)
+	fresh := second.token(t, demo.ClientID, secret)
+	if got := tokenAlg(t, fresh); got != "ES256" {
+		t.Errorf("the default --signing-alg after RS256: got %s tokens, want ES256", got)
+	}
+	for _, tok := range []string{old, fresh} {
+		if status, _, body := second.users(t, tok, demo.CustomerID, demo.TenantID); status != http.StatusOK {
+			t.Errorf("API with a %s token: got %d %s, want 200", tokenAlg(t, tok), status, body)
+		}
+	}
+	var keys keyList
+	ok(t, db, &keys, "admin", "keys", "list")
+	if len(keys.Keys) != 2 || keys.Keys[0].Algorithm != "ES256" || !keys.Keys[0].Active || keys.Keys[1].Algorithm != "RS256" || keys.Keys[1].Active {
+		t.Errorf("keys after the switch: got %+v, want an active ES256 key and the retired RS256 one", keys.Keys)
+	}
+}
+
+// stop ends the server and waits for it to exit 0.
+func (s *serving) stop(t *testing.T) {
+	t.Helper()
+	s.cancel()
+	code := <-s.done
+	s.done <- code // for the cleanup
+	if code != 0 {
+		t.Fatalf("serve after cancel: exit %d, stderr %s; want 0", code, s.stderr.String())
+	}
+}
+
+// tokenAlg returns the "alg" of a JWT's header.
+func tokenAlg(t *testing.T, token string) string {
+	t.Helper()
+	header, _, _ := strings.Cut(token, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(header)
+	if err != nil {
+		t.Fatalf("token header: %v", err)
+	}
+	var h struct {
+		Alg string `json:"alg"`
+	}
+	if err := json.Unmarshal(raw, &h); err != nil {
+		t.Fatalf("token header %s: %v", raw, err)
+	}
+	return h.Alg
 }

@@ -114,29 +114,44 @@ func (s *Service) checkSecret(ctx context.Context, req *tokenRequest, clientID, 
 	if !ok {
 		return secusers.App{}, secusers.CredentialRef{}, invalidClient(req, failedAuth, errors.New("client id is missing or not a GUID"))
 	}
-	app, err := s.store.App(ctx, id)
+	r, rec, expired, err := s.matchSecret(ctx, id, secret)
 	switch {
-	case secusers.IsKind(err, secusers.NotFound), secusers.IsKind(err, secusers.Invalid):
-		return secusers.App{}, secusers.CredentialRef{}, invalidClient(req, failedAuth, fmt.Errorf("client %s: %w", id, err))
 	case err != nil:
-		return secusers.App{}, secusers.CredentialRef{}, fmt.Errorf("load app %s: %w", id, err)
-	}
-	records, err := s.store.ClientSecrets(ctx, id)
-	if err != nil {
-		return secusers.App{}, secusers.CredentialRef{}, fmt.Errorf("load secrets of app %s: %w", id, err)
-	}
-	now, expired := s.now(), false
-	for _, rec := range records {
-		if !SecretMatches(rec, secret) {
-			continue
-		}
-		if !rec.ExpiredAt(now) {
-			return app, secusers.CredentialRef{Kind: secusers.CredentialSecret, ID: rec.ID}, nil
-		}
-		expired = true
-	}
-	if expired {
+		return secusers.App{}, secusers.CredentialRef{}, loadClientError(req, id, err)
+	case rec != nil:
+		return r.app, secusers.CredentialRef{Kind: secusers.CredentialSecret, ID: rec.ID}, nil
+	case expired:
 		return secusers.App{}, secusers.CredentialRef{}, invalidClient(req, "the client secret has expired", fmt.Errorf("client %s: secret expired", id))
 	}
 	return secusers.App{}, secusers.CredentialRef{}, invalidClient(req, failedAuth, fmt.Errorf("client %s: wrong secret", id))
+}
+
+// matchSecret returns the app id with its secrets, and the unexpired one
+// secret matches (nil when none does; expired when it matches only expired
+// ones). The app and its secrets come from what the store returned less
+// than clientCacheTTL ago when secret matches one of those (see
+// clientCacheTTL for what that bound means), else from the store: a secret
+// the cached read does not know may have been added since.
+func (s *Service) matchSecret(ctx context.Context, id, secret string) (*clientRecords, *secusers.ClientSecret, bool, error) {
+	now := s.now()
+	if r, ok := s.clients.get(id); ok {
+		if rec, expired := r.findSecret(secret, now); rec != nil || expired {
+			return r, rec, expired, nil
+		}
+	}
+	r, err := s.loadClient(ctx, id)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	rec, expired := r.findSecret(secret, now)
+	return r, rec, expired, nil
+}
+
+// loadClientError refuses an unknown client as it refuses a wrong secret,
+// and passes a store fault on.
+func loadClientError(req *tokenRequest, id string, err error) error {
+	if secusers.IsKind(err, secusers.NotFound) || secusers.IsKind(err, secusers.Invalid) {
+		return invalidClient(req, failedAuth, fmt.Errorf("client %s: %w", id, err))
+	}
+	return fmt.Errorf("load app %s and its secrets: %w", id, err)
 }

@@ -16,7 +16,11 @@ type discoveryDocument struct {
 	GrantTypesSupported      []string `json:"grant_types_supported"`
 	TokenEndpointAuthMethods []string `json:"token_endpoint_auth_methods_supported"`
 	// TokenEndpointAuthSigningAlgs are the algorithms private_key_jwt
-	// assertions may use, so a client library picks one we accept.
+	// assertions may use, so a client library picks one we accept. They
+	// are the clients' algorithms, not the access tokens': those are
+	// named by each key's "alg" in the JWKS (ES256 or RS256), since RFC
+	// 8414 has no member for them, and id_token_signing_alg_values_supported
+	// would be about ID tokens, which this service does not issue.
 	TokenEndpointAuthSigningAlgs []string `json:"token_endpoint_auth_signing_alg_values_supported"`
 	ScopesSupported              []string `json:"scopes_supported"`
 	ResponseTypesSupported       []string `json:"response_types_supported"`

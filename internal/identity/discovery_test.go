@@ -49,9 +49,47 @@ func TestDiscovery(t *testing.T) {
 	}
 }
 
+// TestJWKS: the JWKS publishes the active key, RSA or EC, with its
+// algorithm, use and kid, and nothing private.
 func TestJWKS(t *testing.T) {
 	t.Parallel()
-	e := newTestEnv(t)
+	for _, tt := range []struct {
+		alg    string
+		public []string // the members that vary with the key
+		want   map[string]any
+	}{
+		{AlgorithmES256, []string{"x", "y"}, map[string]any{"kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256"}},
+		{AlgorithmRS256, []string{"n"}, map[string]any{"kty": "RSA", "e": "AQAB", "use": "sig", "alg": "RS256"}},
+	} {
+		t.Run(tt.alg, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnvAlg(t, tt.alg)
+			k, resp := jwksKey(t, e)
+			for _, private := range []string{"d", "p", "q", "dp", "dq", "qi"} {
+				if _, ok := k[private]; ok {
+					t.Errorf("the JWKS publishes the private member %q", private)
+				}
+			}
+			for _, m := range tt.public {
+				if s, _ := k[m].(string); s == "" {
+					t.Errorf("the JWK lacks %q", m)
+				}
+				delete(k, m)
+			}
+			tt.want["kid"] = e.key.id
+			if diff := cmp.Diff(tt.want, k); diff != "" {
+				t.Errorf("JWK (-want +got):\n%s", diff)
+			}
+			if got := resp.Header.Get("Cache-Control"); got == "no-store" || got == "" {
+				t.Errorf("Cache-Control: got %q, want a short public max-age", got)
+			}
+		})
+	}
+}
+
+// jwksKey fetches the env's JWKS and returns its one key as JSON members.
+func jwksKey(t *testing.T, e *testEnv) (map[string]any, *http.Response) {
+	t.Helper()
 	resp := e.get(t, jwksPath)
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
@@ -66,20 +104,7 @@ func TestJWKS(t *testing.T) {
 	if len(doc.Keys) != 1 {
 		t.Fatalf("keys: got %d, want 1", len(doc.Keys))
 	}
-	k := doc.Keys[0]
-	for _, private := range []string{"d", "p", "q", "dp", "dq", "qi"} {
-		if _, ok := k[private]; ok {
-			t.Errorf("the JWKS publishes the private member %q", private)
-		}
-	}
-	delete(k, "n")
-	want := map[string]any{"kty": "RSA", "kid": sharedKey().ID, "use": "sig", "alg": "RS256", "e": "AQAB"}
-	if diff := cmp.Diff(want, k); diff != "" {
-		t.Errorf("JWK (-want +got):\n%s", diff)
-	}
-	if got := resp.Header.Get("Cache-Control"); got == "no-store" || got == "" {
-		t.Errorf("Cache-Control: got %q, want a short public max-age", got)
-	}
+	return doc.Keys[0], resp
 }
 
 func TestWellKnownMethodNotAllowed(t *testing.T) {

@@ -97,11 +97,12 @@ func FuzzVerifyAccessToken(f *testing.F) {
 	parts := strings.Split(issued, ".")
 	f.Add(issued)
 	f.Add(parts[0] + "." + parts[1] + ".")
-	f.Add(b64(`{"alg":"none","typ":"at+jwt","kid":"`+sharedKey().ID+`"}`) + "." + parts[1] + ".")
-	f.Add(forge(f, jose.HS256, []byte(strings.Repeat("k", 32)), map[jose.HeaderKey]any{"kid": sharedKey().ID, "typ": "at+jwt"},
+	f.Add(b64(`{"alg":"none","typ":"at+jwt","kid":"`+e.key.id+`"}`) + "." + parts[1] + ".")
+	f.Add(forge(f, jose.HS256, []byte(strings.Repeat("k", 32)), map[jose.HeaderKey]any{"kid": e.key.id, "typ": "at+jwt"},
 		goodClaims(e.clock.Now(), e.app.ClientID)))
-	f.Add(b64(`{"alg":"RS256","typ":"at+jwt","kid":"../../etc/passwd"}`) + "." + parts[1] + "." + parts[2])
-	f.Add(b64(`{"alg":"RS256","crit":["exp"],"typ":"at+jwt","kid":"`+sharedKey().ID+`"}`) + "." + parts[1] + "." + parts[2])
+	f.Add(b64(`{"alg":"ES256","typ":"at+jwt","kid":"../../etc/passwd"}`) + "." + parts[1] + "." + parts[2])
+	f.Add(b64(`{"alg":"ES256","crit":["exp"],"typ":"at+jwt","kid":"`+e.key.id+`"}`) + "." + parts[1] + "." + parts[2])
+	f.Add(b64(`{"alg":"RS256","typ":"at+jwt","kid":"`+e.key.id+`"}`) + "." + parts[1] + "." + parts[2])
 	f.Add("")
 	f.Add("..")
 	f.Add("a.b.c.d.e")

@@ -3,6 +3,8 @@ package identity
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -56,6 +58,7 @@ type faultStore struct {
 	err             error                 // returned by the methods below while set
 	extraKeys       []secusers.SigningKey // appended to SigningKeys
 	signingKeyLoads int
+	appLoads        int         // calls of App
 	prunes          []time.Time // the bounds PruneSigningKeys was called with
 	// forgetAssertions makes UseAssertionID accept every jti: fuzz targets
 	// need an input to behave the same each time they run it.
@@ -113,6 +116,21 @@ func (f *faultStore) addKey(k secusers.SigningKey) {
 	f.extraKeys = append(f.extraKeys, k)
 }
 
+// dropKeys forgets the keys addKey added, as if another server had
+// deleted them.
+func (f *faultStore) dropKeys() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.extraKeys = nil
+}
+
+// apps counts the calls of App.
+func (f *faultStore) apps() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.appLoads
+}
+
 func (f *faultStore) loads() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -124,6 +142,7 @@ func (f *faultStore) App(ctx context.Context, id string) (secusers.App, error) {
 		return secusers.App{}, err
 	}
 	f.mu.Lock()
+	f.appLoads++
 	hang := f.hang
 	f.mu.Unlock()
 	if hang != nil {
@@ -152,15 +171,40 @@ func (f *faultStore) SigningKeys(ctx context.Context) ([]secusers.SigningKey, er
 	return append(keys, extra...), err
 }
 
-// sharedKey is one RSA signing key for every test store: generating a
-// 2048-bit key per test would dominate the suite's time.
-var sharedKey = sync.OnceValue(func() secusers.SigningKey {
-	k, err := NewSigningKey()
+// sharedKeys are one signing key per algorithm for every test store:
+// generating a 2048-bit RSA key per test would dominate the suite's time.
+var sharedKeys = map[string]func() secusers.SigningKey{
+	AlgorithmES256: sync.OnceValue(func() secusers.SigningKey { return mustSigningKey(AlgorithmES256) }),
+	AlgorithmRS256: sync.OnceValue(func() secusers.SigningKey { return mustSigningKey(AlgorithmRS256) }),
+}
+
+func mustSigningKey(alg string) secusers.SigningKey {
+	k, err := NewSigningKey(alg)
 	if err != nil {
 		panic(err)
 	}
 	return k
-})
+}
+
+// sharedKey is the shared key of algorithm alg.
+func sharedKey(alg string) secusers.SigningKey { return sharedKeys[alg]() }
+
+// sharedParsed is the shared key of alg decoded, for tests that forge
+// tokens with it.
+func sharedParsed(t testing.TB, alg string) parsedKey {
+	t.Helper()
+	pk, err := parseSigningKey(sharedKey(alg), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pk
+}
+
+// outsiderKeys are keys the stores never hold, for forged tokens.
+var outsiderKeys = map[string]func() crypto.Signer{
+	AlgorithmES256: sync.OnceValue(func() crypto.Signer { return mustEC(elliptic.P256()) }),
+	AlgorithmRS256: sync.OnceValue(func() crypto.Signer { return outsiderKey() }),
+}
 
 // outsiderKey is an RSA key the stores never hold, for forged tokens.
 var outsiderKey = sync.OnceValue(func() *rsa.PrivateKey {
@@ -170,16 +214,6 @@ var outsiderKey = sync.OnceValue(func() *rsa.PrivateKey {
 	}
 	return k
 })
-
-// sharedPrivate is sharedKey decoded, for tests that forge tokens with it.
-func sharedPrivate(t testing.TB) *rsa.PrivateKey {
-	t.Helper()
-	pk, err := parseSigningKey(sharedKey(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pk.private
-}
 
 // syncBuffer collects log output written from handler goroutines.
 type syncBuffer struct {
@@ -210,8 +244,11 @@ const testIssuer = "http://127.0.0.1:8080"
 var testCred = secusers.CredentialRef{Kind: secusers.CredentialSecret, ID: "00000000-0000-4000-8000-00000000c0de"}
 
 // testEnv is a Service on a real SQLite store in a temporary directory, with
-// one partner and one app that holds PermissionReadUsers and a secret.
+// one partner and one app that holds PermissionReadUsers and a secret. The
+// store's active key is the shared key of one algorithm, ES256 unless the
+// test asks for another.
 type testEnv struct {
+	key     parsedKey // the store's active key
 	sqlite  *sqlite.Store
 	store   *faultStore
 	clock   *fakeClock
@@ -234,11 +271,12 @@ func openStoreEmpty(t testing.TB, clock *fakeClock) *sqlite.Store {
 	return st
 }
 
-// openStore opens a new SQLite store holding sharedKey as its active key.
-func openStore(t testing.TB, clock *fakeClock) *sqlite.Store {
+// openStore opens a new SQLite store holding the shared key of alg as its
+// active key.
+func openStore(t testing.TB, clock *fakeClock, alg string) *sqlite.Store {
 	t.Helper()
 	st := openStoreEmpty(t, clock)
-	if _, err := st.EnsureSigningKey(context.Background(), sharedKey()); err != nil {
+	if _, err := st.EnsureSigningKey(context.Background(), sharedKey(alg)); err != nil {
 		t.Fatalf("seed signing key: %v", err)
 	}
 	return st
@@ -246,8 +284,14 @@ func openStore(t testing.TB, clock *fakeClock) *sqlite.Store {
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
-	e := &testEnv{clock: newFakeClock(), logs: &syncBuffer{}}
-	e.sqlite = openStore(t, e.clock)
+	return newTestEnvAlg(t, DefaultSigningAlgorithm)
+}
+
+// newTestEnvAlg is newTestEnv with the shared key of alg as the active key.
+func newTestEnvAlg(t testing.TB, alg string) *testEnv {
+	t.Helper()
+	e := &testEnv{clock: newFakeClock(), logs: &syncBuffer{}, key: sharedParsed(t, alg)}
+	e.sqlite = openStore(t, e.clock, alg)
 	e.store = &faultStore{Store: e.sqlite}
 	e.svc = e.newService(t)
 	e.handler = e.handlerFor(e.svc)

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -83,9 +84,29 @@ func (s *Service) IssueAccessToken(ctx context.Context, app secusers.App, cred s
 		Scope:      strings.Join(scopes, " "),
 		Credential: &credentialClaim{Kind: cred.Kind, ID: cred.ID},
 	}
-	raw, err := jwt.Signed(set.active.signer).Claims(claims).Serialize()
+	raw, err := sign(set.active, claims)
 	if err != nil {
-		return "", 0, fmt.Errorf("sign access token with key %q: %w", set.active.id, err)
+		return "", 0, err
 	}
 	return raw, s.ttl, nil
+}
+
+// sign serializes claims and signs them with key, as a compact JWS. The
+// claims are marshalled here rather than by jwt.Signed, whose builder
+// marshals them, decodes them into a map and marshals that again: a fifth
+// of a grant's time once the signature is ES256.
+func sign(key *activeKey, claims accessClaims) (string, error) {
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("encode access token claims: %w", err)
+	}
+	jws, err := key.signer.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("sign access token with key %q: %w", key.id, err)
+	}
+	raw, err := jws.CompactSerialize()
+	if err != nil {
+		return "", fmt.Errorf("serialize access token of key %q: %w", key.id, err)
+	}
+	return raw, nil
 }

@@ -2,7 +2,7 @@ package identity
 
 import (
 	"context"
-	"crypto/rsa"
+	"crypto"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,14 +51,23 @@ type keySet struct {
 	active *activeKey
 	// activeErr is why the store's active key is unusable, if it is.
 	activeErr error
-	public    map[string]*rsa.PublicKey // by kid: every published key
+	public    map[string]*verifyingKey // by kid: every published key
 	jwks      jose.JSONWebKeySet
 	loadedAt  time.Time
 }
 
 type activeKey struct {
 	id     string
+	alg    string
 	signer jose.Signer
+}
+
+// verifyingKey is a published key as the verifier uses it: the public key,
+// and the one algorithm the tokens it signed may name, so that a token
+// cannot have its key used with another algorithm than the key's.
+type verifyingKey struct {
+	alg jose.SignatureAlgorithm
+	key crypto.PublicKey
 }
 
 // keyring caches the store's signing keys in memory and rereads them when
@@ -83,30 +92,55 @@ func newKeyring(store secusers.Store, box *credentials.Box, now func() time.Time
 }
 
 // ensureActive loads the keys and, when the store has no active key, stores
-// a freshly generated one. Generating only when needed keeps a restart (and
-// a test) from paying for an RSA key generation it would throw away.
-func (r *keyring) ensureActive(ctx context.Context) error {
+// a freshly generated one of algorithm alg (DefaultSigningAlgorithm when
+// ""). When alg is set and the active key is of another algorithm, it
+// rotates to a new key of alg: the previous key retires, and keeps
+// verifying its tokens until it is pruned. Generating only when needed
+// keeps a restart (and a test) from paying for a key generation it would
+// throw away.
+func (r *keyring) ensureActive(ctx context.Context, alg string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	set, err := r.load(ctx)
 	if err != nil {
 		return err
 	}
-	if set.active == nil {
-		candidate, err := NewSigningKey()
-		if err != nil {
-			return err
-		}
-		if candidate, err = SealSigningKey(r.box, candidate); err != nil {
-			return err
-		}
-		if _, err := r.store.EnsureSigningKey(ctx, candidate); err != nil {
-			return fmt.Errorf("ensure signing key: %w", err)
-		}
-		if set, err = r.load(ctx); err != nil {
-			return err
-		}
+	switch {
+	case set.active == nil:
+		set, err = r.storeKey(ctx, alg, r.store.EnsureSigningKey)
+	case alg != "" && set.active.alg != alg:
+		// Without the rotation, the configured algorithm would only take
+		// effect on an empty store: it is how a deployment moves from
+		// RS256 to ES256 (or back) with a restart.
+		r.logger.InfoContext(ctx, "rotating the signing key to the configured algorithm",
+			slog.String("kid", set.active.id), slog.String("from", set.active.alg), slog.String("to", alg))
+		set, err = r.storeKey(ctx, alg, r.store.RotateSigningKey)
 	}
+	if err != nil {
+		return err
+	}
+	return activeError(set)
+}
+
+// storeKey generates a key of alg, seals it, hands it to put (the store's
+// EnsureSigningKey or RotateSigningKey) and rereads the keys. The caller
+// holds r.mu.
+func (r *keyring) storeKey(ctx context.Context, alg string, put func(context.Context, secusers.SigningKey) (secusers.SigningKey, error)) (*keySet, error) {
+	candidate, err := NewSigningKey(alg)
+	if err != nil {
+		return nil, err
+	}
+	if candidate, err = SealSigningKey(r.box, candidate); err != nil {
+		return nil, err
+	}
+	if _, err := put(ctx, candidate); err != nil {
+		return nil, fmt.Errorf("store a new %s signing key: %w", candidate.Algorithm, err)
+	}
+	return r.load(ctx)
+}
+
+// activeError says why set has no usable active key, if it has none.
+func activeError(set *keySet) error {
 	switch {
 	case errors.Is(set.activeErr, errNoMasterKey):
 		return secusers.Wrap(secusers.Invalid, set.activeErr,
@@ -137,7 +171,7 @@ func (r *keyring) current(ctx context.Context) (*keySet, error) {
 
 // publicKey returns the published key named kid, or nil when the store has
 // no such key. kid is only ever a map key: it never names a file or a URL.
-func (r *keyring) publicKey(ctx context.Context, kid string) (*rsa.PublicKey, error) {
+func (r *keyring) publicKey(ctx context.Context, kid string) (*verifyingKey, error) {
 	set, err := r.current(ctx)
 	if err != nil {
 		return nil, err
@@ -227,7 +261,7 @@ func (r *keyring) prune(ctx context.Context) {
 // than failing the whole set: the other keys still verify.
 func (r *keyring) build(ctx context.Context, stored []secusers.SigningKey) *keySet {
 	set := &keySet{
-		public: make(map[string]*rsa.PublicKey, len(stored)),
+		public: make(map[string]*verifyingKey, len(stored)),
 		jwks:   jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, 0, len(stored))}, // "keys": [], never null
 	}
 	sawActive := false
@@ -245,7 +279,7 @@ func (r *keyring) build(ctx context.Context, stored []secusers.SigningKey) *keyS
 		if _, dup := set.public[pk.id]; dup {
 			continue
 		}
-		set.public[pk.id] = &pk.private.PublicKey
+		set.public[pk.id] = &verifyingKey{alg: pk.alg, key: pk.private.Public()}
 		set.jwks.Keys = append(set.jwks.Keys, pk.publicJWK())
 		if isActive {
 			signer, err := pk.signer()
@@ -253,7 +287,7 @@ func (r *keyring) build(ctx context.Context, stored []secusers.SigningKey) *keyS
 				r.logger.ErrorContext(ctx, "unusable signing key", slog.String("kid", k.ID), slog.Any("err", err))
 				continue
 			}
-			set.active = &activeKey{id: pk.id, signer: signer}
+			set.active = &activeKey{id: pk.id, alg: string(pk.alg), signer: signer}
 		}
 	}
 	return set

@@ -16,7 +16,7 @@ import (
 // kidOf returns the kid in a token's header.
 func kidOf(t testing.TB, raw string) string {
 	t.Helper()
-	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{signingAlgorithm})
+	jws, err := jose.ParseSignedCompact(raw, acceptedAlgorithms)
 	if err != nil {
 		t.Fatalf("parse token: %v", err)
 	}
@@ -45,7 +45,7 @@ func TestRotationAcrossServers(t *testing.T) {
 	e := newTestEnv(t)
 	ctx := context.Background()
 	second := e.newService(t)
-	oldKid := sharedKey().ID
+	oldKid := e.key.id
 	oldTok, _, err := second.IssueAccessToken(ctx, e.app, testCred, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +54,7 @@ func TestRotationAcrossServers(t *testing.T) {
 		t.Fatalf("kid before the rotation: got %q, want %q", got, oldKid)
 	}
 
-	newKey, err := NewSigningKey()
+	newKey, err := NewSigningKey("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,8 +96,7 @@ func TestRotationAcrossServers(t *testing.T) {
 	if kids := jwksKids(t, e, second); kids[oldKid] || !kids[newKey.ID] {
 		t.Errorf("JWKS after the retention: got %v, want only the new key", kids)
 	}
-	forged := forge(t, jose.RS256, sharedPrivate(t), map[jose.HeaderKey]any{"kid": oldKid, "typ": "at+jwt"},
-		goodClaims(e.clock.Now(), e.app.ClientID))
+	forged := e.forgeToken(t, nil, goodClaims(e.clock.Now(), e.app.ClientID))
 	if _, err := second.VerifyAccessToken(ctx, forged); !secusers.IsKind(err, secusers.Unauthenticated) {
 		t.Errorf("a fresh token of the dropped key: got %v, want unauthenticated", err)
 	}
@@ -132,7 +131,7 @@ func TestPruneAtMostEveryFewMinutes(t *testing.T) {
 	}
 	// A retired key the store cannot delete (it is not in the table) keeps
 	// every reread finding an outdated key.
-	ghost := sharedKey()
+	ghost := sharedKey(AlgorithmES256)
 	ghost.ID, ghost.RetiredAt = "ghost", e.clock.Now().Add(-keyRetention(time.Hour)-time.Second)
 	e.store.addKey(ghost)
 	reread()
@@ -160,7 +159,7 @@ func TestPruneAtMostEveryFewMinutes(t *testing.T) {
 func TestPruneFailureIsLogged(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	ghost := sharedKey()
+	ghost := sharedKey(AlgorithmES256)
 	ghost.ID, ghost.RetiredAt = "ghost", e.clock.Now().Add(-keyRetention(time.Hour)-time.Second)
 	e.store.addKey(ghost)
 	failing := &pruneFailStore{faultStore: e.store}

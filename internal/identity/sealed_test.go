@@ -82,7 +82,7 @@ func TestSigningKeysSealedAtRest(t *testing.T) {
 func TestClearKeysStillRead(t *testing.T) {
 	t.Parallel()
 	clock := newFakeClock()
-	st := openStore(t, clock) // the shared key, in the clear
+	st := openStore(t, clock, AlgorithmRS256) // the shared RSA key, in the clear
 	box := newBox(t)
 	cfg := Config{Store: st, Issuer: testIssuer, Now: clock.Now, MasterKey: box, Logger: slog.New(slog.DiscardHandler)}
 	svc, err := New(context.Background(), cfg)
@@ -94,7 +94,7 @@ func TestClearKeysStillRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	candidate, err := NewSigningKey()
+	candidate, err := NewSigningKey(AlgorithmES256) // an EC key round-trips through the seal too
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,8 +20,18 @@ type Config struct {
 	// "http://127.0.0.1:8080", without a trailing slash. It is the tokens'
 	// "iss" and the base of every URL the discovery document names.
 	Issuer string
-	// TokenTTL is how long an access token is valid; time.Hour when zero.
+	// TokenTTL is how long an access token is valid; DefaultTokenTTL when
+	// zero.
 	TokenTTL time.Duration
+	// SigningAlgorithm is the algorithm of the signing keys this service
+	// creates, AlgorithmES256 or AlgorithmRS256, and the one it wants the
+	// active key to have: when the store's active key has another, New
+	// rotates to a new key of this algorithm (the previous key retires and
+	// keeps verifying its tokens until it is pruned). Servers that share a
+	// store should therefore share it, or each start rotates the key. When
+	// "", the active key is used whatever its algorithm, and a missing one
+	// is created with DefaultSigningAlgorithm.
+	SigningAlgorithm string
 	// Now is the clock; time.Now when nil. Tests inject a clock to reach
 	// expiry without waiting.
 	Now func() time.Time
@@ -52,6 +62,9 @@ type Config struct {
 	StoreTimeout time.Duration
 }
 
+// DefaultTokenTTL is the TokenTTL of a Config that sets none.
+const DefaultTokenTTL = time.Hour
+
 // DefaultStoreTimeout is the StoreTimeout of a Config that sets none: the
 // partner API's default, far above what a token request's few small
 // queries take.
@@ -59,8 +72,10 @@ const DefaultStoreTimeout = 5 * time.Second
 
 // Service issues and verifies access tokens and serves the token endpoint,
 // the discovery document and the JWKS. It is safe for concurrent use. It
-// starts no goroutine and needs no Close: rotated keys are picked up, and
-// outdated ones pruned from the store, on the keyring's periodic reread.
+// needs no Close and leaves no goroutine running: rotated keys are picked
+// up, and outdated ones pruned from the store, on the keyring's periodic
+// reread, and its caches drop expired entries as they are used (their
+// maintenance runs in short-lived goroutines; see cacheClock).
 type Service struct {
 	store    secusers.Store
 	issuer   string
@@ -69,6 +84,11 @@ type Service struct {
 	now      func() time.Time
 	logger   *slog.Logger
 	keys     *keyring
+	// verified caches the tokens VerifyAccessToken accepted (see
+	// tokenCache); clients caches the token endpoint's reads of apps and
+	// their secrets for a second (see clientCache).
+	verified *tokenCache
+	clients  *clientCache
 	// storeTimeout bounds a token request's store calls (Config.StoreTimeout).
 	storeTimeout time.Duration
 	// addrLimit and clientLimit are the optional rate limits of the token
@@ -83,9 +103,10 @@ type Service struct {
 var _ secusers.TokenVerifier = (*Service)(nil)
 
 // New returns a Service for cfg. It makes sure the store has an active
-// signing key, storing a freshly generated one when there is none, so that
-// the first token request does not pay for RSA key generation and every
-// server sharing the store ends up with the same key.
+// signing key (of cfg.SigningAlgorithm when that is set), storing a freshly
+// generated one when there is none, so that the first token request does
+// not pay for key generation and every server sharing the store ends up
+// with the same key.
 func New(ctx context.Context, cfg Config) (*Service, error) {
 	if err := cfg.applyDefaults(); err != nil {
 		return nil, err
@@ -98,6 +119,8 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		now:      cfg.Now,
 		logger:   cfg.Logger,
 		keys:     newKeyring(cfg.Store, cfg.MasterKey, cfg.Now, cfg.Logger, keyRetention(cfg.TokenTTL)),
+		verified: newTokenCache(cfg.Now),
+		clients:  newClientCache(cfg.Now, clientCacheTTL),
 
 		storeTimeout: cfg.StoreTimeout,
 
@@ -105,30 +128,61 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		clientLimit: cfg.ClientLimiter,
 	}
 	s.clientAuth = []clientAuthMethod{secretPost{s}, secretBasic{s}, privateKeyJWT{s}}
-	if err := s.keys.ensureActive(ctx); err != nil {
+	if err := s.keys.ensureActive(ctx, cfg.SigningAlgorithm); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
+// EnsureSigningAlgorithm does to the store's signing keys what New does
+// with cfg, without making a Service: it stores a key of
+// cfg.SigningAlgorithm when the store has no active key, and rotates to
+// one when the active key is of another algorithm. Only cfg's Store,
+// MasterKey, SigningAlgorithm, TokenTTL, Now and Logger matter. The serve
+// command calls it before the server starts, so that the server finds the
+// key its --signing-alg asks for.
+func EnsureSigningAlgorithm(ctx context.Context, cfg Config) error {
+	if err := cfg.keyDefaults(); err != nil {
+		return err
+	}
+	return newKeyring(cfg.Store, cfg.MasterKey, cfg.Now, cfg.Logger, keyRetention(cfg.TokenTTL)).ensureActive(ctx, cfg.SigningAlgorithm)
+}
+
 func (cfg *Config) applyDefaults() error {
-	if cfg.Store == nil {
-		return secusers.Errorf(secusers.Invalid, "identity: a store is required")
+	if err := cfg.keyDefaults(); err != nil {
+		return err
 	}
 	if err := checkIssuer(cfg.Issuer); err != nil {
 		return err
-	}
-	switch {
-	case cfg.TokenTTL == 0:
-		cfg.TokenTTL = time.Hour
-	case cfg.TokenTTL < time.Second:
-		return secusers.Errorf(secusers.Invalid, "identity: the token lifetime must be at least a second, got %v", cfg.TokenTTL)
 	}
 	switch {
 	case cfg.StoreTimeout == 0:
 		cfg.StoreTimeout = DefaultStoreTimeout
 	case cfg.StoreTimeout < 0:
 		return secusers.Errorf(secusers.Invalid, "identity: the store timeout must not be negative, got %v", cfg.StoreTimeout)
+	}
+	return nil
+}
+
+// keyDefaults checks and completes what the signing keys depend on: the
+// store, the algorithm, the token lifetime (which bounds how long retired
+// keys stay), the clock and the logger.
+func (cfg *Config) keyDefaults() error {
+	if cfg.Store == nil {
+		return secusers.Errorf(secusers.Invalid, "identity: a store is required")
+	}
+	if cfg.SigningAlgorithm != "" {
+		alg, err := ParseSigningAlgorithm(cfg.SigningAlgorithm)
+		if err != nil {
+			return err
+		}
+		cfg.SigningAlgorithm = alg
+	}
+	switch {
+	case cfg.TokenTTL == 0:
+		cfg.TokenTTL = DefaultTokenTTL
+	case cfg.TokenTTL < time.Second:
+		return secusers.Errorf(secusers.Invalid, "identity: the token lifetime must be at least a second, got %v", cfg.TokenTTL)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

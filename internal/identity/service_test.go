@@ -11,7 +11,7 @@ import (
 
 func TestNewRefusesBadConfig(t *testing.T) {
 	t.Parallel()
-	st := openStore(t, newFakeClock())
+	st := openStore(t, newFakeClock(), DefaultSigningAlgorithm)
 	tests := []struct {
 		name string
 		cfg  Config
@@ -24,6 +24,8 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"issuer not http", Config{Store: st, Issuer: "ftp://example.com"}},
 		{"negative lifetime", Config{Store: st, Issuer: testIssuer, TokenTTL: -time.Hour}},
 		{"negative store timeout", Config{Store: st, Issuer: testIssuer, StoreTimeout: -time.Second}},
+		{"unknown signing algorithm", Config{Store: st, Issuer: testIssuer, SigningAlgorithm: "HS256"}},
+		{"signing algorithm none", Config{Store: st, Issuer: testIssuer, SigningAlgorithm: "none"}},
 	}
 	for _, tt := range tests {
 		if _, err := New(context.Background(), tt.cfg); !secusers.IsKind(err, secusers.Invalid) {
@@ -34,7 +36,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 
 func TestNewDefaults(t *testing.T) {
 	t.Parallel()
-	svc, err := New(context.Background(), Config{Store: openStore(t, newFakeClock()), Issuer: "https://api.example.com/identity"})
+	svc, err := New(context.Background(), Config{Store: openStore(t, newFakeClock(), DefaultSigningAlgorithm), Issuer: "https://api.example.com/identity"})
 	if err != nil {
 		t.Fatal(err)
 	}

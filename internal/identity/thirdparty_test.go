@@ -18,16 +18,34 @@ import (
 
 // TestThirdPartyVerification does what a partner's resource server would:
 // get a token over HTTP, find the JWKS through discovery, and verify the
-// token with a standard JOSE library, knowing nothing of this package.
+// token with a standard JOSE library, knowing nothing of this package, for
+// a server that makes ES256 keys (the default) and one that makes RS256
+// keys, on an empty store each.
 func TestThirdPartyVerification(t *testing.T) {
 	t.Parallel()
+	for _, tt := range []struct {
+		configured string // Config.SigningAlgorithm
+		want       jose.SignatureAlgorithm
+		kty        string
+	}{
+		{"", jose.ES256, "EC"},
+		{AlgorithmRS256, jose.RS256, "RSA"},
+	} {
+		t.Run(string(tt.want), func(t *testing.T) {
+			t.Parallel()
+			testThirdPartyVerification(t, tt.configured, tt.want, tt.kty)
+		})
+	}
+}
+
+func testThirdPartyVerification(t *testing.T, configured string, wantAlg jose.SignatureAlgorithm, wantKty string) {
 	ctx := context.Background()
 	clock := newFakeClock()
-	st := openStore(t, clock)
+	st := openStoreEmpty(t, clock)
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	svc, err := New(ctx, Config{Store: st, Issuer: srv.URL, Now: clock.Now})
+	svc, err := New(ctx, Config{Store: st, Issuer: srv.URL, Now: clock.Now, SigningAlgorithm: configured})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +84,9 @@ func TestThirdPartyVerification(t *testing.T) {
 	var keys jose.JSONWebKeySet
 	getJSON(t, resp, &keys)
 
-	tok, err := jwt.ParseSigned(tokenResp.AccessToken, []jose.SignatureAlgorithm{jose.RS256})
+	// A careful verifier accepts the algorithms it knows and requires the
+	// token's to be the one the JWK names.
+	tok, err := jwt.ParseSigned(tokenResp.AccessToken, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
 	if err != nil {
 		t.Fatalf("parse the access token: %v", err)
 	}
@@ -74,9 +94,15 @@ func TestThirdPartyVerification(t *testing.T) {
 	if typ := h.ExtraHeaders[jose.HeaderType]; typ != "at+jwt" {
 		t.Errorf("typ: got %v, want at+jwt", typ)
 	}
+	if h.Algorithm != string(wantAlg) {
+		t.Errorf("alg: got %s, want %s", h.Algorithm, wantAlg)
+	}
 	matching := keys.Key(h.KeyID)
 	if len(matching) != 1 {
 		t.Fatalf("JWKS keys with kid %q: got %d, want 1", h.KeyID, len(matching))
+	}
+	if jwk := matching[0]; jwk.Algorithm != h.Algorithm || jwk.Use != "sig" || keyType(jwk) != wantKty {
+		t.Errorf("JWK: got alg %s, use %s, kty %s; want %s, sig, %s", jwk.Algorithm, jwk.Use, keyType(jwk), h.Algorithm, wantKty)
 	}
 	var std jwt.Claims
 	var custom struct {
@@ -99,6 +125,19 @@ func TestThirdPartyVerification(t *testing.T) {
 	); diff != "" {
 		t.Errorf("claims (-want +got):\n%s", diff)
 	}
+}
+
+// keyType is the JWK "kty" of a parsed JWK.
+func keyType(k jose.JSONWebKey) string {
+	b, err := k.MarshalJSON()
+	if err != nil {
+		return ""
+	}
+	var m struct {
+		Kty string `json:"kty"`
+	}
+	_ = json.Unmarshal(b, &m)
+	return m.Kty
 }
 
 func getJSON(t *testing.T, resp *http.Response, v any) {

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"strings"
 	"time"
@@ -21,20 +22,88 @@ const clockLeeway = 30 * time.Second
 const maxTokenLength = 8 << 10
 
 // VerifyAccessToken checks a bearer token and returns what it asserts. Only
-// RS256 tokens of type at+jwt signed by one of the store's published keys,
-// from this issuer, for the partner API, and valid now are accepted; every
-// other token is an Error of kind Unauthenticated with a short message that
-// is safe to show. When the keys must be reread and the store cannot be
-// reached, the store's error (Unavailable) is returned instead: the token may
-// well be good.
+// ES256 and RS256 tokens of type at+jwt signed by one of the store's
+// published keys, with that key's algorithm, from this issuer, for the
+// partner API, and valid now are accepted; every other token is an Error of
+// kind Unauthenticated with a short message that is safe to show. When the
+// keys must be reread and the store cannot be reached, the store's error
+// (Unavailable) is returned instead: the token may well be good.
+//
+// A token accepted once is cached until its exp (see tokenCache), so that
+// its next requests skip the signature check; everything else is checked
+// on every call.
 func (s *Service) VerifyAccessToken(ctx context.Context, raw string) (secusers.AccessToken, error) {
-	claims, err := s.verifiedClaims(ctx, raw)
+	if err := checkTokenSize(raw); err != nil {
+		return secusers.AccessToken{}, err
+	}
+	key := sha256.Sum256([]byte(raw))
+	v, cached, err := s.cachedToken(ctx, key)
+	if err == nil && !cached {
+		if v, err = s.verifyToken(ctx, raw); err == nil {
+			s.verified.add(key, v)
+		}
+	}
 	if err != nil {
 		return secusers.AccessToken{}, err
 	}
-	if err := s.checkClaims(claims); err != nil {
-		return secusers.AccessToken{}, err
+	return v.accessToken(), nil
+}
+
+// checkTokenSize refuses, before any work, no token and one far longer
+// than ours.
+func checkTokenSize(raw string) error {
+	switch {
+	case raw == "":
+		return unauthenticated("no token was given")
+	case len(raw) > maxTokenLength:
+		return unauthenticated("the token is too long")
 	}
+	return nil
+}
+
+// cachedToken returns the cached token whose hash is key, if there is one.
+// Its signature is not checked again; what could have changed since is:
+// its claims against the clock (nbf, exp, with the leeway), and that the
+// key that signed it is still published, so that a key dropped from the
+// store ends its tokens as promptly as without the cache. A reread of the
+// keys that fails is the store's error, as on the uncached path.
+func (s *Service) cachedToken(ctx context.Context, key [sha256.Size]byte) (*verifiedToken, bool, error) {
+	v, ok := s.verified.get(key)
+	if !ok {
+		return nil, false, nil
+	}
+	set, err := s.keys.current(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if set.public[v.kid] == nil {
+		s.verified.forget(key)
+		return nil, false, nil
+	}
+	if err := s.checkClaims(v.claims); err != nil {
+		return nil, false, err
+	}
+	return v, true, nil
+}
+
+// verifyToken checks raw in full: header, signature and claims.
+func (s *Service) verifyToken(ctx context.Context, raw string) (*verifiedToken, error) {
+	claims, kid, err := s.verifiedClaims(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkClaims(claims); err != nil {
+		return nil, err
+	}
+	tok, err := accessToken(claims)
+	if err != nil {
+		return nil, err
+	}
+	return &verifiedToken{kid: kid, claims: claims, token: tok}, nil
+}
+
+// accessToken is what the verified claims assert.
+func accessToken(claims accessClaims) (secusers.AccessToken, error) {
 	tok := secusers.AccessToken{
 		ID:        claims.ID,
 		ClientID:  claims.ClientID,
@@ -61,50 +130,60 @@ func unauthenticated(message string) error {
 }
 
 // verifiedClaims parses raw, checks its header and signature and decodes its
-// claims. Nothing from the token is trusted before the signature is checked,
-// except the kid, which only selects among keys the store holds.
-func (s *Service) verifiedClaims(ctx context.Context, raw string) (accessClaims, error) {
+// claims, and returns them with the kid of the key that signed them.
+// Nothing from the token is trusted before the signature is checked, except
+// the kid, which only selects among keys the store holds, and the alg,
+// which must be that key's.
+func (s *Service) verifiedClaims(ctx context.Context, raw string) (accessClaims, string, error) {
 	var claims accessClaims
-	switch {
-	case raw == "":
-		return claims, unauthenticated("no token was given")
-	case len(raw) > maxTokenLength:
-		return claims, unauthenticated("the token is too long")
-	}
-	// Naming the one accepted algorithm here is what refuses "none", HS256
-	// keyed with the public key, and every other algorithm confusion.
-	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{signingAlgorithm})
+	// Naming the accepted algorithms here is what refuses "none", HS256
+	// keyed with the public key, and every other algorithm.
+	tok, err := jwt.ParseSigned(raw, acceptedAlgorithms)
 	if err != nil {
 		var alg *jose.ErrUnexpectedSignatureAlgorithm
 		if errors.As(err, &alg) {
-			return claims, unauthenticated("the token's signing algorithm is not accepted")
+			return claims, "", unauthenticated("the token's signing algorithm is not accepted")
 		}
-		return claims, unauthenticated("the token is malformed")
+		return claims, "", unauthenticated("the token is malformed")
 	}
 	if len(tok.Headers) != 1 {
-		return claims, unauthenticated("the token is malformed")
+		return claims, "", unauthenticated("the token is malformed")
 	}
 	h := tok.Headers[0]
+	key, err := s.headerKey(ctx, h)
+	if err != nil {
+		return claims, "", err
+	}
+	if err := tok.Claims(key.key, &claims); err != nil {
+		if errors.Is(err, jose.ErrCryptoFailure) {
+			return claims, "", unauthenticated("the token's signature is not valid")
+		}
+		return claims, "", unauthenticated("the token's claims are malformed")
+	}
+	return claims, h.KeyID, nil
+}
+
+// headerKey checks a token's header (its type, its kid) and returns the
+// published key its kid names, refusing a token whose alg is not that
+// key's: an RS256 header naming an EC key, or ES256 naming an RSA key, is
+// the algorithm confusion the key's own algorithm rules out.
+func (s *Service) headerKey(ctx context.Context, h jose.Header) (*verifyingKey, error) {
 	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); !isAccessTokenType(typ) {
-		return claims, unauthenticated("the token is not an access token")
+		return nil, unauthenticated("the token is not an access token")
 	}
 	if h.KeyID == "" {
-		return claims, unauthenticated("the token does not name its signing key")
+		return nil, unauthenticated("the token does not name its signing key")
 	}
-	pub, err := s.keys.publicKey(ctx, h.KeyID)
-	if err != nil {
-		return claims, err
+	key, err := s.keys.publicKey(ctx, h.KeyID)
+	switch {
+	case err != nil:
+		return nil, err
+	case key == nil:
+		return nil, unauthenticated("the token's signing key is not known")
+	case jose.SignatureAlgorithm(h.Algorithm) != key.alg:
+		return nil, unauthenticated("the token's signing algorithm is not its key's")
 	}
-	if pub == nil {
-		return claims, unauthenticated("the token's signing key is not known")
-	}
-	if err := tok.Claims(pub, &claims); err != nil {
-		if errors.Is(err, jose.ErrCryptoFailure) {
-			return claims, unauthenticated("the token's signature is not valid")
-		}
-		return claims, unauthenticated("the token's claims are malformed")
-	}
-	return claims, nil
+	return key, nil
 }
 
 // isAccessTokenType accepts "at+jwt" and its full media type, in any case

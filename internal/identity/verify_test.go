@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -72,16 +73,38 @@ func with(claims map[string]any, changes map[string]any) map[string]any {
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
+// forgeToken signs claims with the env's active key, with headers (its kid
+// and the access token type when nil).
+func (e *testEnv) forgeToken(t testing.TB, headers map[jose.HeaderKey]any, claims map[string]any) string {
+	t.Helper()
+	if headers == nil {
+		headers = e.header()
+	}
+	return forge(t, e.key.alg, e.key.private, headers, claims)
+}
+
+// header is the header of the tokens the env's active key signs.
+func (e *testEnv) header() map[jose.HeaderKey]any {
+	return map[jose.HeaderKey]any{"kid": e.key.id, "typ": "at+jwt"}
+}
+
 func TestVerifyRejects(t *testing.T) {
 	t.Parallel()
-	e := newTestEnv(t)
+	for _, alg := range []string{AlgorithmES256, AlgorithmRS256} {
+		t.Run(alg, func(t *testing.T) {
+			t.Parallel()
+			testVerifyRejects(t, newTestEnvAlg(t, alg))
+		})
+	}
+}
+
+func testVerifyRejects(t *testing.T, e *testEnv) {
 	ctx := context.Background()
 	now := e.clock.Now()
-	key := sharedPrivate(t)
-	kid := sharedKey().ID
-	hdr := map[jose.HeaderKey]any{"kid": kid, "typ": "at+jwt"}
+	key, kid, alg := e.key.private, e.key.id, e.key.alg
+	hdr := e.header()
 	good := goodClaims(now, e.app.ClientID)
-	sign := func(claims map[string]any) string { return forge(t, jose.RS256, key, hdr, claims) }
+	sign := func(claims map[string]any) string { return e.forgeToken(t, nil, claims) }
 
 	// Sanity: the forger makes tokens the service accepts, so every
 	// rejection below is due to the one thing each row changes.
@@ -89,8 +112,8 @@ func TestVerifyRejects(t *testing.T) {
 		t.Fatalf("a well-formed forged token: got %v, want it accepted", err)
 	}
 
-	outsider := outsiderKey()
-	pubDER, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	outsider := outsiderKeys[string(alg)]()
+	pubDER, err := x509.MarshalPKIXPublicKey(key.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +123,7 @@ func TestVerifyRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	parts := strings.Split(issued, ".")
+	forgeAs := func(headers map[jose.HeaderKey]any, signer any) string { return forge(t, alg, signer, headers, good) }
 
 	tests := []struct {
 		name string
@@ -113,8 +137,13 @@ func TestVerifyRejects(t *testing.T) {
 		{"alg none, signature kept", b64(`{"alg":"none","typ":"at+jwt","kid":"`+kid+`"}`) + "." + parts[1] + "." + parts[2]},
 		{"HS256 with the public key (DER) as secret", forge(t, jose.HS256, pubDER, hdr, good)},
 		{"HS256 with the public key (PEM) as secret", forge(t, jose.HS256, pubPEM, hdr, good)},
-		{"PS256 with the real key", forge(t, jose.PS256, key, hdr, good)},
-		{"RS512 with the real key", forge(t, jose.RS512, key, hdr, good)},
+		{"the other accepted algorithm, signed by a key of its kind", func() string {
+			other := AlgorithmRS256
+			if alg == jose.RS256 {
+				other = AlgorithmES256
+			}
+			return forge(t, jose.SignatureAlgorithm(other), outsiderKeys[other](), hdr, good)
+		}()},
 		{"signature stripped", parts[0] + "." + parts[1] + "."},
 		{"payload modified after signing", parts[0] + "." + b64(`{"iss":"`+testIssuer+`","scope":"`+secusers.PermissionReadCustomers+`"}`) + "." + parts[2]},
 		{"scope widened after signing", func() string {
@@ -125,19 +154,18 @@ func TestVerifyRejects(t *testing.T) {
 			q, _ := json.Marshal(c)
 			return parts[0] + "." + base64.RawURLEncoding.EncodeToString(q) + "." + parts[2]
 		}()},
-		{"header swapped after signing", b64(`{"alg":"RS256","typ":"at+jwt","kid":"`+kid+`","x":1}`) + "." + parts[1] + "." + parts[2]},
+		{"header swapped after signing", b64(`{"alg":"`+string(alg)+`","typ":"at+jwt","kid":"`+kid+`","x":1}`) + "." + parts[1] + "." + parts[2]},
 		{"JWE-shaped", "a.b.c.d.e"},
 		{"JSON serialization", `{"payload":"` + parts[1] + `","protected":"` + parts[0] + `","signature":"` + parts[2] + `"}`},
-		{"kid unknown", forge(t, jose.RS256, key, map[jose.HeaderKey]any{"kid": "no-such-key", "typ": "at+jwt"}, good)},
-		{"kid is a path", forge(t, jose.RS256, key, map[jose.HeaderKey]any{"kid": "../../etc/passwd", "typ": "at+jwt"}, good)},
-		{"kid missing", forge(t, jose.RS256, key, map[jose.HeaderKey]any{"typ": "at+jwt"}, good)},
-		{"typ missing", forge(t, jose.RS256, key, map[jose.HeaderKey]any{"kid": kid}, good)},
-		{"typ JWT (an ID token, say)", forge(t, jose.RS256, key, map[jose.HeaderKey]any{"kid": kid, "typ": "JWT"}, good)},
-		{"signed by a key not in the store, our kid", forge(t, jose.RS256, outsider, hdr, good)},
-		{"signed by a key not in the store, its own kid", forge(t, jose.RS256, outsider,
-			map[jose.HeaderKey]any{"kid": "outsider", "typ": "at+jwt"}, good)},
-		{"outsider key embedded as jwk", forge(t, jose.RS256, jose.JSONWebKey{Key: outsider, KeyID: kid},
-			map[jose.HeaderKey]any{"typ": "at+jwt", "jwk": jose.JSONWebKey{Key: &outsider.PublicKey}}, good)},
+		{"kid unknown", forgeAs(map[jose.HeaderKey]any{"kid": "no-such-key", "typ": "at+jwt"}, key)},
+		{"kid is a path", forgeAs(map[jose.HeaderKey]any{"kid": "../../etc/passwd", "typ": "at+jwt"}, key)},
+		{"kid missing", forgeAs(map[jose.HeaderKey]any{"typ": "at+jwt"}, key)},
+		{"typ missing", forgeAs(map[jose.HeaderKey]any{"kid": kid}, key)},
+		{"typ JWT (an ID token, say)", forgeAs(map[jose.HeaderKey]any{"kid": kid, "typ": "JWT"}, key)},
+		{"signed by a key not in the store, our kid", forgeAs(hdr, outsider)},
+		{"signed by a key not in the store, its own kid", forgeAs(map[jose.HeaderKey]any{"kid": "outsider", "typ": "at+jwt"}, outsider)},
+		{"outsider key embedded as jwk", forgeAs(map[jose.HeaderKey]any{"typ": "at+jwt", "jwk": jose.JSONWebKey{Key: outsider.Public()}},
+			jose.JSONWebKey{Key: outsider, KeyID: kid})},
 		{"expired", sign(with(good, map[string]any{"iat": now.Add(-2 * time.Hour).Unix(), "nbf": now.Add(-2 * time.Hour).Unix(),
 			"exp": now.Add(-clockLeeway - time.Second).Unix()}))},
 		{"not yet valid", sign(with(good, map[string]any{"nbf": now.Add(clockLeeway + 2*time.Second).Unix()}))},
@@ -164,6 +192,7 @@ func TestVerifyRejects(t *testing.T) {
 		{"cred is a string", sign(with(good, map[string]any{"cred": "secret"}))},
 		{"cred is an empty object", sign(with(good, map[string]any{"cred": map[string]any{}}))},
 	}
+	tests = append(tests, algorithmRows(t, e, good)...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -181,34 +210,50 @@ func TestVerifyRejects(t *testing.T) {
 	}
 }
 
-func TestVerifyMessages(t *testing.T) {
-	t.Parallel()
-	e := newTestEnv(t)
-	now := e.clock.Now()
-	key, kid := sharedPrivate(t), sharedKey().ID
-	hdr := map[jose.HeaderKey]any{"kid": kid, "typ": "at+jwt"}
-	good := goodClaims(now, e.app.ClientID)
-	tests := []struct {
-		raw, want string
-	}{
-		{forge(t, jose.RS256, key, hdr, with(good, map[string]any{"exp": now.Add(-time.Hour).Unix()})), "the token has expired"},
-		{forge(t, jose.RS256, key, hdr, with(good, map[string]any{"nbf": now.Add(time.Hour).Unix()})), "the token is not valid yet"},
-		{forge(t, jose.HS256, []byte(strings.Repeat("k", 32)), hdr, good), "the token's signing algorithm is not accepted"},
-		{forge(t, jose.RS256, key, map[jose.HeaderKey]any{"kid": "x", "typ": "at+jwt"}, good), "the token's signing key is not known"},
-		{forge(t, jose.RS256, key, hdr, with(good, map[string]any{"iss": "https://evil.example"})), "the token is from another issuer"},
-		{forge(t, jose.RS256, key, hdr, with(good, map[string]any{"aud": "x"})), "the token is for another audience"},
-		{"x.y.z", "the token is malformed"},
-	}
-	for _, tt := range tests {
-		_, err := e.svc.VerifyAccessToken(context.Background(), tt.raw)
-		if got := secusers.MessageOf(err); got != tt.want {
-			t.Errorf("message: got %q, want %q", got, tt.want)
+// algorithmRows are the rows of TestVerifyRejects that only a key of the
+// env's algorithm can sign: other algorithms of the same kind of key.
+func algorithmRows(t *testing.T, e *testEnv, good map[string]any) []struct{ name, raw string } {
+	hdr := e.header()
+	if e.key.alg == jose.RS256 {
+		return []struct{ name, raw string }{
+			{"PS256 with the real key", forge(t, jose.PS256, e.key.private, hdr, good)},
+			{"RS512 with the real key", forge(t, jose.RS512, e.key.private, hdr, good)},
 		}
 	}
-	// The signature check must name the signature.
-	_, err := e.svc.VerifyAccessToken(context.Background(), forge(t, jose.RS256, outsiderKey(), hdr, good))
-	if got, want := secusers.MessageOf(err), "the token's signature is not valid"; got != want {
-		t.Errorf("message: got %q, want %q", got, want)
+	// Another ECDSA algorithm needs a key on another curve, which the store
+	// never holds: the parser refuses it before any key is looked up.
+	return []struct{ name, raw string }{
+		{"ES512 under the EC key's kid", forge(t, jose.ES512, mustEC(elliptic.P521()), hdr, good)},
+	}
+}
+
+func TestVerifyMessages(t *testing.T) {
+	t.Parallel()
+	for _, alg := range []string{AlgorithmES256, AlgorithmRS256} {
+		t.Run(alg, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnvAlg(t, alg)
+			now := e.clock.Now()
+			good := goodClaims(now, e.app.ClientID)
+			tests := []struct {
+				raw, want string
+			}{
+				{e.forgeToken(t, nil, with(good, map[string]any{"exp": now.Add(-time.Hour).Unix()})), "the token has expired"},
+				{e.forgeToken(t, nil, with(good, map[string]any{"nbf": now.Add(time.Hour).Unix()})), "the token is not valid yet"},
+				{forge(t, jose.HS256, []byte(strings.Repeat("k", 32)), e.header(), good), "the token's signing algorithm is not accepted"},
+				{e.forgeToken(t, map[jose.HeaderKey]any{"kid": "x", "typ": "at+jwt"}, good), "the token's signing key is not known"},
+				{e.forgeToken(t, nil, with(good, map[string]any{"iss": "https://evil.example"})), "the token is from another issuer"},
+				{e.forgeToken(t, nil, with(good, map[string]any{"aud": "x"})), "the token is for another audience"},
+				{forge(t, e.key.alg, outsiderKeys[alg](), e.header(), good), "the token's signature is not valid"},
+				{"x.y.z", "the token is malformed"},
+			}
+			for _, tt := range tests {
+				_, err := e.svc.VerifyAccessToken(context.Background(), tt.raw)
+				if got := secusers.MessageOf(err); got != tt.want {
+					t.Errorf("message: got %q, want %q", got, tt.want)
+				}
+			}
+		})
 	}
 }
 
@@ -292,7 +337,6 @@ func TestVerifyCredentialClaim(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	ctx := context.Background()
-	hdr := map[jose.HeaderKey]any{"kid": sharedKey().ID, "typ": "at+jwt"}
 	good := goodClaims(e.clock.Now(), e.app.ClientID)
 	thumb := strings.Repeat("0F", 20)
 	tests := []struct {
@@ -309,7 +353,7 @@ func TestVerifyCredentialClaim(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			raw := forge(t, jose.RS256, sharedPrivate(t), hdr, with(good, map[string]any{"cred": tt.cred}))
+			raw := e.forgeToken(t, nil, with(good, map[string]any{"cred": tt.cred}))
 			got, err := e.svc.VerifyAccessToken(ctx, raw)
 			if err != nil {
 				t.Fatalf("VerifyAccessToken: %v", err)
@@ -368,14 +412,14 @@ func TestRestartVerifiesOldTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) != 1 || keys[0].Algorithm != "RS256" {
-		t.Fatalf("store keys after New: got %d (%+v), want one RS256 key", len(keys), keys)
+	if len(keys) != 1 || keys[0].Algorithm != AlgorithmES256 {
+		t.Fatalf("store keys after New: got %d (%+v), want one ES256 key", len(keys), keys)
 	}
 	pk, err := parseSigningKey(keys[0], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if kid, _ := thumbprint(&pk.private.PublicKey); keys[0].ID != kid {
+	if kid, _ := thumbprint(pk.private.Public()); keys[0].ID != kid {
 		t.Errorf("kid: got %q, want the RFC 7638 thumbprint %q", keys[0].ID, kid)
 	}
 	app := secusers.App{ClientID: uuid.NewString(), Permissions: []string{secusers.PermissionReadUsers}}
@@ -410,7 +454,7 @@ func TestKeysFromAnotherServer(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	ctx := context.Background()
-	otherKey, err := NewSigningKey()
+	otherKey, err := NewSigningKey("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +463,7 @@ func TestKeysFromAnotherServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	hdr := map[jose.HeaderKey]any{"kid": otherKey.ID, "typ": "at+jwt"}
-	tok := forge(t, jose.RS256, other.private, hdr, goodClaims(e.clock.Now(), e.app.ClientID))
+	tok := forge(t, other.alg, other.private, hdr, goodClaims(e.clock.Now(), e.app.ClientID))
 
 	loads := e.store.loads()
 	if _, err := e.svc.VerifyAccessToken(ctx, tok); !secusers.IsKind(err, secusers.Unauthenticated) {

@@ -95,10 +95,10 @@ func plainPage(tb testing.TB, st secusers.Store, tenant string, statuses secuser
 	return page
 }
 
-func ids(users []secusers.User) []string {
+func ids(users []secusers.PageUser) []string {
 	out := make([]string, len(users))
 	for i, u := range users {
-		out[i] = u.ID
+		out[i] = u.Key.ID
 	}
 	return out
 }

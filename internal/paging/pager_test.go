@@ -114,7 +114,7 @@ func TestPagerKeyset(t *testing.T) {
 		if len(before.Users) == 0 {
 			continue
 		}
-		after := secusers.KeyOf(before.Users[len(before.Users)-1])
+		after := before.Users[len(before.Users)-1].Key
 		got, err := p.Page(context.Background(), tenantID, statuses, index, size, &after)
 		if err != nil {
 			t.Fatal(err)

@@ -85,8 +85,12 @@ const secondsPerDay = 24 * 60 * 60
 // It counts in seconds, not with time.Duration: a Duration saturates after
 // about 292 years, which would give every placeholder date the same bogus
 // age instead of none.
-func (u User) PasswordAgeDays(now time.Time) int64 {
-	last := u.LastPasswordChange
+func (u User) PasswordAgeDays(now time.Time) int64 { return PasswordAgeDays(u.LastPasswordChange, now) }
+
+// PasswordAgeDays returns the age in whole days at now of a password last
+// changed at last, as User.PasswordAgeDays does; the page of the API, which
+// has no User, calls it directly.
+func PasswordAgeDays(last, now time.Time) int64 {
 	if last.IsZero() || last.Before(earliestPasswordChange) || now.Before(last) {
 		return 0
 	}

@@ -148,3 +148,12 @@ func (s StatusSet) String() string {
 	}
 	return strings.Join(names, "|")
 }
+
+// Only returns the status when the set holds exactly one: a filter of one
+// status is what the stores answer from that status's own index.
+func (s StatusSet) Only() (Status, bool) {
+	if bits.OnesCount16(uint16(s)) != 1 {
+		return 0, false
+	}
+	return Status(bits.TrailingZeros16(uint16(s))), true
+}

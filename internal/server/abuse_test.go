@@ -24,6 +24,24 @@ import (
 	"github.com/secusers/secusers/internal/secusers"
 )
 
+// attackerKeyFor returns a key for alg (RS256 or ES256) that the server
+// never holds.
+func attackerKeyFor(alg jose.SignatureAlgorithm) any {
+	if alg == jose.ES256 {
+		return attackerECKey()
+	}
+	return attackerKey()
+}
+
+// attackerECKey is a P-256 key the server never holds.
+var attackerECKey = sync.OnceValue(func() *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
 // attackerKey is an RSA key the server never holds.
 var attackerKey = sync.OnceValue(func() *rsa.PrivateKey {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -41,14 +59,14 @@ func TestJWTAbuse(t *testing.T) {
 	t.Parallel()
 	e := newAbuseEnv(t)
 	good := e.token(t, e.demo.ClientID, e.demo.ClientSecret)
-	kid, key := e.signingKey(t)
+	kid, alg, key := e.signingKey(t)
 	claims := e.accessClaims(e.demo.ClientID, secusers.PermissionReadUsers)
 	realHeader := map[jose.HeaderKey]any{"kid": kid, "typ": "at+jwt"}
 	parts := strings.Split(good, ".")
 
 	// The control: the good token and a well-forged one are served, so
 	// each refusal below is for the one thing its case changes.
-	for name, tok := range map[string]string{"issued": good, "signed with the server's key": signJWT(t, jose.RS256, key, realHeader, claims)} {
+	for name, tok := range map[string]string{"issued": good, "signed with the server's key": signJWT(t, alg, key, realHeader, claims)} {
 		if resp, body := e.callAPI(t, tok); resp.StatusCode != http.StatusOK {
 			t.Fatalf("control, %s token: got %d %s, want 200", name, resp.StatusCode, body)
 		}
@@ -79,28 +97,28 @@ func TestJWTAbuse(t *testing.T) {
 		{
 			name: "kid naming no key",
 			token: func(t *testing.T) string {
-				return signJWT(t, jose.RS256, attackerKey(), map[jose.HeaderKey]any{"kid": "no-such-key", "typ": "at+jwt"}, claims)
+				return signJWT(t, alg, attackerKeyFor(alg), map[jose.HeaderKey]any{"kid": "no-such-key", "typ": "at+jwt"}, claims)
 			},
 			wantMsg: "signing key is not known",
 		},
 		{
 			name: "kid that is a path",
 			token: func(t *testing.T) string {
-				return signJWT(t, jose.RS256, attackerKey(), map[jose.HeaderKey]any{"kid": "../../etc/passwd", "typ": "at+jwt"}, claims)
+				return signJWT(t, alg, attackerKeyFor(alg), map[jose.HeaderKey]any{"kid": "../../etc/passwd", "typ": "at+jwt"}, claims)
 			},
 			wantMsg: "signing key is not known",
 		},
 		{
 			name: "no kid",
 			token: func(t *testing.T) string {
-				return signJWT(t, jose.RS256, key, map[jose.HeaderKey]any{"typ": "at+jwt"}, claims)
+				return signJWT(t, alg, key, map[jose.HeaderKey]any{"typ": "at+jwt"}, claims)
 			},
 		},
 		{
 			name: "expired",
 			token: func(t *testing.T) string {
 				now := e.clock.Now()
-				return signJWT(t, jose.RS256, key, realHeader, with(claims, map[string]any{
+				return signJWT(t, alg, key, realHeader, with(claims, map[string]any{
 					"iat": now.Add(-2 * time.Hour).Unix(), "nbf": now.Add(-2 * time.Hour).Unix(), "exp": now.Add(-time.Hour).Unix()}))
 			},
 			wantMsg: "expired",
@@ -109,7 +127,7 @@ func TestJWTAbuse(t *testing.T) {
 			name: "not yet valid",
 			token: func(t *testing.T) string {
 				now := e.clock.Now()
-				return signJWT(t, jose.RS256, key, realHeader, with(claims, map[string]any{
+				return signJWT(t, alg, key, realHeader, with(claims, map[string]any{
 					"iat": now.Unix(), "nbf": now.Add(time.Hour).Unix(), "exp": now.Add(2 * time.Hour).Unix()}))
 			},
 			wantMsg: "not valid yet",
@@ -117,21 +135,21 @@ func TestJWTAbuse(t *testing.T) {
 		{
 			name: "another issuer",
 			token: func(t *testing.T) string {
-				return signJWT(t, jose.RS256, key, realHeader, with(claims, map[string]any{"iss": "https://login.example"}))
+				return signJWT(t, alg, key, realHeader, with(claims, map[string]any{"iss": "https://login.example"}))
 			},
 			wantMsg: "another issuer",
 		},
 		{
 			name: "another audience",
 			token: func(t *testing.T) string {
-				return signJWT(t, jose.RS256, key, realHeader, with(claims, map[string]any{"aud": "https://graph.example"}))
+				return signJWT(t, alg, key, realHeader, with(claims, map[string]any{"aud": "https://graph.example"}))
 			},
 			wantMsg: "another audience",
 		},
 		{
 			name: "signed by a key not in the JWKS, with the kid of a real key",
 			token: func(t *testing.T) string {
-				return signJWT(t, jose.RS256, attackerKey(), realHeader, claims)
+				return signJWT(t, alg, attackerKeyFor(alg), realHeader, claims)
 			},
 			wantMsg: "signature",
 		},
@@ -149,7 +167,7 @@ func TestJWTAbuse(t *testing.T) {
 		{
 			name: "not an access token (typ JWT)",
 			token: func(t *testing.T) string {
-				return signJWT(t, jose.RS256, key, map[jose.HeaderKey]any{"kid": kid, "typ": "JWT"}, claims)
+				return signJWT(t, alg, key, map[jose.HeaderKey]any{"kid": kid, "typ": "JWT"}, claims)
 			},
 			wantMsg: "not an access token",
 		},
@@ -169,7 +187,7 @@ func TestJWTAbuse(t *testing.T) {
 			name: "a token of an app that does not exist",
 			token: func(t *testing.T) string {
 				ghost := uuid.NewString()
-				return signJWT(t, jose.RS256, key, realHeader, with(claims, map[string]any{"sub": ghost, "client_id": ghost}))
+				return signJWT(t, alg, key, realHeader, with(claims, map[string]any{"sub": ghost, "client_id": ghost}))
 			},
 		},
 		{

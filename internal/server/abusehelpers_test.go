@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -154,10 +153,10 @@ func (e *abuseEnv) newApp(t *testing.T, permissions ...string) (secusers.App, st
 	return app, secret
 }
 
-// signingKey returns the server's active signing key from the store: the
-// tests sign with it to show that a token with a good signature is still
-// refused for its claims.
-func (e *abuseEnv) signingKey(t *testing.T) (string, *rsa.PrivateKey) {
+// signingKey returns the server's active signing key from the store, with
+// its algorithm: the tests sign with it to show that a token with a good
+// signature is still refused for its claims.
+func (e *abuseEnv) signingKey(t *testing.T) (string, jose.SignatureAlgorithm, any) {
 	t.Helper()
 	keys, err := e.store.SigningKeys(context.Background())
 	if err != nil || len(keys) == 0 {
@@ -167,7 +166,7 @@ func (e *abuseEnv) signingKey(t *testing.T) (string, *rsa.PrivateKey) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return keys[0].ID, k.(*rsa.PrivateKey)
+	return keys[0].ID, jose.SignatureAlgorithm(keys[0].Algorithm), k
 }
 
 // jwksPublicPEM fetches the JWKS and returns the key's public key as PEM,

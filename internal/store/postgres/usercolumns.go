@@ -4,6 +4,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/userjson"
 )
 
 // userColumns are the users table's columns as scanUser reads them.
@@ -12,9 +13,9 @@ const userColumns = `id, user_principal_name, mail, display_name, first_name, la
 	status, last_password_change, start_date, end_date`
 
 // copyColumns are the columns ReplaceUsers COPYs, in userValues' order:
-// tenant_id and sort_key, then userColumns.
+// tenant_id, sort_key and the fields the API serves, then userColumns.
 var copyColumns = []string{
-	"tenant_id", "sort_key",
+	"tenant_id", "sort_key", "fields",
 	"id", "user_principal_name", "mail", "display_name", "first_name", "last_name", "employee_id",
 	"location", "department", "mobile", "job_title", "office_phone", "company", "country_region",
 	"status", "last_password_change", "start_date", "end_date",
@@ -22,21 +23,26 @@ var copyColumns = []string{
 
 // userValues appends u's row, in copyColumns' order, to values. The sort
 // key is computed here, in Go, so that every store orders users exactly
-// alike. Each value has the Go type of its column (int32 for integer), so
+// alike; the fields are the JSON the API serves, encoded once, here
+// (package userjson). Each value has the Go type of its column (int32 for integer), so
 // that COPY's binary encoding needs no conversion. (Boxing the strings costs
 // an allocation each; pointers into a reused row would not, but pgx
 // dereferences those through reflection, which allocates more.)
-func userValues(values []any, tenantID string, u secusers.User) []any {
+func userValues(values []any, tenantID string, u secusers.User) ([]any, error) {
+	fields, err := userjson.Encode(u)
+	if err != nil {
+		return values, err
+	}
 	var changed any // NULL when unknown
 	if !u.LastPasswordChange.IsZero() {
 		changed = u.LastPasswordChange.UnixMilli()
 	}
 	return append(values,
-		tenantID, secusers.SortKey(u.DisplayName),
+		tenantID, secusers.SortKey(u.DisplayName), fields,
 		u.ID, u.UserPrincipalName, u.Mail, u.DisplayName, u.FirstName, u.LastName, u.EmployeeID,
 		u.Location, u.Department, u.Mobile, u.JobTitle, u.OfficePhone, u.Company, u.CountryRegion,
 		int32(u.Status), changed, u.StartDate, u.EndDate,
-	)
+	), nil
 }
 
 // scanUser reads the userColumns of one row, and then extra, if any.
@@ -55,6 +61,3 @@ func scanUser(row pgx.Row, extra ...any) (secusers.User, error) {
 	}
 	return u, err
 }
-
-// readUser is scanUser in the shape collect takes.
-func readUser(row pgx.Row) (secusers.User, error) { return scanUser(row) }

@@ -10,25 +10,29 @@ import (
 )
 
 // keysQuery selects every $3-th position of the users of tenant $1 that have
-// a status of mask $2, starting with the first. It hops from one position to
-// the next: each step is an index-only scan of users_in_order that skips
-// $3 - 1 entries and stops, so the whole is one ordered pass over the
-// tenant's index entries that sends only the positions wanted. (Numbering
-// every row with a window function reads the same entries, but the planner
-// then prefers to sort the tenant's rows, which for a million users spills
-// to disk.) The final ORDER BY sorts only the positions found: a recursive
-// query's rows come in the order it finds them, but SQL does not promise it.
-const keysQuery = `WITH RECURSIVE anchor (sort_key, id) AS (
+// a status of mask ($2), starting with the first. It hops from one position
+// to the next: each step is an index-only scan (of users_in_order, or of the
+// status's own index: see statusFilter) that skips $3 - 1 entries and stops,
+// so the whole is one ordered pass over the tenant's index entries that
+// sends only the positions wanted. (Numbering every row with a window
+// function reads the same entries, but the planner then prefers to sort the
+// tenant's rows, which for a million users spills to disk.) The final ORDER
+// BY sorts only the positions found: a recursive query's rows come in the
+// order it finds them, but SQL does not promise it.
+func keysQuery(mask secusers.StatusSet) string {
+	filter := statusFilter(mask)
+	return `WITH RECURSIVE anchor (sort_key, id) AS (
 		(SELECT sort_key, id FROM users
-			WHERE tenant_id = $1 AND (status & $2) <> 0
+			WHERE tenant_id = $1 AND ` + filter + `
 			ORDER BY sort_key, id LIMIT 1)
 		UNION ALL
 		SELECT hop.sort_key, hop.id FROM anchor CROSS JOIN LATERAL (
 			SELECT sort_key, id FROM users
-			WHERE tenant_id = $1 AND (status & $2) <> 0 AND (sort_key, id) > (anchor.sort_key, anchor.id)
+			WHERE tenant_id = $1 AND ` + filter + ` AND (sort_key, id) > (anchor.sort_key, anchor.id)
 			ORDER BY sort_key, id OFFSET $3 - 1 LIMIT 1) AS hop
 	)
 	SELECT sort_key, id FROM anchor ORDER BY sort_key, id`
+}
 
 // SecurityUserKeys returns the position of the 1st, (every+1)-th, … user
 // that matches statuses, and the users version they were read at, from one
@@ -42,7 +46,8 @@ func (s *Store) SecurityUserKeys(ctx context.Context, tenantID string, statuses 
 	var version int64
 	err := s.snapshot(ctx, func(b *pgx.Batch) {
 		b.Queue(`SELECT users_version FROM tenants WHERE id = $1`, tenantID)
-		b.Queue(keysQuery, tenantID, int32(statuses.FilterMask()), int64(every))
+		mask := statuses.FilterMask()
+		b.Queue(keysQuery(mask), tenantID, int32(mask), int64(every))
 	}, func(results pgx.BatchResults) error {
 		err := results.QueryRow().Scan(&version)
 		if errors.Is(err, pgx.ErrNoRows) {

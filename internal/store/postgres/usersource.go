@@ -63,7 +63,10 @@ func (s *userSource) Next() bool {
 	}
 	s.seen[key] = struct{}{}
 	s.counts[u.Status]++
-	s.values = userValues(s.values[:0], s.tenantID, u)
+	if s.values, err = userValues(s.values[:0], s.tenantID, u); err != nil {
+		s.err = err
+		return false
+	}
 	return true
 }
 

@@ -6,13 +6,16 @@ import (
 	"io/fs"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/pressly/goose/v3"
 
 	"github.com/secusers/secusers/internal/secusers"
 	"github.com/secusers/secusers/internal/store/storetest"
+	"github.com/secusers/secusers/internal/userjson"
 )
 
 // TestMigrateUsersToUniqueIndex fills a database at schema version 2 (users
@@ -49,7 +52,7 @@ func TestMigrateUsersToUniqueIndex(t *testing.T) {
 	}
 	users := storetest.ShuffledUsers(30)
 	for _, u := range users {
-		if _, err := db.ExecContext(ctx, insertUser, userArgs(tenant, u)...); err != nil {
+		if _, err := db.ExecContext(ctx, legacyInsertUser, legacyUserArgs(t, tenant, u)...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -75,17 +78,79 @@ func TestMigrateUsersToUniqueIndex(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("users after the migration (-want +got):\n%s", diff)
 	}
-	if _, err := s.writer.ExecContext(ctx, insertUser, userArgs(tenant, users[3])...); !secusers.IsKind(translate(err, ""), secusers.Conflict) {
+	args, err := userArgs(tenant, users[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.writer.ExecContext(ctx, insertUser, args...); !secusers.IsKind(translate(err, ""), secusers.Conflict) {
 		t.Errorf("inserting a user again after the migration: got %v, want a conflict", err)
 	}
-	if got, want := usersIndexes(t, s), "users_by_id: CREATE UNIQUE INDEX users_by_id ON users (tenant_id, id); "+
-		"users_in_order: CREATE INDEX users_in_order ON users (tenant_id, sort_key, id, status)"; got != want {
-		t.Errorf("indexes of users: got %q, want %q", got, want)
+	if got := usersIndexes(t, s); !strings.HasPrefix(got, "users_by_id: CREATE UNIQUE INDEX users_by_id ON users (tenant_id, id); "+
+		"users_in_order: CREATE INDEX users_in_order ON users (tenant_id, sort_key, id, status); "+
+		"users_with_status_0: CREATE INDEX users_with_status_0 ON users (tenant_id, sort_key, id, status) WHERE (status & 1) != 0") {
+		t.Errorf("indexes of users: got %q, want users_by_id, users_in_order and one per status", got)
 	}
-	page, err := s.SecurityUsers(ctx, tenant, secusers.UserQuery{Limit: 1})
+	page, err := s.SecurityUsers(ctx, tenant, secusers.UserQuery{Limit: 1000})
 	if err != nil || page.Version != 7 {
 		t.Errorf("users version after the migration: got %d, %v, want 7, nil", page.Version, err)
 	}
+	// The users written before the migration got their JSON from SQLite's
+	// quoting (migration 00006): the same users.
+	if diff := cmp.Diff(storetest.SecurityUsersInOrder(users), decodedPage(t, page), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("security users after the migration (-want +got):\n%s", diff)
+	}
+}
+
+// TestUsersOfAnOlderServerGetTheirJSON checks the trigger of migration
+// 00006: a user inserted without the encoded fields, as a server of the
+// previous release does during a rolling upgrade, gets them.
+func TestUsersOfAnOlderServerGetTheirJSON(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "db"))
+	defer s.Close()
+	ctx := t.Context()
+	tenant := storetest.NewTenant(t, s)
+	users := storetest.ShuffledUsers(20)
+	users[0].DisplayName = "Zoë \"Q\" <b>\\ \u2028"
+	for _, u := range users {
+		if _, err := s.writer.ExecContext(ctx, legacyInsertUser, legacyUserArgs(t, tenant, u)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.writer.ExecContext(ctx, `INSERT INTO user_status_counts
+		SELECT tenant_id, status, count(*) FROM users WHERE tenant_id = ? GROUP BY status`, tenant); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.SecurityUsers(ctx, tenant, secusers.UserQuery{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(storetest.SecurityUsersInOrder(users), decodedPage(t, page), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("security users written without their JSON (-want +got):\n%s", diff)
+	}
+}
+
+// legacyInsertUser inserts a user as the releases before migration 00006
+// did, without the encoded fields.
+const legacyInsertUser = `INSERT INTO users (tenant_id, sort_key, ` + userColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// legacyUserArgs are legacyInsertUser's arguments: userArgs without fields.
+func legacyUserArgs(t *testing.T, tenant string, u secusers.User) []any {
+	args, err := userArgs(tenant, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(args[:2:2], args[3:]...)
+}
+
+func decodedPage(t *testing.T, page secusers.UserPage) []secusers.User {
+	t.Helper()
+	users, err := userjson.DecodePage(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return users
 }
 
 // TestOpenRace opens one new database from several stores at once, as

@@ -5,28 +5,39 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 // TestPagePlan checks that pages and anchors are read in index order: no
 // sort of the tenant's users per request, which 1,000,000 users would make
 // slow; that a keyset page seeks to its start instead of scanning up to it;
-// and that anchors come from the index alone.
+// that anchors come from the index alone; and that a filter of one status
+// reads that status's own index.
 func TestPagePlan(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "plan.db"))
 	defer s.Close()
+	all := secusers.AllStatusBits
+	two := secusers.StatusSetOf(secusers.HighRisk, secusers.Inactive)
+	rare := secusers.StatusSetOf(secusers.PendingDeletion)
+	after := &secusers.UserKey{SortKey: "k", ID: "i"}
 	for _, tc := range []struct {
 		query string
 		args  []any
-		want  []string // in the plan, besides users_in_order
+		index string   // the index the plan must scan
+		want  []string // in the plan, besides the index
 	}{
-		{pageQuery, []any{"t", 1, 10, 0}, nil},
-		{pageAfterQuery, []any{"t", "k", "i", 1, 10, 0}, []string{"(sort_key,id)>(?,?)"}},
-		{keysQuery, []any{"t", 1, 100}, []string{"COVERING INDEX users_in_order"}},
-		{`SELECT ` + userColumns + ` FROM users WHERE tenant_id = ? ORDER BY sort_key, id`, []any{"t"}, nil},
+		{pageQuery(all, nil), []any{"t", int64(all), 10, 0}, "users_in_order", nil},
+		{pageQuery(two, after), []any{"t", int64(two), "k", "i", 10, 0}, "users_in_order", []string{"(sort_key,id)>(?,?)"}},
+		{pageQuery(rare, nil), []any{"t", 10, 0}, "users_with_status_7", nil},
+		{pageQuery(rare, after), []any{"t", "k", "i", 10, 0}, "users_with_status_7", []string{"(sort_key,id)>(?,?)"}},
+		{keysQuery(all), []any{"t", int64(all), 100}, "users_in_order", []string{"COVERING INDEX users_in_order"}},
+		{keysQuery(rare), []any{"t", 100}, "users_with_status_7", []string{"COVERING INDEX users_with_status_7"}},
+		{`SELECT ` + userColumns + ` FROM users WHERE tenant_id = ? ORDER BY sort_key, id`, []any{"t"}, "users_in_order", nil},
 	} {
 		plan := queryPlan(t, s.reader, tc.query, tc.args...)
-		if !strings.Contains(plan, "users_in_order") || strings.Contains(plan, "TEMP B-TREE") {
-			t.Errorf("plan of %s: got %q, want a scan of users_in_order without a sort", tc.query, plan)
+		if !strings.Contains(plan, tc.index) || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("plan of %s: got %q, want a scan of %s without a sort", tc.query, plan, tc.index)
 		}
 		for _, want := range tc.want {
 			if !strings.Contains(plan, want) {

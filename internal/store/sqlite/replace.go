@@ -129,7 +129,11 @@ func (r *replacement) add(ctx context.Context, n int, u secusers.User) error {
 	if err := u.ValidateAt(n); err != nil {
 		return err
 	}
-	_, err := r.insert.ExecContext(ctx, userArgs(r.tenantID, u)...)
+	args, err := userArgs(r.tenantID, u)
+	if err != nil {
+		return err
+	}
+	_, err = r.insert.ExecContext(ctx, args...)
 	if err = translate(err, "user "+u.ID); secusers.IsKind(err, secusers.Conflict) {
 		return secusers.DuplicateUserID(n, u.ID)
 	} else if err != nil {

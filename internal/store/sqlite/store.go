@@ -25,6 +25,8 @@ type Store struct {
 	// reader has several connections; WAL lets them read a consistent
 	// snapshot while the writer writes.
 	reader *sql.DB
+	// stmts are the reader's prepared statements (see statement).
+	stmts  statements
 	now    func() time.Time
 	path   string // the database file; its sync locks live beside it
 	logger *slog.Logger
@@ -98,7 +100,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// The read pool is opened after the migrations so that its connections
 	// never see a half-made schema. query_only guards against a write
 	// slipping into a read path, where it would bypass the IMMEDIATE lock.
-	reader, err := pool(path, []string{"_pragma=query_only(1)"}, `PRAGMA cache_size = -16384`)
+	// Each reader keeps a small page cache, 1 MiB (2 MiB of memory: the
+	// pure-Go driver gives a 4 KiB page an 8 KiB slot): the OS's page cache
+	// holds the database for all of them and counts in no process's
+	// memory. At 16 MiB each, four readers walking a 100,000-user tenant's
+	// pages held 150 MB and served fewer pages a second than now (issue 12).
+	reader, err := pool(path, []string{"_pragma=query_only(1)"}, `PRAGMA cache_size = -1024`)
 	if err != nil {
 		writer.Close()
 		return nil, openError(path, err)
@@ -108,7 +115,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	reader.SetConnMaxIdleTime(5 * time.Minute)
-	s.writer, s.reader, s.path = writer, reader, path
+	stmts, err := prepareReads(ctx, reader)
+	if err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, openError(path, err)
+	}
+	s.writer, s.reader, s.stmts, s.path = writer, reader, stmts, path
 	return s, nil
 }
 
@@ -127,5 +140,5 @@ func openError(path string, err error) error {
 func (s *Store) Close() error {
 	defer s.readStarters.close()
 	defer s.writeStarters.close()
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	return errors.Join(s.stmts.close(), s.reader.Close(), s.writer.Close())
 }

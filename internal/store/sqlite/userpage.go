@@ -4,24 +4,68 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 
 	"github.com/secusers/secusers/internal/secusers"
 )
 
-// pageQuery and pageAfterQuery read a page of security users in the API's
-// order. The row-value comparison is what lets SQLite start the scan of
-// users_in_order at the After key (a seek) instead of at the tenant's first
-// user, so a page deep in a large tenant costs what the first page costs.
-// status is in the index, so the filter and the OFFSET skip read the index
-// alone; only the rows of the page are looked up in the table.
-const (
-	pageQuery = `SELECT ` + userColumns + ` FROM users
-		WHERE tenant_id = ? AND (status & ?) != 0
-		ORDER BY sort_key, id LIMIT ? OFFSET ?`
-	pageAfterQuery = `SELECT ` + userColumns + ` FROM users
-		WHERE tenant_id = ? AND (sort_key, id) > (?, ?) AND (status & ?) != 0
-		ORDER BY sort_key, id LIMIT ? OFFSET ?`
-)
+// pageColumns are what a page reads of each user: its position, the fields
+// the response computes or writes per revision, and the rest pre-encoded
+// (secusers.PageUser).
+const pageColumns = `sort_key, id, status, last_password_change, start_date, end_date, fields`
+
+// pageHeadQuery reads the tenant's users version and how many of its users
+// match a filter, in one statement.
+const pageHeadQuery = `SELECT users_version, (SELECT coalesce(sum(users), 0) FROM user_status_counts
+		WHERE tenant_id = tenants.id AND (status & ?) != 0)
+	FROM tenants WHERE id = ?`
+
+// userRange returns the FROM and WHERE of a read of a tenant's users that
+// match mask in the API's order, after a position when after is not nil;
+// userRangeArgs returns its arguments after the tenant's id. The row-value
+// comparison is what lets SQLite start the scan at the After key (a seek)
+// instead of at the tenant's first user, so a page deep in a large tenant
+// costs what the first page costs.
+//
+// A filter of one status reads that status's own index (migration 00006),
+// named with INDEXED BY because the planner has no statistics to tell that
+// it is the smaller one, and with the mask as a constant, which is what a
+// partial index's WHERE must be implied by. The first page of a status few
+// users have is then a short range, not a scan of users_in_order until
+// enough match. Other filters scan users_in_order, whose status column lets
+// them skip without reading the table.
+func userRange(mask secusers.StatusSet, after *secusers.UserKey) string {
+	var sql string
+	if st, ok := mask.Only(); ok {
+		sql = ` FROM users INDEXED BY users_with_status_` + strconv.Itoa(int(st)) +
+			` WHERE tenant_id = ? AND (status & ` + strconv.Itoa(1<<st) + `) != 0`
+	} else {
+		sql = ` FROM users WHERE tenant_id = ? AND (status & ?) != 0`
+	}
+	if after != nil {
+		sql += ` AND (sort_key, id) > (?, ?)`
+	}
+	return sql
+}
+
+// userRangeArgs returns the arguments of userRange's statement after the
+// tenant's id.
+func userRangeArgs(mask secusers.StatusSet, after *secusers.UserKey) []any {
+	var args []any
+	if _, ok := mask.Only(); !ok {
+		args = append(args, int64(mask))
+	}
+	if after != nil {
+		args = append(args, after.SortKey, after.ID)
+	}
+	return args
+}
+
+// pageQuery reads a page of the users that match mask, after a position
+// when after is not nil.
+func pageQuery(mask secusers.StatusSet, after *secusers.UserKey) string {
+	return `SELECT ` + pageColumns + userRange(mask, after) + ` ORDER BY sort_key, id LIMIT ? OFFSET ?`
+}
 
 // SecurityUsers returns one page of the tenant's security users in the
 // API's order, how many match in all (After does not change that), and the
@@ -32,35 +76,49 @@ func (s *Store) SecurityUsers(ctx context.Context, tenantID string, q secusers.U
 		return secusers.UserPage{}, err
 	}
 	mask := q.Statuses.FilterMask()
+	query := pageQuery(mask, q.After)
+	args := append(append([]any{tenantID}, userRangeArgs(mask, q.After)...), q.Limit, q.Offset)
 	var page secusers.UserPage
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		if page.Version, err = usersVersion(ctx, tx, tenantID); err != nil {
-			return err
-		}
-		err = tx.QueryRowContext(ctx,
-			`SELECT coalesce(sum(users), 0) FROM user_status_counts WHERE tenant_id = ? AND (status & ?) != 0`,
-			tenantID, int64(mask)).Scan(&page.Total)
+		head, err := s.statement(ctx, tx, pageHeadQuery)
 		if err != nil {
 			return err
 		}
-		var rows *sql.Rows
-		if q.After == nil {
-			rows, err = tx.QueryContext(ctx, pageQuery, tenantID, int64(mask), q.Limit, q.Offset)
-		} else {
-			rows, err = tx.QueryContext(ctx, pageAfterQuery,
-				tenantID, q.After.SortKey, q.After.ID, int64(mask), q.Limit, q.Offset)
+		err = head.QueryRowContext(ctx, int64(mask), tenantID).Scan(&page.Version, &page.Total)
+		if errors.Is(err, sql.ErrNoRows) {
+			return secusers.Missing("tenant", tenantID)
 		}
 		if err != nil {
 			return err
 		}
-		page.Users, err = collect(rows, scanUser)
+		users, err := s.statement(ctx, tx, query)
+		if err != nil {
+			return err
+		}
+		rows, err := users.QueryContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		page.Users, err = collect(rows, scanPageUser)
 		return err
 	})
 	if err != nil {
 		return secusers.UserPage{}, err
 	}
 	return page, nil
+}
+
+// scanPageUser reads the pageColumns of one row.
+func scanPageUser(row scanner) (secusers.PageUser, error) {
+	var u secusers.PageUser
+	var status int64
+	var changed sql.NullInt64
+	err := row.Scan(&u.Key.SortKey, &u.Key.ID, &status, &changed, &u.StartDate, &u.EndDate, &u.Fields)
+	u.Status = secusers.StatusSet(status)
+	if changed.Valid {
+		u.LastPasswordChange = secusers.FromMillis(changed.Int64)
+	}
+	return u, err
 }
 
 // usersVersion returns the tenant's users version, or NotFound.

@@ -162,7 +162,7 @@ func benchPages(b *testing.B, s secusers.Store, tenant string, mask secusers.Sta
 	if err != nil {
 		b.Fatal(err)
 	}
-	beforeLast := secusers.KeyOf(before.Users[0])
+	beforeLast := before.Users[0].Key
 	for _, page := range []struct {
 		name string
 		q    secusers.UserQuery

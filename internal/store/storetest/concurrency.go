@@ -98,7 +98,7 @@ var concurrencyTests = []test{
 					}
 					ids := make([]string, len(page.Users))
 					for i, u := range page.Users {
-						ids[i] = u.ID
+						ids[i] = u.Key.ID
 					}
 					keys, version, err := s.SecurityUserKeys(ctx(t), tn.ID, 0, 1)
 					if err != nil {
@@ -162,11 +162,12 @@ func wholeGeneration(t *testing.T, s secusers.Store, tenantID string) bool {
 		t.Errorf("SecurityUsers: got no users, want one whole generation")
 		return false
 	}
-	g, _ := strconv.Atoi(page.Users[0].Company)
+	users := decoded(t, page)
+	g, _ := strconv.Atoi(users[0].Company)
 	want := generationSize(g)
-	for _, u := range page.Users {
-		if u.Company != page.Users[0].Company {
-			t.Errorf("SecurityUsers: got users of generations %s and %s in one page, want one", page.Users[0].Company, u.Company)
+	for _, u := range users {
+		if u.Company != users[0].Company {
+			t.Errorf("SecurityUsers: got users of generations %s and %s in one page, want one", users[0].Company, u.Company)
 			return false
 		}
 	}

@@ -54,11 +54,11 @@ var fieldTests = []test{
 		}
 		page, err := s.SecurityUsers(ctx(t), tn.ID, secusers.UserQuery{Limit: 10})
 		must(t, "SecurityUsers", err)
-		if diff := cmp.Diff(byID(want[:2], userID), byID(page.Users, userID)); diff != "" {
+		if diff := cmp.Diff(byID(want[:2], userID), byID(decoded(t, page), userID)); diff != "" {
 			t.Errorf("SecurityUsers (-want +got):\n%s", diff)
 		}
 		// cmp compares times with Equal, which ignores the zone.
-		for _, u := range append(got, page.Users...) {
+		for _, u := range append(got, decoded(t, page)...) {
 			if loc := u.LastPasswordChange.Location(); loc != time.UTC {
 				t.Errorf("user %s: got LastPasswordChange in %v, want UTC", u.ID, loc)
 			}

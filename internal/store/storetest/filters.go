@@ -43,7 +43,7 @@ var filterTests = []test{
 			if page.Total != int64(len(want)) {
 				t.Errorf("filter %v: got total %d, want %d", mask, page.Total, len(want))
 			}
-			if diff := cmp.Diff(names(want), names(page.Users), cmpEmpty); diff != "" {
+			if diff := cmp.Diff(names(want), names(decoded(t, page)), cmpEmpty); diff != "" {
 				t.Errorf("filter %v (-want +got):\n%s", mask, diff)
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/userjson"
 )
 
 // cmpEmpty makes a nil and an empty list equal: the contract does not
@@ -183,4 +184,16 @@ func names(users []secusers.User) []string {
 		out[i] = u.DisplayName + " " + u.ID
 	}
 	return out
+}
+
+// decoded returns the users of a page as the store was given them, from the
+// JSON it keeps for the API (userjson.Decode): comparing them with the users
+// written checks that encoding as much as the page's selection.
+func decoded(t testing.TB, page secusers.UserPage) []secusers.User {
+	t.Helper()
+	users, err := userjson.DecodePage(page)
+	if err != nil {
+		t.Fatalf("decode a page of security users: %v", err)
+	}
+	return users
 }

@@ -46,7 +46,7 @@ var isolationTests = []test{
 				}
 				page, err := s.SecurityUsers(ctx(t), tn.ID, secusers.UserQuery{Limit: 100})
 				must(t, "SecurityUsers", err)
-				if diff := cmp.Diff(want[tn.ID], page.Users, cmpEmpty); diff != "" || page.Total != int64(len(want[tn.ID])) {
+				if diff := cmp.Diff(want[tn.ID], decoded(t, page), cmpEmpty); diff != "" || page.Total != int64(len(want[tn.ID])) {
 					t.Errorf("%s: SecurityUsers of tenant %s, total %d (-want +got):\n%s", when, tn.ID, page.Total, diff)
 				}
 			}

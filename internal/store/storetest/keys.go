@@ -54,7 +54,7 @@ var keysTests = []test{
 				page, err := s.SecurityUsers(ctx(t), tn.ID, q)
 				must(t, "SecurityUsers", err)
 				wantPage := want[offset:min(offset+size, len(want))]
-				if diff := cmp.Diff(names(wantPage), names(page.Users), cmpEmpty); diff != "" {
+				if diff := cmp.Diff(names(wantPage), names(decoded(t, page)), cmpEmpty); diff != "" {
 					t.Errorf("filter %v, offset %d from anchor %d (-want +got):\n%s", mask, offset, a, diff)
 				}
 			}

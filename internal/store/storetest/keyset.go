@@ -59,7 +59,7 @@ var keysetTests = []test{
 				must(t, "SecurityUsers", err)
 				from := min(i+1+int(offset), len(want))
 				wantPage := want[from:min(from+3, len(want))]
-				if diff := cmp.Diff(names(wantPage), names(page.Users), cmpEmpty); diff != "" {
+				if diff := cmp.Diff(names(wantPage), names(decoded(t, page)), cmpEmpty); diff != "" {
 					t.Errorf("after user %d, offset %d (-want +got):\n%s", i, offset, diff)
 				}
 			}
@@ -85,7 +85,7 @@ var keysetTests = []test{
 			must(t, "SecurityUsers", err)
 			from := startAfter(want, after)
 			wantPage := want[from:min(from+5, len(want))]
-			if diff := cmp.Diff(names(wantPage), names(page.Users), cmpEmpty); diff != "" {
+			if diff := cmp.Diff(names(wantPage), names(decoded(t, page)), cmpEmpty); diff != "" {
 				t.Errorf("after %+q (-want +got):\n%s", after, diff)
 			}
 		}
@@ -158,9 +158,9 @@ func readKeysetPages(t *testing.T, s secusers.Store, tenantID string, mask secus
 		if len(page.Users) == 0 {
 			return all
 		}
-		all = append(all, page.Users...)
+		all = append(all, decoded(t, page)...)
 		read += int64(len(page.Users))
-		key := secusers.KeyOf(page.Users[len(page.Users)-1])
+		key := page.Users[len(page.Users)-1].Key
 		after = &key
 	}
 }

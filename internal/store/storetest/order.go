@@ -48,7 +48,7 @@ var orderTests = []test{
 
 		page, err := s.SecurityUsers(ctx(t), tn.ID, secusers.UserQuery{Limit: 100})
 		must(t, "SecurityUsers", err)
-		if diff := cmp.Diff(wantNames, names(page.Users)); diff != "" {
+		if diff := cmp.Diff(wantNames, names(decoded(t, page))); diff != "" {
 			t.Errorf("SecurityUsers order (-want +got):\n%s", diff)
 		}
 		if diff := cmp.Diff(wantNames, names(allUsers(t, s, tn.ID))); diff != "" {
@@ -65,7 +65,7 @@ var orderTests = []test{
 		replace(t, s, tn.ID, users)
 		page, err := s.SecurityUsers(ctx(t), tn.ID, secusers.UserQuery{Limit: 1000})
 		must(t, "SecurityUsers", err)
-		if diff := cmp.Diff(names(inOrder(users)), names(page.Users)); diff != "" {
+		if diff := cmp.Diff(names(inOrder(users)), names(decoded(t, page))); diff != "" {
 			t.Errorf("SecurityUsers order (-want +got):\n%s", diff)
 		}
 	}},

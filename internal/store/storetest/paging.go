@@ -91,7 +91,7 @@ func readPages(t *testing.T, s secusers.Store, tenantID string, mask secusers.St
 		if want := min(int64(size), total-offset); int64(len(page.Users)) != want {
 			t.Errorf("filter %v, size %d, offset %d: got %d users, want %d", mask, size, offset, len(page.Users), want)
 		}
-		all = append(all, page.Users...)
+		all = append(all, decoded(t, page)...)
 	}
 	return all
 }

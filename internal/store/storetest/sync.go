@@ -429,6 +429,12 @@ func testSyncRunEndsOnce(t *testing.T, s secusers.Store) {
 		t.Errorf("the abandoned run's record changed (-before +after):\n%s", diff)
 	}
 
+	// The next run starts a millisecond later at least: of runs that start
+	// in the same millisecond (the stores' precision), the latest is the
+	// one with the greater id, which would make the check below a coin toss.
+	for !time.Now().After(abandoned.StartedAt.Add(time.Millisecond)) {
+		time.Sleep(time.Millisecond)
+	}
 	next, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
 	must(t, "start", err)
 	next.Result = secusers.SyncSucceeded

@@ -57,3 +57,9 @@ func GeneratedUsers(n int) []secusers.User {
 	}
 	return users
 }
+
+// SecurityUsersInOrder returns the users with a status, in the API's order:
+// what a page of every security user of a tenant holding users shows.
+func SecurityUsersInOrder(users []secusers.User) []secusers.User {
+	return inOrder(matching(users, 0))
+}
