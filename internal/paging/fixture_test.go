@@ -23,8 +23,27 @@ var (
 )
 
 // newStore opens a fresh SQLite store with one partner, customer and two
-// tenants without users.
-func newStore(tb testing.TB) *sqlite.Store {
+// tenants without users. It answers as a store whose tenants have no blocks
+// (withoutBlocks), so that the pager reads deep pages through its anchors,
+// which most of these tests are about.
+func newStore(tb testing.TB) secusers.Store {
+	return withoutBlocks{newBlockStore(tb)}
+}
+
+// withoutBlocks is a store that answers every BlocksOnly query as one
+// whose tenant's blocks are not built: no users, FromBlocks false.
+type withoutBlocks struct{ secusers.Store }
+
+func (s withoutBlocks) SecurityUsers(ctx context.Context, tenantID string, q secusers.UserQuery) (secusers.UserPage, error) {
+	if !q.BlocksOnly {
+		return s.Store.SecurityUsers(ctx, tenantID, q)
+	}
+	page, err := s.Store.SecurityUsers(ctx, tenantID, secusers.UserQuery{Statuses: q.Statuses, Limit: 1})
+	return secusers.UserPage{Total: page.Total, Version: page.Version}, err
+}
+
+// newBlockStore is newStore as the store is, with the blocks it builds.
+func newBlockStore(tb testing.TB) *sqlite.Store {
 	tb.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "paging.db"))

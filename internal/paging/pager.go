@@ -114,9 +114,20 @@ func (p *Pager) Page(ctx context.Context, tenantID string, statuses secusers.Sta
 	if after != nil {
 		return p.store.SecurityUsers(ctx, tenantID, secusers.UserQuery{Statuses: statuses, After: after, Limit: pageSize})
 	}
+	// The page's position is known from pageIndex: a store that keeps the
+	// filter in blocks starts there.
 	offset := int64(pageIndex-1) * int64(pageSize)
 	if offset < p.threshold {
-		return p.store.SecurityUsers(ctx, tenantID, secusers.UserQuery{Statuses: statuses, Offset: offset, Limit: pageSize})
+		return p.store.SecurityUsers(ctx, tenantID, secusers.UserQuery{Statuses: statuses, Offset: offset, Position: &offset, Limit: pageSize})
+	}
+	if secusers.Blocked(statuses.FilterMask()) {
+		// A deep page of a filter the store keeps in blocks is a read of
+		// one or two blocks; the anchors, a scan of the whole filter per
+		// users version, are only for a tenant whose blocks are not built.
+		page, err := p.store.SecurityUsers(ctx, tenantID, secusers.UserQuery{Statuses: statuses, Offset: offset, Position: &offset, Limit: pageSize, BlocksOnly: true})
+		if err != nil || page.FromBlocks {
+			return page, err
+		}
 	}
 	return p.deep(ctx, cacheKey{tenantID: tenantID, statuses: statuses}, offset, pageSize)
 }

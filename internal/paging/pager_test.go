@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -233,5 +234,51 @@ func TestThin(t *testing.T) {
 	}
 	if got, every := thin(nil, 3, 4); len(got) != 0 || every != 3 {
 		t.Errorf("thin(no keys): got %d keys every %d, want none every 3", len(got), every)
+	}
+}
+
+// keyCounter counts the anchor reads of the store it wraps.
+type keyCounter struct {
+	secusers.Store
+	reads atomic.Int64
+}
+
+func (s *keyCounter) SecurityUserKeys(ctx context.Context, tenantID string, statuses secusers.StatusSet, every int) ([]secusers.UserKey, int64, error) {
+	s.reads.Add(1)
+	return s.Store.SecurityUserKeys(ctx, tenantID, statuses, every)
+}
+
+// TestPagerReadsDeepPagesFromBlocks checks that a deep page of a filter the
+// store keeps in blocks is read from them, with no anchor read, and that
+// the other filters still use the anchors.
+func TestPagerReadsDeepPagesFromBlocks(t *testing.T) {
+	t.Parallel()
+	st := &keyCounter{Store: newBlockStore(t)}
+	rng := newRand(t)
+	replace(t, st, tenantID, randomUsers(rng, 700, 0))
+	p := New(st, WithThreshold(0), WithAnchorEvery(9))
+	for _, statuses := range []secusers.StatusSet{0, secusers.StatusSetOf(secusers.HighRisk)} {
+		for index := 1; index <= 8; index++ {
+			got, err := p.Page(context.Background(), tenantID, statuses, index, 13, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.FromBlocks {
+				t.Errorf("filter %v, page %d: not read from blocks", statuses, index)
+			}
+			if diff := samePage(got, plainPage(t, st, tenantID, statuses, index, 13)); diff != "" {
+				t.Errorf("filter %v, page %d: %s", statuses, index, diff)
+			}
+		}
+	}
+	if n := st.reads.Load(); n != 0 {
+		t.Errorf("anchor reads for filters kept in blocks: got %d, want 0", n)
+	}
+	two := secusers.StatusSetOf(secusers.HighRisk, secusers.Inactive)
+	if _, err := p.Page(context.Background(), tenantID, two, 5, 13, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := st.reads.Load(); n != 1 {
+		t.Errorf("anchor reads for a filter of two statuses: got %d, want 1", n)
 	}
 }

@@ -35,6 +35,17 @@ type UserQuery struct {
 	// Offset is how many matching users to skip; Limit how many to return.
 	Offset int64
 	Limit  int
+	// Position, when set, is where the page starts among the matching
+	// users, counting from 0, as the caller knows it from a pageIndex; it
+	// must be where After and Offset lead. A store that keeps the filter's
+	// users in blocks (Blocked) starts there directly; rows are read from
+	// After and Offset.
+	Position *int64
+	// BlocksOnly asks for the page only if the store can read it from
+	// blocks: when it cannot, the page has no users and FromBlocks is
+	// false, and no rows were read (a caller with a cheaper way to find a
+	// deep page by rows, such as anchors, then takes it).
+	BlocksOnly bool
 }
 
 // UserPage is one page of security users, the count of all that match, and
@@ -45,6 +56,8 @@ type UserPage struct {
 	// Version changes whenever the tenant's users are replaced, so that
 	// positions remembered at one version are not used at another.
 	Version int64
+	// FromBlocks says the users were read from the filter's blocks.
+	FromBlocks bool
 }
 
 // PageUser is one user of a page as the stores read it for the API: its
@@ -70,6 +83,8 @@ func (q UserQuery) Validate() error {
 		return Errorf(Invalid, "the page size must be at least 1, got %d", q.Limit)
 	case q.Offset < 0:
 		return Errorf(Invalid, "the offset must not be negative, got %d", q.Offset)
+	case q.Position != nil && *q.Position < 0:
+		return Errorf(Invalid, "the position must not be negative, got %d", *q.Position)
 	case !q.Statuses.Valid():
 		return badFilter(q.Statuses)
 	case q.After != nil && !(storable(q.After.SortKey) && storable(q.After.ID)):

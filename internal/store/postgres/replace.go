@@ -44,7 +44,10 @@ func (s *Store) replaceUsers(ctx context.Context, tenantID string, users iter.Se
 				return err
 			}
 		}
-		return analyzeAfterBulk(ctx, tx, src.n)
+		if err := analyzeAfterBulk(ctx, tx, src.n); err != nil {
+			return err
+		}
+		return buildBlocks(ctx, tx, tenantID)
 	})
 	if src != nil && src.seqErr != nil {
 		// Returned untouched: translate must not reinterpret the caller's
@@ -72,7 +75,7 @@ func copyUsers(ctx context.Context, tx pgx.Tx, src *userSource) error {
 
 // clearUsers bumps the tenant's users version, which takes the tenant's row
 // lock and fails with NotFound for an unknown tenant, then deletes the
-// tenant's users and their counts. It returns how many users it deleted.
+// tenant's users, their counts and their blocks. It returns how many users it deleted.
 func clearUsers(ctx context.Context, tx pgx.Tx, tenantID string) (int64, error) {
 	tag, err := tx.Exec(ctx, `UPDATE tenants SET users_version = users_version + 1 WHERE id = $1`, tenantID)
 	if err != nil {
@@ -84,7 +87,10 @@ func clearUsers(ctx context.Context, tx pgx.Tx, tenantID string) (int64, error) 
 	if tag, err = tx.Exec(ctx, `DELETE FROM users WHERE tenant_id = $1`, tenantID); err != nil {
 		return 0, err
 	}
-	_, err = tx.Exec(ctx, `DELETE FROM user_status_counts WHERE tenant_id = $1`, tenantID)
+	if _, err = tx.Exec(ctx, `DELETE FROM user_status_counts WHERE tenant_id = $1`, tenantID); err != nil {
+		return 0, err
+	}
+	_, err = tx.Exec(ctx, `DELETE FROM user_blocks WHERE tenant_id = $1`, tenantID)
 	return tag.RowsAffected(), err
 }
 

@@ -113,6 +113,9 @@ func (s *Store) beginReplacement(ctx context.Context, tx *sql.Tx, tenantID strin
 	if _, err := tx.ExecContext(ctx, `DELETE FROM user_status_counts WHERE tenant_id = ?`, tenantID); err != nil {
 		return nil, err
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_blocks WHERE tenant_id = ?`, tenantID); err != nil {
+		return nil, err
+	}
 	err = tx.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) + 1 FROM users`).Scan(&r.firstRowid)
 	if err != nil {
 		return nil, err
@@ -149,8 +152,8 @@ func (r *replacement) add(ctx context.Context, n int, u secusers.User) error {
 	return nil
 }
 
-// finish records the status counts and rebuilds the indexes a bulk
-// replacement dropped.
+// finish records the status counts, rebuilds the indexes a bulk
+// replacement dropped, and builds the tenant's blocks.
 func (r *replacement) finish(ctx context.Context) error {
 	for status, users := range r.counts {
 		_, err := r.tx.ExecContext(ctx,
@@ -169,7 +172,7 @@ func (r *replacement) finish(ctx context.Context) error {
 			return fmt.Errorf("rebuild index: %w", err)
 		}
 	}
-	return nil
+	return buildBlocks(ctx, r.tx, r.tenantID)
 }
 
 // firstRepeat reports the repeated id that made a UNIQUE index fail to

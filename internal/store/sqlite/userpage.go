@@ -14,9 +14,10 @@ import (
 // (secusers.PageUser).
 const pageColumns = `sort_key, id, status, last_password_change, start_date, end_date, fields`
 
-// pageHeadQuery reads the tenant's users version and how many of its users
-// match a filter, in one statement.
-const pageHeadQuery = `SELECT users_version, (SELECT coalesce(sum(users), 0) FROM user_status_counts
+// pageHeadQuery reads the tenant's users version, the version its blocks
+// were built at, and how many of its users match a filter, in one
+// statement.
+const pageHeadQuery = `SELECT users_version, blocks_version, (SELECT coalesce(sum(users), 0) FROM user_status_counts
 		WHERE tenant_id = tenants.id AND (status & ?) != 0)
 	FROM tenants WHERE id = ?`
 
@@ -70,7 +71,9 @@ func pageQuery(mask secusers.StatusSet, after *secusers.UserKey) string {
 // SecurityUsers returns one page of the tenant's security users in the
 // API's order, how many match in all (After does not change that), and the
 // tenant's users version. All three come from one snapshot, so they agree
-// even while ReplaceUsers commits.
+// even while ReplaceUsers commits. A filter of secusers.BlockFilters reads
+// the tenant's blocks when they were built at its users version, else, and
+// for every other filter, the users' rows.
 func (s *Store) SecurityUsers(ctx context.Context, tenantID string, q secusers.UserQuery) (secusers.UserPage, error) {
 	if err := q.Validate(); err != nil {
 		return secusers.UserPage{}, err
@@ -84,12 +87,21 @@ func (s *Store) SecurityUsers(ctx context.Context, tenantID string, q secusers.U
 		if err != nil {
 			return err
 		}
-		err = head.QueryRowContext(ctx, int64(mask), tenantID).Scan(&page.Version, &page.Total)
+		var blocksVersion int64
+		err = head.QueryRowContext(ctx, int64(mask), tenantID).Scan(&page.Version, &blocksVersion, &page.Total)
 		if errors.Is(err, sql.ErrNoRows) {
 			return secusers.Missing("tenant", tenantID)
 		}
 		if err != nil {
 			return err
+		}
+		if secusers.Blocked(mask) && blocksVersion == page.Version {
+			page.FromBlocks = true
+			page.Users, err = s.blockPage(ctx, tx, tenantID, mask, q)
+			return err
+		}
+		if q.BlocksOnly {
+			return nil
 		}
 		users, err := s.statement(ctx, tx, query)
 		if err != nil {

@@ -1,0 +1,113 @@
+package secusers
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func blockUsers(n int) []PageUser {
+	users := make([]PageUser, n)
+	for i := range users {
+		users[i] = PageUser{
+			Key:    UserKey{SortKey: fmt.Sprintf("user %05d", i), ID: fmt.Sprintf("id-%d", i)},
+			Status: StatusSet(i % 512), StartDate: int64(i) * 1000, EndDate: -int64(i),
+			Fields: []byte(fmt.Sprintf(`"id":"id-%d"`+"\x1f\x1f\"\"", i)),
+		}
+		if i%3 == 0 {
+			users[i].LastPasswordChange = FromMillis(1_600_000_000_000 + int64(i))
+		}
+	}
+	return users
+}
+
+// TestBlocksRoundTrip builds the blocks of 250 users and reads every page
+// of every size back from them, from positions and after keys.
+func TestBlocksRoundTrip(t *testing.T) {
+	users := blockUsers(250)
+	var blocks [][]byte
+	var firsts []UserKey
+	b := NewBlockBuilder(func(n int64, first UserKey, count int, data []byte) error {
+		if int(n) != len(blocks) || count != min(UsersPerBlock, len(users)-int(n)*UsersPerBlock) {
+			t.Errorf("block %d of %d users, want block %d", n, count, len(blocks))
+		}
+		blocks, firsts = append(blocks, append([]byte(nil), data...)), append(firsts, first)
+		return nil
+	})
+	for _, u := range users {
+		if err := b.Add(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if len(blocks) != 3 || firsts[1] != users[100].Key {
+		t.Fatalf("got %d blocks, the second starting at %v", len(blocks), firsts[1])
+	}
+	read := func(first, last int64) []PageUser {
+		var out []PageUser
+		for i := first; i <= last && i < int64(len(blocks)); i++ {
+			var err error
+			if out, err = DecodeBlock(out, blocks[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	if diff := cmp.Diff(users, read(0, 2)); diff != "" {
+		t.Fatalf("decoded blocks (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		from  int64
+		limit int
+	}{{0, 100}, {100, 100}, {50, 100}, {240, 100}, {249, 1}, {250, 10}, {0, 1000}, {99, 2}} {
+		first, last, skip := BlockRange(tc.from, tc.limit)
+		got := PageFromBlocks(read(first, last), nil, skip, tc.limit)
+		want := users[min(int(tc.from), len(users)):min(int(tc.from)+tc.limit, len(users))]
+		if diff := cmp.Diff(want, got, cmpEmptyPage); diff != "" {
+			t.Errorf("from %d, limit %d (-want +got):\n%s", tc.from, tc.limit, diff)
+		}
+	}
+	// After a key: the block whose first key is at or before it, then on.
+	after := users[149].Key
+	got := PageFromBlocks(read(1, 2), &after, 10, 20)
+	if diff := cmp.Diff(users[160:180], got); diff != "" {
+		t.Errorf("after user 149, skipping 10 (-want +got):\n%s", diff)
+	}
+	between := UserKey{SortKey: "user 00199 ", ID: ""} // after user 199, before 200
+	if got := PageFromBlocks(read(1, 2), &between, 0, 1); len(got) != 1 || got[0].Key != users[200].Key {
+		t.Errorf("after a key between users: got %v, want user 200", got)
+	}
+}
+
+var cmpEmptyPage = cmp.Transformer("empty", func(p []PageUser) []PageUser {
+	if len(p) == 0 {
+		return nil
+	}
+	return p
+})
+
+func TestDecodeBlockRefusesDamage(t *testing.T) {
+	block := AppendBlockUser(nil, blockUsers(1)[0])
+	for cut := 1; cut < len(block); cut++ {
+		if _, err := DecodeBlock(nil, block[:cut]); err == nil {
+			t.Errorf("a block cut at byte %d of %d decoded", cut, len(block))
+		}
+	}
+	if _, err := DecodeBlock(nil, append(block, 0xff, 0xff)); err == nil {
+		t.Error("a block with trailing garbage decoded")
+	}
+}
+
+func TestBlocked(t *testing.T) {
+	for mask, want := range map[StatusSet]bool{
+		AllStatusBits: true, StatusSetOf(HighRisk): true, StatusSetOf(TestUser): true,
+		StatusSetOf(HighRisk, Inactive): false, 0: false,
+	} {
+		if got := Blocked(mask); got != want {
+			t.Errorf("Blocked(%d) = %v, want %v", mask, got, want)
+		}
+	}
+}

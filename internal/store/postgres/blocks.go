@@ -1,0 +1,122 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/secusers/secusers/internal/secusers"
+)
+
+// blockChunk is how many users buildBlocks reads at a time: the reads and
+// the inserts share the transaction's one connection, so each chunk is read
+// whole before its blocks are written.
+const blockChunk = 10 * secusers.UsersPerBlock
+
+// buildBlocks writes the blocks of each of secusers.BlockFilters from the
+// tenant's users, read back in the API's order a chunk at a time, and marks
+// them built at the tenant's users version. It runs at the end of a
+// replacement, in its transaction, after the old blocks were deleted.
+func buildBlocks(ctx context.Context, tx pgx.Tx, tenantID string) error {
+	for _, mask := range secusers.BlockFilters() {
+		b := secusers.NewBlockBuilder(func(n int64, first secusers.UserKey, users int, data []byte) error {
+			_, err := tx.Exec(ctx, `INSERT INTO user_blocks
+				(tenant_id, filter, block, first_sort_key, first_id, users, data) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				tenantID, int32(mask), n, first.SortKey, first.ID, int32(users), data)
+			return err
+		})
+		var after *secusers.UserKey
+		for {
+			query := `SELECT ` + pageColumns + ` FROM users WHERE tenant_id = $1 AND ` + statusFilter(mask)
+			args := []any{tenantID, int32(mask), blockChunk}
+			if after != nil {
+				query += ` AND (sort_key, id) > ($4, $5)`
+				args = append(args, after.SortKey, after.ID)
+			}
+			rows, err := tx.Query(ctx, query+` ORDER BY sort_key, id LIMIT $3`, args...)
+			if err != nil {
+				return err
+			}
+			chunk, err := collect(rows, scanPageUser)
+			if err != nil {
+				return fmt.Errorf("build the blocks of filter %d: %w", mask, err)
+			}
+			for _, u := range chunk {
+				if err := b.Add(u); err != nil {
+					return err
+				}
+			}
+			if len(chunk) < blockChunk {
+				break
+			}
+			after = &chunk[len(chunk)-1].Key
+		}
+		if err := b.Flush(); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `UPDATE tenants SET blocks_version = users_version WHERE id = $1`, tenantID)
+	return err
+}
+
+// blockAtQuery finds the block of a filter that holds the first user after
+// a position: the last block whose first user is at or before it (0 when
+// none is). The users before the position in that block are passed over
+// when the page is cut (secusers.PageFromBlocks).
+const blockAtQuery = `SELECT coalesce((SELECT block FROM user_blocks
+	WHERE tenant_id = $1 AND filter = $2 AND (first_sort_key, first_id) <= ($3, $4)
+	ORDER BY first_sort_key DESC, first_id DESC LIMIT 1), 0)`
+
+// blocksQuery reads a filter's blocks from $3 to $4, in order, when they
+// are current (blocksCurrent).
+const blocksQuery = `SELECT data FROM user_blocks
+	WHERE tenant_id = $1 AND filter = $2 AND block BETWEEN $3 AND $4 AND ` + blocksCurrent + `
+	ORDER BY block`
+
+// blocksAfterQuery reads a filter's blocks from the one that holds the first
+// user after position ($3, $4) on, $5 of them, when they are current.
+const blocksAfterQuery = `SELECT data FROM user_blocks
+	WHERE tenant_id = $1 AND filter = $2 AND block >= (` + blockAtQuery + `) AND ` + blocksCurrent + `
+	ORDER BY block LIMIT $5`
+
+// queueBlockPage queues the read of the blocks that hold the page q asks
+// for, of filter mask; readBlockPage cuts the page from them.
+func queueBlockPage(b *pgx.Batch, tenantID string, mask secusers.StatusSet, q secusers.UserQuery) {
+	if first, last, _, known := secusers.BlocksToRead(q); known {
+		b.Queue(blocksQuery, tenantID, int32(mask), first, last)
+		return
+	}
+	b.Queue(blocksAfterQuery, tenantID, int32(mask), q.After.SortKey, q.After.ID, secusers.BlocksAfter(q))
+}
+
+// readBlockPage reads the blocks queueBlockPage asked for and cuts q's page
+// from them.
+func readBlockPage(results pgx.BatchResults, q secusers.UserQuery) ([]secusers.PageUser, error) {
+	rows, err := results.Query()
+	if err != nil {
+		return nil, err
+	}
+	var users []secusers.PageUser
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		// Scan copies into a new []byte, which the page's users keep
+		// slices of.
+		if users, err = secusers.DecodeBlock(users, data); err != nil {
+			rows.Close()
+			return nil, err
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if _, _, skip, known := secusers.BlocksToRead(q); known {
+		return secusers.PageFromBlocks(users, nil, skip, q.Limit), nil
+	}
+	return secusers.PageFromBlocks(users, q.After, int(q.Offset), q.Limit), nil
+}

@@ -1,0 +1,27 @@
+-- The pages of the filters most requests use (every security user, and each
+-- single status) kept as blocks of consecutive users in the API's order
+-- (secusers.UsersPerBlock each, encoded by secusers.AppendBlockUser), so
+-- that a page is a read of one or two blocks instead of a hundred rows.
+-- blocks_version is the users version the tenant's blocks were built at:
+-- a page reads the blocks only when it equals users_version, so a tenant
+-- written before this migration, or by a server of the previous release
+-- during a rolling upgrade, is read row by row until its next import or
+-- sync builds them.
+
+-- +goose Up
+CREATE TABLE user_blocks (
+    tenant_id      text COLLATE "C" NOT NULL REFERENCES tenants (id),
+    filter         integer          NOT NULL,
+    block          bigint           NOT NULL,
+    first_sort_key text COLLATE "C" NOT NULL,
+    first_id       text COLLATE "C" NOT NULL,
+    users          integer          NOT NULL,
+    data           bytea            NOT NULL,
+    PRIMARY KEY (tenant_id, filter, block)
+);
+CREATE INDEX user_blocks_by_first ON user_blocks (tenant_id, filter, first_sort_key, first_id);
+ALTER TABLE tenants ADD COLUMN blocks_version bigint NOT NULL DEFAULT -1;
+
+-- +goose Down
+ALTER TABLE tenants DROP COLUMN blocks_version;
+DROP TABLE user_blocks;
