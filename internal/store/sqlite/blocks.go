@@ -59,56 +59,72 @@ func eachRow(rows *sql.Rows, fn func(scanner) error) error {
 	return rows.Err()
 }
 
-// blockAtQuery finds the block of a filter that holds the first user after
-// a position: the last block whose first user is at or before it. The
-// users before the position in that block are passed over when the page is
-// cut (secusers.PageFromBlocks).
-const blockAtQuery = `SELECT block FROM user_blocks
-	WHERE tenant_id = ? AND filter = ? AND (first_sort_key, first_id) <= (?, ?)
-	ORDER BY first_sort_key DESC, first_id DESC LIMIT 1`
+// The reads of a page from blocks, each one statement: the tenant's users
+// version, its blocks' version and the filter's count, with the blocks that
+// hold the page, one row per block (one row with a NULL block when none is
+// read). The blocks are read only when they were built at the users
+// version. Parameters: ?1 tenant, ?2 filter, then the blocks.
+const (
+	blockHead = `SELECT t.users_version, t.blocks_version,
+		(SELECT coalesce(sum(users), 0) FROM user_status_counts WHERE tenant_id = t.id AND (status & ?2) != 0),
+		b.data
+	FROM tenants AS t LEFT JOIN user_blocks AS b
+		ON b.tenant_id = t.id AND b.filter = ?2 AND t.blocks_version = t.users_version AND `
+	blockTail = `
+	WHERE t.id = ?1
+	ORDER BY b.block`
 
-// blocksQuery reads a filter's blocks first to last, in order.
-const blocksQuery = `SELECT data FROM user_blocks
-	WHERE tenant_id = ? AND filter = ? AND block BETWEEN ? AND ? ORDER BY block`
+	// blocksQuery reads the filter's blocks ?3 to ?4.
+	blocksQuery = blockHead + `b.block BETWEEN ?3 AND ?4` + blockTail
 
-// blockPage reads the page q asks for from the blocks of filter mask, in
-// tx, whose snapshot has found them built at the tenant's users version.
-func (s *Store) blockPage(ctx context.Context, tx *sql.Tx, tenantID string, mask secusers.StatusSet, q secusers.UserQuery) ([]secusers.PageUser, error) {
+	// blocksAfterQuery reads ?5 blocks from the one that holds the first
+	// user after position (?3, ?4): the last block whose first user is at
+	// or before it (the first block when none is).
+	blocksAfterQuery = `WITH start (block) AS (SELECT coalesce((SELECT block FROM user_blocks
+			WHERE tenant_id = ?1 AND filter = ?2 AND (first_sort_key, first_id) <= (?3, ?4)
+			ORDER BY first_sort_key DESC, first_id DESC LIMIT 1), 0))
+	` + blockHead + `b.block BETWEEN (SELECT block FROM start) AND (SELECT block FROM start) + ?5 - 1` + blockTail
+)
+
+// blockPage reads q's page from the blocks of filter mask in tx, when they
+// are current; FromBlocks tells. NotFound when the tenant does not exist.
+func (s *Store) blockPage(ctx context.Context, tx *sql.Tx, tenantID string, mask secusers.StatusSet, q secusers.UserQuery) (secusers.UserPage, error) {
 	first, last, skip, known := secusers.BlocksToRead(q)
+	query, args := blocksQuery, []any{tenantID, int64(mask), first, last}
 	after := (*secusers.UserKey)(nil)
 	if !known {
-		at, err := s.statement(ctx, tx, blockAtQuery)
-		if err != nil {
-			return nil, err
-		}
-		err = at.QueryRowContext(ctx, tenantID, int64(mask), q.After.SortKey, q.After.ID).Scan(&first)
-		switch {
-		case err == sql.ErrNoRows:
-			first = 0 // the position comes before the filter's first user
-		case err != nil:
-			return nil, err
-		}
-		last, skip, after = first+secusers.BlocksAfter(q)-1, int(q.Offset), q.After
+		skip, after = int(q.Offset), q.After
+		query, args = blocksAfterQuery, []any{tenantID, int64(mask), q.After.SortKey, q.After.ID, secusers.BlocksAfter(q)}
 	}
-	read, err := s.statement(ctx, tx, blocksQuery)
+	stmt, err := s.statement(ctx, tx, query)
 	if err != nil {
-		return nil, err
+		return secusers.UserPage{}, err
 	}
-	rows, err := read.QueryContext(ctx, tenantID, int64(mask), first, last)
+	rows, err := stmt.QueryContext(ctx, args...)
 	if err != nil {
-		return nil, err
+		return secusers.UserPage{}, err
 	}
+	var page secusers.UserPage
+	var blocksVersion int64
 	var users []secusers.PageUser
+	found := false
 	err = eachRow(rows, func(row scanner) error {
 		var data []byte
-		if err := row.Scan(&data); err != nil {
+		if err := row.Scan(&page.Version, &blocksVersion, &page.Total, &data); err != nil {
 			return err
 		}
+		found = true
 		users, err = secusers.DecodeBlock(users, data)
 		return err
 	})
-	if err != nil {
-		return nil, err
+	switch {
+	case err != nil:
+		return secusers.UserPage{}, err
+	case !found:
+		return secusers.UserPage{}, secusers.Missing("tenant", tenantID)
 	}
-	return secusers.PageFromBlocks(users, after, skip, q.Limit), nil
+	if page.FromBlocks = blocksVersion == page.Version; page.FromBlocks {
+		page.Users = secusers.PageFromBlocks(users, after, skip, q.Limit)
+	}
+	return page, nil
 }

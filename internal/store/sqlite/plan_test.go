@@ -34,6 +34,9 @@ func TestPagePlan(t *testing.T) {
 		{keysQuery(all), []any{"t", int64(all), 100}, "users_in_order", []string{"COVERING INDEX users_in_order"}},
 		{keysQuery(rare), []any{"t", 100}, "users_with_status_7", []string{"COVERING INDEX users_with_status_7"}},
 		{`SELECT ` + userColumns + ` FROM users WHERE tenant_id = ? ORDER BY sort_key, id`, []any{"t"}, "users_in_order", nil},
+		{blocksQuery, []any{"t", 511, 0, 1}, "sqlite_autoindex_user_blocks_1 (tenant_id=? AND filter=? AND block>? AND block<?)", nil},
+		{blocksAfterQuery, []any{"t", 511, "k", "i", 2}, "sqlite_autoindex_user_blocks_1 (tenant_id=? AND filter=? AND block>? AND block<?)",
+			[]string{"user_blocks_by_first (tenant_id=? AND filter=?"}},
 	} {
 		plan := queryPlan(t, s.reader, tc.query, tc.args...)
 		if !strings.Contains(plan, tc.index) || strings.Contains(plan, "TEMP B-TREE") {

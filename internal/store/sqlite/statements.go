@@ -19,7 +19,7 @@ type statements map[string]*sql.Stmt
 
 // prepareReads prepares every statement the read paths ask statement for.
 func prepareReads(ctx context.Context, db *sql.DB) (statements, error) {
-	texts := []string{pageHeadQuery, blockAtQuery, blocksQuery}
+	texts := []string{pageHeadQuery, blocksQuery, blocksAfterQuery}
 	filters := []secusers.StatusSet{secusers.AllStatusBits}
 	for _, st := range secusers.AllStatuses() {
 		filters = append(filters, secusers.StatusSetOf(st))

@@ -14,10 +14,9 @@ import (
 // (secusers.PageUser).
 const pageColumns = `sort_key, id, status, last_password_change, start_date, end_date, fields`
 
-// pageHeadQuery reads the tenant's users version, the version its blocks
-// were built at, and how many of its users match a filter, in one
-// statement.
-const pageHeadQuery = `SELECT users_version, blocks_version, (SELECT coalesce(sum(users), 0) FROM user_status_counts
+// pageHeadQuery reads the tenant's users version and how many of its users
+// match a filter, in one statement.
+const pageHeadQuery = `SELECT users_version, (SELECT coalesce(sum(users), 0) FROM user_status_counts
 		WHERE tenant_id = tenants.id AND (status & ?) != 0)
 	FROM tenants WHERE id = ?`
 
@@ -79,45 +78,48 @@ func (s *Store) SecurityUsers(ctx context.Context, tenantID string, q secusers.U
 		return secusers.UserPage{}, err
 	}
 	mask := q.Statuses.FilterMask()
-	query := pageQuery(mask, q.After)
-	args := append(append([]any{tenantID}, userRangeArgs(mask, q.After)...), q.Limit, q.Offset)
 	var page secusers.UserPage
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		head, err := s.statement(ctx, tx, pageHeadQuery)
-		if err != nil {
-			return err
+		var err error
+		if secusers.Blocked(mask) {
+			page, err = s.blockPage(ctx, tx, tenantID, mask, q)
+			if err != nil || page.FromBlocks || q.BlocksOnly {
+				return err
+			}
 		}
-		var blocksVersion int64
-		err = head.QueryRowContext(ctx, int64(mask), tenantID).Scan(&page.Version, &blocksVersion, &page.Total)
-		if errors.Is(err, sql.ErrNoRows) {
-			return secusers.Missing("tenant", tenantID)
-		}
-		if err != nil {
-			return err
-		}
-		if secusers.Blocked(mask) && blocksVersion == page.Version {
-			page.FromBlocks = true
-			page.Users, err = s.blockPage(ctx, tx, tenantID, mask, q)
-			return err
-		}
-		if q.BlocksOnly {
-			return nil
-		}
-		users, err := s.statement(ctx, tx, query)
-		if err != nil {
-			return err
-		}
-		rows, err := users.QueryContext(ctx, args...)
-		if err != nil {
-			return err
-		}
-		page.Users, err = collect(rows, scanPageUser)
+		page, err = s.rowPage(ctx, tx, tenantID, mask, q)
 		return err
 	})
 	if err != nil {
 		return secusers.UserPage{}, err
 	}
 	return page, nil
+}
+
+// rowPage reads q's page from the users' rows in tx.
+func (s *Store) rowPage(ctx context.Context, tx *sql.Tx, tenantID string, mask secusers.StatusSet, q secusers.UserQuery) (secusers.UserPage, error) {
+	var page secusers.UserPage
+	head, err := s.statement(ctx, tx, pageHeadQuery)
+	if err != nil {
+		return page, err
+	}
+	err = head.QueryRowContext(ctx, int64(mask), tenantID).Scan(&page.Version, &page.Total)
+	if errors.Is(err, sql.ErrNoRows) {
+		return page, secusers.Missing("tenant", tenantID)
+	}
+	if err != nil {
+		return page, err
+	}
+	users, err := s.statement(ctx, tx, pageQuery(mask, q.After))
+	if err != nil {
+		return page, err
+	}
+	rows, err := users.QueryContext(ctx, append(append([]any{tenantID}, userRangeArgs(mask, q.After)...), q.Limit, q.Offset)...)
+	if err != nil {
+		return page, err
+	}
+	page.Users, err = collect(rows, scanPageUser)
+	return page, err
 }
 
 // scanPageUser reads the pageColumns of one row.
