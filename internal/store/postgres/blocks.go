@@ -60,80 +60,63 @@ func buildBlocks(ctx context.Context, tx pgx.Tx, tenantID string) error {
 	return err
 }
 
-// The reads of a page from blocks, each one statement (and so one snapshot,
-// without a transaction): the tenant's users version, its blocks' version
-// and the filter's count, with the blocks that hold the page, one row per
-// block (one row with a NULL block when none is read). The blocks are read
-// only when they were built at the users version.
-const (
-	blockHead = `SELECT t.users_version, t.blocks_version,
-		(SELECT coalesce(sum(users), 0)::bigint FROM user_status_counts
-			WHERE tenant_id = t.id AND (status & $2) <> 0),
-		b.data
-	FROM tenants AS t LEFT JOIN LATERAL (`
-	blockTail = `) AS b ON true
-	WHERE t.id = $1
-	ORDER BY b.block`
+// blockAtQuery finds the block of a filter that holds the first user after
+// a position: the last block whose first user is at or before it (0 when
+// none is). The users before the position in that block are passed over
+// when the page is cut (secusers.PageFromBlocks).
+const blockAtQuery = `SELECT coalesce((SELECT block FROM user_blocks
+	WHERE tenant_id = $1 AND filter = $2 AND (first_sort_key, first_id) <= ($3, $4)
+	ORDER BY first_sort_key DESC, first_id DESC LIMIT 1), 0)`
 
-	// blocksQuery reads the filter's blocks $3 to $4.
-	blocksQuery = blockHead + `SELECT block, data FROM user_blocks
-		WHERE tenant_id = t.id AND filter = $2 AND t.blocks_version = t.users_version
-			AND block BETWEEN $3 AND $4` + blockTail
+// blocksQuery reads a filter's blocks from $3 to $4, in order, when they
+// are current (blocksCurrent).
+const blocksQuery = `SELECT data FROM user_blocks
+	WHERE tenant_id = $1 AND filter = $2 AND block BETWEEN $3 AND $4 AND ` + blocksCurrent + `
+	ORDER BY block`
 
-	// blocksAfterQuery reads $5 blocks from the one that holds the first
-	// user after position ($3, $4): the last block whose first user is at
-	// or before it (the first block when none is).
-	blocksAfterQuery = blockHead + `SELECT block, data FROM user_blocks
-		WHERE tenant_id = t.id AND filter = $2 AND t.blocks_version = t.users_version
-			AND block >= coalesce((SELECT block FROM user_blocks
-				WHERE tenant_id = $1 AND filter = $2 AND (first_sort_key, first_id) <= ($3, $4)
-				ORDER BY first_sort_key DESC, first_id DESC LIMIT 1), 0)
-		ORDER BY block LIMIT $5` + blockTail
-)
+// blocksAfterQuery reads a filter's blocks from the one that holds the first
+// user after position ($3, $4) on, $5 of them, when they are current.
+const blocksAfterQuery = `SELECT data FROM user_blocks
+	WHERE tenant_id = $1 AND filter = $2 AND block >= (` + blockAtQuery + `) AND ` + blocksCurrent + `
+	ORDER BY block LIMIT $5`
 
-// blockPage reads q's page from the blocks of filter mask, when they are
-// current; FromBlocks tells. The page's users keep slices of the blocks,
-// which pgx copies out of its buffer when it scans them.
-func (s *Store) blockPage(ctx context.Context, tenantID string, mask secusers.StatusSet, q secusers.UserQuery) (secusers.UserPage, error) {
-	var rows pgx.Rows
-	var err error
-	first, last, skip, known := secusers.BlocksToRead(q)
-	after := (*secusers.UserKey)(nil)
-	if known {
-		rows, err = s.pool.Query(ctx, blocksQuery, tenantID, int32(mask), first, last)
-	} else {
-		skip, after = int(q.Offset), q.After
-		rows, err = s.pool.Query(ctx, blocksAfterQuery, tenantID, int32(mask), q.After.SortKey, q.After.ID, secusers.BlocksAfter(q))
+// queueBlockPage queues the read of the blocks that hold the page q asks
+// for, of filter mask; readBlockPage cuts the page from them.
+func queueBlockPage(b *pgx.Batch, tenantID string, mask secusers.StatusSet, q secusers.UserQuery) {
+	if first, last, _, known := secusers.BlocksToRead(q); known {
+		b.Queue(blocksQuery, tenantID, int32(mask), first, last)
+		return
 	}
+	b.Queue(blocksAfterQuery, tenantID, int32(mask), q.After.SortKey, q.After.ID, secusers.BlocksAfter(q))
+}
+
+// readBlockPage reads the blocks queueBlockPage asked for and cuts q's page
+// from them.
+func readBlockPage(results pgx.BatchResults, q secusers.UserQuery) ([]secusers.PageUser, error) {
+	rows, err := results.Query()
 	if err != nil {
-		return secusers.UserPage{}, translate(err, "")
+		return nil, err
 	}
-	var page secusers.UserPage
-	var blocksVersion int64
 	var users []secusers.PageUser
-	found := false
 	for rows.Next() {
 		var data []byte
-		if err = rows.Scan(&page.Version, &blocksVersion, &page.Total, &data); err != nil {
-			break
+		if err := rows.Scan(&data); err != nil {
+			rows.Close()
+			return nil, err
 		}
-		found = true
+		// Scan copies into a new []byte, which the page's users keep
+		// slices of.
 		if users, err = secusers.DecodeBlock(users, data); err != nil {
-			break
+			rows.Close()
+			return nil, err
 		}
 	}
 	rows.Close()
-	if err == nil {
-		err = rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
-	switch {
-	case err != nil:
-		return secusers.UserPage{}, translate(err, "")
-	case !found:
-		return secusers.UserPage{}, secusers.Missing("tenant", tenantID)
+	if _, _, skip, known := secusers.BlocksToRead(q); known {
+		return secusers.PageFromBlocks(users, nil, skip, q.Limit), nil
 	}
-	if page.FromBlocks = blocksVersion == page.Version; page.FromBlocks {
-		page.Users = secusers.PageFromBlocks(users, after, skip, q.Limit)
-	}
-	return page, nil
+	return secusers.PageFromBlocks(users, q.After, int(q.Offset), q.Limit), nil
 }

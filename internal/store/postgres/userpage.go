@@ -61,6 +61,11 @@ func pageQuery(tenantID string, mask secusers.StatusSet, q secusers.UserQuery) (
 		ORDER BY p.sort_key, p.id`, args
 }
 
+// blocksCurrent is the condition under which a block read reads anything:
+// the tenant's blocks were built at its users version. It does not depend
+// on the row, so PostgreSQL evaluates it once, before the scan, and skips
+// the scan when it is false.
+const blocksCurrent = `EXISTS (SELECT 1 FROM tenants WHERE id = $1 AND blocks_version = users_version)`
 
 // SecurityUsers returns one page of the tenant's security users in the
 // API's order, how many match in all (After does not change that), and the
@@ -84,20 +89,44 @@ func (s *Store) SecurityUsers(ctx context.Context, tenantID string, q secusers.U
 	return s.rowPage(ctx, tenantID, mask, q)
 }
 
-// headQuery reads the tenant's users version and how many of its users
-// have a status of mask $2.
-const headQuery = `SELECT users_version, (SELECT coalesce(sum(users), 0)::bigint FROM user_status_counts
+// headQuery reads the tenant's users version, the version its blocks were
+// built at, and how many of its users have a status of mask $2.
+const headQuery = `SELECT users_version, blocks_version, (SELECT coalesce(sum(users), 0)::bigint FROM user_status_counts
 	WHERE tenant_id = tenants.id AND (status & $2) <> 0)
 	FROM tenants WHERE id = $1`
 
 // readHead reads headQuery's row into page; NotFound when the tenant does
 // not exist.
-func readHead(results pgx.BatchResults, tenantID string, page *secusers.UserPage) error {
-	err := results.QueryRow().Scan(&page.Version, &page.Total)
+func readHead(results pgx.BatchResults, tenantID string, page *secusers.UserPage) (blocksVersion int64, err error) {
+	err = results.QueryRow().Scan(&page.Version, &blocksVersion, &page.Total)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return secusers.Missing("tenant", tenantID)
+		return 0, secusers.Missing("tenant", tenantID)
 	}
-	return err
+	return blocksVersion, err
+}
+
+// blockPage reads q's page from the blocks of filter mask, when they are
+// current; FromBlocks tells.
+func (s *Store) blockPage(ctx context.Context, tenantID string, mask secusers.StatusSet, q secusers.UserQuery) (secusers.UserPage, error) {
+	var page secusers.UserPage
+	err := s.snapshot(ctx, func(b *pgx.Batch) {
+		b.Queue(headQuery, tenantID, int32(mask))
+		queueBlockPage(b, tenantID, mask, q)
+	}, func(results pgx.BatchResults) error {
+		blocksVersion, err := readHead(results, tenantID, &page)
+		if err != nil {
+			return err
+		}
+		users, err := readBlockPage(results, q)
+		if page.FromBlocks = blocksVersion == page.Version; page.FromBlocks {
+			page.Users = users
+		}
+		return err
+	})
+	if err != nil {
+		return secusers.UserPage{}, err
+	}
+	return page, nil
 }
 
 // rowPage reads q's page from the users' rows.
@@ -108,7 +137,7 @@ func (s *Store) rowPage(ctx context.Context, tenantID string, mask secusers.Stat
 		b.Queue(headQuery, tenantID, int32(mask))
 		b.Queue(query, args...)
 	}, func(results pgx.BatchResults) error {
-		if err := readHead(results, tenantID, &page); err != nil {
+		if _, err := readHead(results, tenantID, &page); err != nil {
 			return err
 		}
 		rows, err := results.Query()
