@@ -13,11 +13,11 @@ import (
 	"github.com/secusers/secusers/internal/userjson"
 )
 
-// TestUserFieldsOfEarlierWriters checks both ways migration 00004 gives a
-// user written without its encoded fields the JSON the API serves: the
-// trigger, for a server of the previous release still writing during a
-// rolling upgrade, and the migration's own UPDATE, for the users written
-// before it, run here as the migration file has it.
+// TestUserFieldsOfEarlierWriters checks both ways a user written without
+// its encoded fields gets the JSON the API serves: computed when read
+// (pageFields), for a server of the previous release still writing during
+// a rolling upgrade, and migration 00004's own UPDATE, for the users
+// written before it, run here as the migration file has it.
 func TestUserFieldsOfEarlierWriters(t *testing.T) {
 	t.Parallel()
 	s := open(t, pgtest.DSN(t))
@@ -55,7 +55,7 @@ func TestUserFieldsOfEarlierWriters(t *testing.T) {
 			t.Errorf("%s: security users (-want +got):\n%s", how, diff)
 		}
 	}
-	check("filled by the trigger")
+	check("computed when read")
 
 	file, err := migrations.ReadFile("migrations/00004_user_fields.sql")
 	if err != nil {

@@ -41,7 +41,18 @@ func pagePositions(mask secusers.StatusSet, after bool) string {
 // pageColumns are what a page reads of each user: its position, the fields
 // the response computes or writes per revision, and the rest pre-encoded
 // (secusers.PageUser).
-const pageColumns = `sort_key, id, status, last_password_change, start_date, end_date, fields`
+const pageColumns = `sort_key, id, status, last_password_change, start_date, end_date, ` + pageFields
+
+// pageFields is the encoded fields of a row as a page reads them. A row
+// written by a server of the release before migration 00004, during a
+// rolling upgrade, has none; it gets them from PostgreSQL's JSON quoting,
+// as the migration gave the rows before it (the same JSON to any reader).
+const pageFields = `CASE WHEN fields <> ''::bytea THEN fields ELSE
+		convert_to('"id":' || to_json(id)::text || ',"userPrincipalName":' || to_json(user_principal_name)::text || ',"mail":' || to_json(mail)::text
+		|| ',"displayName":' || to_json(display_name)::text || ',"firstName":' || to_json(first_name)::text || ',"lastName":' || to_json(last_name)::text
+		|| ',"employeeId":' || to_json(employee_id)::text || ',"location":' || to_json(location)::text || ',"department":' || to_json(department)::text
+		|| ',"mobile":' || to_json(mobile)::text || ',"jobTitle":' || to_json(job_title)::text
+		|| chr(31) || '"officePhone":' || to_json(office_phone)::text || ',"company":' || to_json(company)::text || chr(31) || to_json(country_region)::text, 'UTF8') END`
 
 // pageQuery returns the statement and arguments that read the page q asks
 // for, of the users that have any status of mask. The rows are fetched in a

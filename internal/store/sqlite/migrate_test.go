@@ -101,9 +101,9 @@ func TestMigrateUsersToUniqueIndex(t *testing.T) {
 	}
 }
 
-// TestUsersOfAnOlderServerGetTheirJSON checks the trigger of migration
-// 00006: a user inserted without the encoded fields, as a server of the
-// previous release does during a rolling upgrade, gets them.
+// TestUsersOfAnOlderServerGetTheirJSON checks that a user inserted without
+// the encoded fields, as a server of the release before migration 00006
+// does during a rolling upgrade, is served with them (pageFields).
 func TestUsersOfAnOlderServerGetTheirJSON(t *testing.T) {
 	t.Parallel()
 	s := open(t, filepath.Join(t.TempDir(), "db"))

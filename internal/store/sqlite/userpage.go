@@ -12,7 +12,18 @@ import (
 // pageColumns are what a page reads of each user: its position, the fields
 // the response computes or writes per revision, and the rest pre-encoded
 // (secusers.PageUser).
-const pageColumns = `sort_key, id, status, last_password_change, start_date, end_date, fields`
+const pageColumns = `sort_key, id, status, last_password_change, start_date, end_date, ` + pageFields
+
+// pageFields is the encoded fields of a row as a page reads them. A row
+// written by a server of the release before migration 00006, during a
+// rolling upgrade, has none; it gets them from SQLite's JSON quoting, as
+// the migration gave the rows before it (the same JSON to any reader).
+const pageFields = `CASE WHEN fields != x'' THEN fields ELSE
+		CAST('"id":' || json_quote(id) || ',"userPrincipalName":' || json_quote(user_principal_name) || ',"mail":' || json_quote(mail)
+		|| ',"displayName":' || json_quote(display_name) || ',"firstName":' || json_quote(first_name) || ',"lastName":' || json_quote(last_name)
+		|| ',"employeeId":' || json_quote(employee_id) || ',"location":' || json_quote(location) || ',"department":' || json_quote(department)
+		|| ',"mobile":' || json_quote(mobile) || ',"jobTitle":' || json_quote(job_title)
+		|| char(31) || '"officePhone":' || json_quote(office_phone) || ',"company":' || json_quote(company) || char(31) || json_quote(country_region) AS BLOB) END`
 
 // pageHeadQuery reads the tenant's users version and how many of its users
 // match a filter, in one statement.

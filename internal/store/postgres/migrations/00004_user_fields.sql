@@ -13,18 +13,10 @@ UPDATE users SET fields = convert_to('"id":' || to_json(id)::text || ',"userPrin
         || chr(31) || '"officePhone":' || to_json(office_phone)::text || ',"company":' || to_json(company)::text || chr(31) || to_json(country_region)::text, 'UTF8');
 
 -- A server of the previous release, still running during a rolling
--- upgrade, writes users without the encoding; this fills it in. This
--- release's servers always write it, so the WHEN is all they pay.
--- +goose StatementBegin
-CREATE FUNCTION users_fields_of_older_writers() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.fields := (SELECT convert_to('"id":' || to_json(NEW.id)::text || ',"userPrincipalName":' || to_json(NEW.user_principal_name)::text || ',"mail":' || to_json(NEW.mail)::text || ',"displayName":' || to_json(NEW.display_name)::text || ',"firstName":' || to_json(NEW.first_name)::text || ',"lastName":' || to_json(NEW.last_name)::text || ',"employeeId":' || to_json(NEW.employee_id)::text || ',"location":' || to_json(NEW.location)::text || ',"department":' || to_json(NEW.department)::text || ',"mobile":' || to_json(NEW.mobile)::text || ',"jobTitle":' || to_json(NEW.job_title)::text
-        || chr(31) || '"officePhone":' || to_json(NEW.office_phone)::text || ',"company":' || to_json(NEW.company)::text || chr(31) || to_json(NEW.country_region)::text, 'UTF8'));
-    RETURN NEW;
-END $$;
--- +goose StatementEnd
-CREATE TRIGGER users_fields_of_older_writers BEFORE INSERT ON users
-    FOR EACH ROW WHEN (NEW.fields = ''::bytea) EXECUTE FUNCTION users_fields_of_older_writers();
+-- upgrade, writes users without the encoding; the row reads compute it for
+-- them (pageFields in userpage.go), and their tenant has no blocks until
+-- this release writes it. (A row trigger would also keep COPY from
+-- inserting rows in batches.)
 
 -- The page of one status reads its index: the query names the status as a
 -- constant, which is what lets the planner use a partial index. A user is
@@ -50,6 +42,4 @@ DROP INDEX users_with_status_5;
 DROP INDEX users_with_status_6;
 DROP INDEX users_with_status_7;
 DROP INDEX users_with_status_8;
-DROP TRIGGER users_fields_of_older_writers ON users;
-DROP FUNCTION users_fields_of_older_writers();
 ALTER TABLE users DROP COLUMN fields;
