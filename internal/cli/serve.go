@@ -93,6 +93,11 @@ has another algorithm rotates to a new key of its own at start (the previous key
 retires and still verifies its tokens until they expire), so give the servers
 on one database the same --signing-alg, or each start rotates the key.
 
+Go's garbage collector runs with GOGC=400 and a soft Go heap limit of 28 MiB
+(GOMEMLIMIT) unless either variable is set, which then decides alone: pages are
+short-lived garbage over a small live heap, and the default collected so often
+that it took a third of the CPU.
+
 Every connected tenant (see 'secusers admin tenant connect') is synced from
 Microsoft Graph every --sync-interval, as jobs in the database: with several
 servers on one database, no tenant is synced by two at once, and a sync cut off
@@ -157,6 +162,7 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 	if f.opsAddr != "" && f.opsAddr == f.addr && !strings.HasSuffix(f.addr, ":0") {
 		return secusers.Errorf(secusers.Invalid, "--ops-addr must be another address than --addr, got %s for both", f.addr)
 	}
+	tuneGC(e.getenv)
 	proxies, err := parseTrustedProxies(f.trustedProxies)
 	if err != nil {
 		return err

@@ -19,6 +19,16 @@ func TestBlocksMatchRows(t *testing.T) {
 		if err := s.pool.QueryRow(t.Context(), `SELECT count(*) FROM user_blocks WHERE tenant_id = $1`, tenantID).Scan(&built); err != nil {
 			t.Fatal(err)
 		}
+		// Stored uncompressed (migration 00005): a read must not cost the
+		// database a decompression.
+		var compressed int
+		if err := s.pool.QueryRow(t.Context(), `SELECT count(*) FROM user_blocks
+			WHERE tenant_id = $1 AND pg_column_compression(data) IS NOT NULL`, tenantID).Scan(&compressed); err != nil {
+			t.Fatal(err)
+		}
+		if compressed != 0 {
+			t.Errorf("%d of %d blocks are stored compressed, want none", compressed, built)
+		}
 		if _, err := s.pool.Exec(t.Context(), `UPDATE tenants SET blocks_version = -1 WHERE id = $1`, tenantID); err != nil {
 			t.Fatal(err)
 		}
