@@ -3,6 +3,7 @@ package secusers
 import (
 	"encoding/binary"
 	"fmt"
+	"sort"
 )
 
 // UsersPerBlock is how many consecutive users, in the API's order, one
@@ -137,11 +138,23 @@ func BlocksToRead(q UserQuery) (first, last int64, skip int, ok bool) {
 	return first, last, skip, true
 }
 
-// BlocksAfter returns how many blocks to read, from the one that holds the
-// first user after q.After, for q's page: the users at or before the
-// position in that block may take up to a whole block more.
+// BlocksAfter returns how many blocks at most to read, from the first one
+// with a user after q.After, for q's page: the users at or before the
+// position in that block may take up to a whole block more. A reader stops
+// as soon as it has the page (PageComplete).
 func BlocksAfter(q UserQuery) int64 {
 	return (q.Offset+int64(q.Limit)+UsersPerBlock-1)/UsersPerBlock + 1
+}
+
+// PageComplete reports whether users, decoded from consecutive blocks from
+// the first with a user after after, hold the page that starts skip users
+// after it and has limit users: the blocks after them need not be read.
+func PageComplete(users []PageUser, after *UserKey, skip, limit int) bool {
+	atOrBefore := 0
+	if after != nil {
+		atOrBefore = sort.Search(len(users), func(i int) bool { return after.Less(users[i].Key) })
+	}
+	return len(users)-atOrBefore >= skip+limit
 }
 
 // BlockRange returns the blocks that hold the users at positions from, from
@@ -173,26 +186,25 @@ func PageFromBlocks(users []PageUser, after *UserKey, skip, limit int) []PageUse
 
 // BlockBuilder cuts a filter's users, given in the API's order, into
 // blocks of UsersPerBlock and hands each to write with its number (from 0),
-// its first user's position, its count of users and its bytes, which write
-// must not keep: the builder reuses them.
+// its last user's position (a read after a position starts at the first
+// block whose last user comes after it), its count of users and its bytes,
+// which write must not keep: the builder reuses them.
 type BlockBuilder struct {
-	write func(block int64, first UserKey, users int, data []byte) error
+	write func(block int64, last UserKey, users int, data []byte) error
 	n     int64
 	count int
-	first UserKey
+	last  UserKey
 	data  []byte
 }
 
 // NewBlockBuilder returns a builder that writes blocks with write.
-func NewBlockBuilder(write func(block int64, first UserKey, users int, data []byte) error) *BlockBuilder {
+func NewBlockBuilder(write func(block int64, last UserKey, users int, data []byte) error) *BlockBuilder {
 	return &BlockBuilder{write: write}
 }
 
 // Add appends the next user in the API's order.
 func (b *BlockBuilder) Add(u PageUser) error {
-	if b.count == 0 {
-		b.first = u.Key
-	}
+	b.last = u.Key
 	b.data = AppendBlockUser(b.data, u)
 	if b.count++; b.count == UsersPerBlock {
 		return b.Flush()
@@ -205,7 +217,7 @@ func (b *BlockBuilder) Flush() error {
 	if b.count == 0 {
 		return nil
 	}
-	err := b.write(b.n, b.first, b.count, b.data)
+	err := b.write(b.n, b.last, b.count, b.data)
 	b.n, b.count, b.data = b.n+1, 0, b.data[:0]
 	return err
 }

@@ -27,12 +27,12 @@ func blockUsers(n int) []PageUser {
 func TestBlocksRoundTrip(t *testing.T) {
 	users := blockUsers(250)
 	var blocks [][]byte
-	var firsts []UserKey
-	b := NewBlockBuilder(func(n int64, first UserKey, count int, data []byte) error {
+	var lasts []UserKey
+	b := NewBlockBuilder(func(n int64, last UserKey, count int, data []byte) error {
 		if int(n) != len(blocks) || count != min(UsersPerBlock, len(users)-int(n)*UsersPerBlock) {
 			t.Errorf("block %d of %d users, want block %d", n, count, len(blocks))
 		}
-		blocks, firsts = append(blocks, append([]byte(nil), data...)), append(firsts, first)
+		blocks, lasts = append(blocks, append([]byte(nil), data...)), append(lasts, last)
 		return nil
 	})
 	for _, u := range users {
@@ -43,8 +43,8 @@ func TestBlocksRoundTrip(t *testing.T) {
 	if err := b.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	if len(blocks) != 3 || firsts[1] != users[100].Key {
-		t.Fatalf("got %d blocks, the second starting at %v", len(blocks), firsts[1])
+	if len(blocks) != 3 || lasts[1] != users[199].Key || lasts[2] != users[249].Key {
+		t.Fatalf("got %d blocks, the second ending at %v", len(blocks), lasts[1])
 	}
 	read := func(first, last int64) []PageUser {
 		var out []PageUser
@@ -70,11 +70,24 @@ func TestBlocksRoundTrip(t *testing.T) {
 			t.Errorf("from %d, limit %d (-want +got):\n%s", tc.from, tc.limit, diff)
 		}
 	}
-	// After a key: the block whose first key is at or before it, then on.
+	// After a key: the first block with a later user, then on.
 	after := users[149].Key
 	got := PageFromBlocks(read(1, 2), &after, 10, 20)
 	if diff := cmp.Diff(users[160:180], got); diff != "" {
 		t.Errorf("after user 149, skipping 10 (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		after       UserKey
+		skip, limit int
+		blocks      int64 // decoded from block 1
+		want        bool
+	}{
+		{users[149].Key, 0, 50, 1, true}, {users[149].Key, 0, 51, 1, false}, {users[149].Key, 10, 50, 2, true},
+		{users[99].Key, 0, 100, 1, true}, {users[99].Key, 0, 101, 1, false},
+	} {
+		if got := PageComplete(read(1, tc.blocks), &tc.after, tc.skip, tc.limit); got != tc.want {
+			t.Errorf("PageComplete(blocks 1..%d, after %v, skip %d, limit %d) = %v, want %v", tc.blocks, tc.after, tc.skip, tc.limit, got, tc.want)
+		}
 	}
 	between := UserKey{SortKey: "user 00199 ", ID: ""} // after user 199, before 200
 	if got := PageFromBlocks(read(1, 2), &between, 0, 1); len(got) != 1 || got[0].Key != users[200].Key {

@@ -20,10 +20,10 @@ const blockChunk = 10 * secusers.UsersPerBlock
 // replacement, in its transaction, after the old blocks were deleted.
 func buildBlocks(ctx context.Context, tx pgx.Tx, tenantID string) error {
 	for _, mask := range secusers.BlockFilters() {
-		b := secusers.NewBlockBuilder(func(n int64, first secusers.UserKey, users int, data []byte) error {
+		b := secusers.NewBlockBuilder(func(n int64, last secusers.UserKey, users int, data []byte) error {
 			_, err := tx.Exec(ctx, `INSERT INTO user_blocks
-				(tenant_id, filter, block, first_sort_key, first_id, users, data) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-				tenantID, int32(mask), n, first.SortKey, first.ID, int32(users), data)
+				(tenant_id, filter, block, last_sort_key, last_id, users, data) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				tenantID, int32(mask), n, last.SortKey, last.ID, int32(users), data)
 			return err
 		})
 		var after *secusers.UserKey
@@ -61,12 +61,12 @@ func buildBlocks(ctx context.Context, tx pgx.Tx, tenantID string) error {
 }
 
 // blockAtQuery finds the block of a filter that holds the first user after
-// a position: the last block whose first user is at or before it (0 when
-// none is). The users before the position in that block are passed over
-// when the page is cut (secusers.PageFromBlocks).
-const blockAtQuery = `SELECT coalesce((SELECT block FROM user_blocks
-	WHERE tenant_id = $1 AND filter = $2 AND (first_sort_key, first_id) <= ($3, $4)
-	ORDER BY first_sort_key DESC, first_id DESC LIMIT 1), 0)`
+// a position: the first block whose last user comes after it (NULL when no
+// user does). The users at or before the position in that block are passed
+// over when the page is cut (secusers.PageFromBlocks).
+const blockAtQuery = `SELECT block FROM user_blocks
+	WHERE tenant_id = $1 AND filter = $2 AND (last_sort_key, last_id) > ($3, $4)
+	ORDER BY last_sort_key, last_id LIMIT 1`
 
 // blocksQuery reads a filter's blocks from $3 to $4, in order, when they
 // are current (blocksCurrent).
@@ -75,7 +75,8 @@ const blocksQuery = `SELECT data FROM user_blocks
 	ORDER BY block`
 
 // blocksAfterQuery reads a filter's blocks from the one that holds the first
-// user after position ($3, $4) on, $5 of them, when they are current.
+// user after position ($3, $4) on, $5 of them at most, when they are
+// current; none when no user comes after the position.
 const blocksAfterQuery = `SELECT data FROM user_blocks
 	WHERE tenant_id = $1 AND filter = $2 AND block >= (` + blockAtQuery + `) AND ` + blocksCurrent + `
 	ORDER BY block LIMIT $5`
@@ -98,7 +99,14 @@ func readBlockPage(results pgx.BatchResults, q secusers.UserQuery) ([]secusers.P
 		return nil, err
 	}
 	var users []secusers.PageUser
+	_, _, skip, known := secusers.BlocksToRead(q)
+	if !known {
+		skip = int(q.Offset)
+	}
 	for rows.Next() {
+		if !known && len(users) > 0 && secusers.PageComplete(users, q.After, skip, q.Limit) {
+			break // the blocks left are not needed; Close discards them
+		}
 		var data []byte
 		if err := rows.Scan(&data); err != nil {
 			rows.Close()
@@ -115,8 +123,8 @@ func readBlockPage(results pgx.BatchResults, q secusers.UserQuery) ([]secusers.P
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if _, _, skip, known := secusers.BlocksToRead(q); known {
+	if known {
 		return secusers.PageFromBlocks(users, nil, skip, q.Limit), nil
 	}
-	return secusers.PageFromBlocks(users, q.After, int(q.Offset), q.Limit), nil
+	return secusers.PageFromBlocks(users, q.After, skip, q.Limit), nil
 }

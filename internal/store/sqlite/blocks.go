@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/secusers/secusers/internal/secusers"
@@ -15,14 +16,14 @@ import (
 // ordered pass per filter over the users that match it.
 func buildBlocks(ctx context.Context, tx *sql.Tx, tenantID string) error {
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO user_blocks
-		(tenant_id, filter, block, first_sort_key, first_id, users, data) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		(tenant_id, filter, block, last_sort_key, last_id, users, data) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer insert.Close()
 	for _, mask := range secusers.BlockFilters() {
-		b := secusers.NewBlockBuilder(func(n int64, first secusers.UserKey, users int, data []byte) error {
-			_, err := insert.ExecContext(ctx, tenantID, int64(mask), n, first.SortKey, first.ID, users, data)
+		b := secusers.NewBlockBuilder(func(n int64, last secusers.UserKey, users int, data []byte) error {
+			_, err := insert.ExecContext(ctx, tenantID, int64(mask), n, last.SortKey, last.ID, users, data)
 			return err
 		})
 		rows, err := tx.QueryContext(ctx, `SELECT `+pageColumns+userRange(mask, nil)+` ORDER BY sort_key, id`,
@@ -47,6 +48,9 @@ func buildBlocks(ctx context.Context, tx *sql.Tx, tenantID string) error {
 	_, err = tx.ExecContext(ctx, `UPDATE tenants SET blocks_version = users_version WHERE id = ?`, tenantID)
 	return err
 }
+
+// errPageComplete stops a read of blocks that has the page.
+var errPageComplete = errors.New("the page is complete")
 
 // eachRow calls fn with every row and closes rows.
 func eachRow(rows *sql.Rows, fn func(scanner) error) error {
@@ -77,12 +81,12 @@ const (
 	// blocksQuery reads the filter's blocks ?3 to ?4.
 	blocksQuery = blockHead + `b.block BETWEEN ?3 AND ?4` + blockTail
 
-	// blocksAfterQuery reads ?5 blocks from the one that holds the first
-	// user after position (?3, ?4): the last block whose first user is at
-	// or before it (the first block when none is).
-	blocksAfterQuery = `WITH start (block) AS (SELECT coalesce((SELECT block FROM user_blocks
-			WHERE tenant_id = ?1 AND filter = ?2 AND (first_sort_key, first_id) <= (?3, ?4)
-			ORDER BY first_sort_key DESC, first_id DESC LIMIT 1), 0))
+	// blocksAfterQuery reads up to ?5 blocks from the first whose last user
+	// comes after position (?3, ?4), the one that holds the first user
+	// after it; none when no user does.
+	blocksAfterQuery = `WITH start (block) AS (SELECT block FROM user_blocks
+			WHERE tenant_id = ?1 AND filter = ?2 AND (last_sort_key, last_id) > (?3, ?4)
+			ORDER BY last_sort_key, last_id LIMIT 1)
 	` + blockHead + `b.block BETWEEN (SELECT block FROM start) AND (SELECT block FROM start) + ?5 - 1` + blockTail
 )
 
@@ -109,6 +113,9 @@ func (s *Store) blockPage(ctx context.Context, tx *sql.Tx, tenantID string, mask
 	var users []secusers.PageUser
 	found := false
 	err = eachRow(rows, func(row scanner) error {
+		if found && after != nil && secusers.PageComplete(users, after, skip, q.Limit) {
+			return errPageComplete // the blocks left are not needed
+		}
 		var data []byte
 		if err := row.Scan(&page.Version, &blocksVersion, &page.Total, &data); err != nil {
 			return err
@@ -117,6 +124,9 @@ func (s *Store) blockPage(ctx context.Context, tx *sql.Tx, tenantID string, mask
 		users, err = secusers.DecodeBlock(users, data)
 		return err
 	})
+	if errors.Is(err, errPageComplete) {
+		err = nil
+	}
 	switch {
 	case err != nil:
 		return secusers.UserPage{}, err

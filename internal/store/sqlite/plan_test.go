@@ -36,7 +36,7 @@ func TestPagePlan(t *testing.T) {
 		{`SELECT ` + userColumns + ` FROM users WHERE tenant_id = ? ORDER BY sort_key, id`, []any{"t"}, "users_in_order", nil},
 		{blocksQuery, []any{"t", 511, 0, 1}, "sqlite_autoindex_user_blocks_1 (tenant_id=? AND filter=? AND block>? AND block<?)", nil},
 		{blocksAfterQuery, []any{"t", 511, "k", "i", 2}, "sqlite_autoindex_user_blocks_1 (tenant_id=? AND filter=? AND block>? AND block<?)",
-			[]string{"user_blocks_by_first (tenant_id=? AND filter=?"}},
+			[]string{"user_blocks_by_last (tenant_id=? AND filter=? AND (last_sort_key,last_id)>(?,?))"}},
 	} {
 		plan := queryPlan(t, s.reader, tc.query, tc.args...)
 		if !strings.Contains(plan, tc.index) || strings.Contains(plan, "TEMP B-TREE") {

@@ -379,6 +379,16 @@ func testSyncLockRace(t *testing.T, s secusers.Store) {
 	}
 }
 
+// laterThan waits until the clock is a millisecond past start, so that a
+// run started next is later than one started at start: of runs that start
+// in the same millisecond (the stores' precision), the latest is the one
+// with the greater id, which would make a test's "latest" a coin toss.
+func laterThan(start time.Time) {
+	for !time.Now().After(start.Add(time.Millisecond)) {
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func testAbandonSyncRuns(t *testing.T, s secusers.Store) {
 	tenant, other := newTenant(t, s), newTenant(t, s)
 	dead, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
@@ -400,6 +410,7 @@ func testAbandonSyncRuns(t *testing.T, s secusers.Store) {
 		t.Errorf("the dead run after abandon: %+v, want failed, finished, with an error saying abandoned", got)
 	}
 	wantRunning(t, s, alive)
+	laterThan(got.StartedAt)
 	next, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
 	must(t, "start after abandon", err)
 	wantRunning(t, s, next)
@@ -429,12 +440,7 @@ func testSyncRunEndsOnce(t *testing.T, s secusers.Store) {
 		t.Errorf("the abandoned run's record changed (-before +after):\n%s", diff)
 	}
 
-	// The next run starts a millisecond later at least: of runs that start
-	// in the same millisecond (the stores' precision), the latest is the
-	// one with the greater id, which would make the check below a coin toss.
-	for !time.Now().After(abandoned.StartedAt.Add(time.Millisecond)) {
-		time.Sleep(time.Millisecond)
-	}
+	laterThan(abandoned.StartedAt)
 	next, err := s.StartSyncRun(ctx(t), newRun(tenant.ID))
 	must(t, "start", err)
 	next.Result = secusers.SyncSucceeded

@@ -13,8 +13,8 @@ CREATE TABLE user_blocks (
     tenant_id      text COLLATE "C" NOT NULL REFERENCES tenants (id),
     filter         integer          NOT NULL,
     block          bigint           NOT NULL,
-    first_sort_key text COLLATE "C" NOT NULL,
-    first_id       text COLLATE "C" NOT NULL,
+    last_sort_key text COLLATE "C" NOT NULL,
+    last_id        text COLLATE "C" NOT NULL,
     users          integer          NOT NULL,
     data           bytea            NOT NULL,
     PRIMARY KEY (tenant_id, filter, block)
@@ -23,7 +23,7 @@ CREATE TABLE user_blocks (
 -- otherwise decompress its 50 KB on the database's CPU, which the load
 -- harness's PostgreSQL shares with the server.
 ALTER TABLE user_blocks ALTER COLUMN data SET STORAGE EXTERNAL;
-CREATE INDEX user_blocks_by_first ON user_blocks (tenant_id, filter, first_sort_key, first_id);
+CREATE INDEX user_blocks_by_last ON user_blocks (tenant_id, filter, last_sort_key, last_id);
 ALTER TABLE tenants ADD COLUMN blocks_version bigint NOT NULL DEFAULT -1;
 
 -- +goose Down

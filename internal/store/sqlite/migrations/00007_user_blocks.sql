@@ -13,13 +13,13 @@ CREATE TABLE user_blocks (
     tenant_id      TEXT    NOT NULL REFERENCES tenants (id),
     filter         INTEGER NOT NULL,
     block          INTEGER NOT NULL,
-    first_sort_key TEXT    NOT NULL,
-    first_id       TEXT    NOT NULL,
+    last_sort_key TEXT    NOT NULL,
+    last_id        TEXT    NOT NULL,
     users          INTEGER NOT NULL,
     data           BLOB    NOT NULL,
     PRIMARY KEY (tenant_id, filter, block)
 ) STRICT;
-CREATE INDEX user_blocks_by_first ON user_blocks (tenant_id, filter, first_sort_key, first_id);
+CREATE INDEX user_blocks_by_last ON user_blocks (tenant_id, filter, last_sort_key, last_id);
 ALTER TABLE tenants ADD COLUMN blocks_version INTEGER NOT NULL DEFAULT -1;
 
 -- +goose Down
