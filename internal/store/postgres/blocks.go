@@ -75,11 +75,16 @@ const blocksQuery = `SELECT data FROM user_blocks
 	ORDER BY block`
 
 // blocksAfterQuery reads a filter's blocks from the one that holds the first
-// user after position ($3, $4) on, $5 of them at most, when they are
-// current; none when no user comes after the position.
+// user after position ($3, $4) on, when they are current; none when no user
+// comes after the position. It reads $5 blocks (secusers.BlocksAfter), one
+// fewer when the position is a block's last user, as it is for every page
+// of a nextLink walk of the default size: the next block then starts
+// exactly after it.
 const blocksAfterQuery = `SELECT data FROM user_blocks
 	WHERE tenant_id = $1 AND filter = $2 AND block >= (` + blockAtQuery + `) AND ` + blocksCurrent + `
-	ORDER BY block LIMIT $5`
+	ORDER BY block
+	LIMIT $5 - (SELECT count(*) FROM user_blocks
+		WHERE tenant_id = $1 AND filter = $2 AND last_sort_key = $3 AND last_id = $4)`
 
 // queueBlockPage queues the read of the blocks that hold the page q asks
 // for, of filter mask; readBlockPage cuts the page from them.

@@ -81,13 +81,18 @@ const (
 	// blocksQuery reads the filter's blocks ?3 to ?4.
 	blocksQuery = blockHead + `b.block BETWEEN ?3 AND ?4` + blockTail
 
-	// blocksAfterQuery reads up to ?5 blocks from the first whose last user
-	// comes after position (?3, ?4), the one that holds the first user
-	// after it; none when no user does.
+	// blocksAfterQuery reads blocks from the first whose last user comes
+	// after position (?3, ?4), the one that holds the first user after it;
+	// none when no user does. It reads ?5 blocks (secusers.BlocksAfter), one
+	// fewer when the position is a block's last user, as it is for every
+	// page of a nextLink walk of the default size: the next block then
+	// starts exactly after it. (The driver copies every column of a row it
+	// steps to, so a block read is a block copied.)
 	blocksAfterQuery = `WITH start (block) AS (SELECT block FROM user_blocks
 			WHERE tenant_id = ?1 AND filter = ?2 AND (last_sort_key, last_id) > (?3, ?4)
 			ORDER BY last_sort_key, last_id LIMIT 1)
-	` + blockHead + `b.block BETWEEN (SELECT block FROM start) AND (SELECT block FROM start) + ?5 - 1` + blockTail
+	` + blockHead + `b.block BETWEEN (SELECT block FROM start) AND (SELECT block FROM start) + ?5 - 1
+		- (SELECT count(*) FROM user_blocks WHERE tenant_id = ?1 AND filter = ?2 AND last_sort_key = ?3 AND last_id = ?4)` + blockTail
 )
 
 // blockPage reads q's page from the blocks of filter mask in tx, when they
