@@ -146,6 +146,15 @@ func BlocksAfter(q UserQuery) int64 {
 	return (q.Offset+int64(q.Limit)+UsersPerBlock-1)/UsersPerBlock + 1
 }
 
+// BlockUsers returns how many users at most a read of q's page from blocks
+// decodes, so that the reader allocates their slice once.
+func BlockUsers(q UserQuery) int {
+	if first, last, _, ok := BlocksToRead(q); ok {
+		return int(last-first+1) * UsersPerBlock
+	}
+	return int(BlocksAfter(q)) * UsersPerBlock
+}
+
 // PageComplete reports whether users, decoded from consecutive blocks from
 // the first with a user after after, hold the page that starts skip users
 // after it and has limit users: the blocks after them need not be read.

@@ -103,7 +103,7 @@ func readBlockPage(results pgx.BatchResults, q secusers.UserQuery) ([]secusers.P
 	if err != nil {
 		return nil, err
 	}
-	var users []secusers.PageUser
+	users := make([]secusers.PageUser, 0, secusers.BlockUsers(q))
 	_, _, skip, known := secusers.BlocksToRead(q)
 	if !known {
 		skip = int(q.Offset)

@@ -115,7 +115,7 @@ func (s *Store) blockPage(ctx context.Context, tx *sql.Tx, tenantID string, mask
 	}
 	var page secusers.UserPage
 	var blocksVersion int64
-	var users []secusers.PageUser
+	users := make([]secusers.PageUser, 0, secusers.BlockUsers(q))
 	found := false
 	err = eachRow(rows, func(row scanner) error {
 		if found && after != nil && secusers.PageComplete(users, after, skip, q.Limit) {
