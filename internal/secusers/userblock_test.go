@@ -124,3 +124,36 @@ func TestBlocked(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeBlock checks that no bytes, however damaged, make DecodeBlock
+// panic or return users past the damage, and that a block it decodes
+// encodes back to the same bytes.
+func FuzzDecodeBlock(f *testing.F) {
+	var block []byte
+	for _, u := range blockUsers(3) {
+		block = AppendBlockUser(block, u)
+	}
+	f.Add(block)
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		users, err := DecodeBlock(nil, data)
+		if err != nil {
+			return
+		}
+		var again []byte
+		for _, u := range users {
+			again = AppendBlockUser(again, u)
+		}
+		if string(again) != string(data) && len(users) > 0 {
+			// Varints have several encodings of one value: decode the
+			// re-encoding and compare users instead of bytes.
+			back, err := DecodeBlock(nil, again)
+			if err != nil {
+				t.Fatalf("a re-encoded block does not decode: %v", err)
+			}
+			if diff := cmp.Diff(users, back); diff != "" {
+				t.Fatalf("users differ after a round trip (-first +second):\n%s", diff)
+			}
+		}
+	})
+}
