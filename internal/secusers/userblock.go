@@ -146,13 +146,17 @@ func BlocksAfter(q UserQuery) int64 {
 	return (q.Offset+int64(q.Limit)+UsersPerBlock-1)/UsersPerBlock + 1
 }
 
-// BlockUsers returns how many users at most a read of q's page from blocks
-// decodes, so that the reader allocates their slice once.
+// BlockUsers returns how many users a read of q's page from blocks decodes
+// in the usual case, so that the reader allocates their slice once: the
+// blocks of a known position, or the page and a block more after a
+// position. It is a capacity, never a bound: a read after a position with
+// a large Offset (a page past the end, found from an anchor) decodes more,
+// and must not allocate for an Offset it will never reach.
 func BlockUsers(q UserQuery) int {
 	if first, last, _, ok := BlocksToRead(q); ok {
-		return int(last-first+1) * UsersPerBlock
+		return int(min(last-first+1, int64(q.Limit)/UsersPerBlock+2)) * UsersPerBlock
 	}
-	return int(BlocksAfter(q)) * UsersPerBlock
+	return q.Limit + 2*UsersPerBlock
 }
 
 // PageComplete reports whether users, decoded from consecutive blocks from

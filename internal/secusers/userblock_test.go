@@ -157,3 +157,18 @@ func FuzzDecodeBlock(f *testing.F) {
 		}
 	})
 }
+
+// TestBlockUsersIsBounded: the capacity a block read allocates follows the
+// page's size, never its offset or position.
+func TestBlockUsersIsBounded(t *testing.T) {
+	far := int64(1) << 40
+	after := UserKey{SortKey: "k"}
+	for _, q := range []UserQuery{
+		{Limit: 100}, {Limit: 1000, Offset: far}, {Limit: 100, Position: &far},
+		{Limit: 100, After: &after, Offset: far}, {Limit: 1, After: &after},
+	} {
+		if n := BlockUsers(q); n < q.Limit || n > q.Limit+3*UsersPerBlock {
+			t.Errorf("BlockUsers(%+v) = %d, want between %d and %d", q, n, q.Limit, q.Limit+3*UsersPerBlock)
+		}
+	}
+}
