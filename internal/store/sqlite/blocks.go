@@ -52,17 +52,6 @@ func buildBlocks(ctx context.Context, tx *sql.Tx, tenantID string) error {
 // errPageComplete stops a read of blocks that has the page.
 var errPageComplete = errors.New("the page is complete")
 
-// eachRow calls fn with every row and closes rows.
-func eachRow(rows *sql.Rows, fn func(scanner) error) error {
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // The reads of a page from blocks, each one statement: the tenant's users
 // version, its blocks' version and the filter's count, with the blocks that
 // hold the page, one row per block (one row with a NULL block when none is
