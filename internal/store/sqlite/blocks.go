@@ -110,7 +110,12 @@ func (s *Store) blockPage(ctx context.Context, tx *sql.Tx, tenantID string, mask
 		if found && after != nil && secusers.PageComplete(users, after, skip, q.Limit) {
 			return errPageComplete // the blocks left are not needed
 		}
-		var data []byte
+		// RawBytes keeps the copy the driver makes of the block
+		// (modernc's conn.columnBlob allocates it per row) instead of
+		// cloning it again: the page's users point into it, and a block
+		// is most of a page's garbage. TestBlockBytesOutliveTheirRow
+		// fails if a driver upgrade starts reusing that memory.
+		var data sql.RawBytes
 		if err := row.Scan(&page.Version, &blocksVersion, &page.Total, &data); err != nil {
 			return err
 		}
