@@ -117,8 +117,7 @@ func (s *instrumentedStore) ClientSecrets(ctx context.Context, clientID string) 
 }
 
 // ReplaceUsers' time includes producing the users: the store pulls them
-// from the sequence inside its transaction, so that is the transaction's
-// real length.
+// from the sequence between the short transactions that write them.
 func (s *instrumentedStore) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (_ secusers.Replacement, err error) {
 	defer s.observe(ctx, "ReplaceUsers", time.Now(), &err)
 	return s.next.ReplaceUsers(ctx, tenantID, users)
@@ -218,7 +217,7 @@ func (s *instrumentedStore) LatestSyncRun(ctx context.Context, tenantID string) 
 }
 
 // SyncUsers' time, like ReplaceUsers', includes producing the users (the
-// sync streams them from its spool file inside the transaction).
+// store pulls them from the sync as it writes the generation).
 func (s *instrumentedStore) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (_ int, err error) {
 	defer s.observe(ctx, "SyncUsers", time.Now(), &err)
 	return s.next.SyncUsers(ctx, tenantID, users)
@@ -254,4 +253,24 @@ func (s *instrumentedStore) UseAssertionID(ctx context.Context, clientID, jti st
 func (s *instrumentedStore) AuditEvents(ctx context.Context, q secusers.AuditQuery) (_ []secusers.AuditEvent, err error) {
 	defer s.observe(ctx, "AuditEvents", time.Now(), &err)
 	return s.next.AuditEvents(ctx, q)
+}
+
+func (s *instrumentedStore) Changes(ctx context.Context, q secusers.ChangeQuery) (_ secusers.ChangePage, err error) {
+	defer s.observe(ctx, "Changes", time.Now(), &err)
+	return s.next.Changes(ctx, q)
+}
+
+func (s *instrumentedStore) History(ctx context.Context, tenantID string, from, to time.Time) (_ []secusers.HistoryPoint, err error) {
+	defer s.observe(ctx, "History", time.Now(), &err)
+	return s.next.History(ctx, tenantID, from, to)
+}
+
+func (s *instrumentedStore) StatusIntervals(ctx context.Context, tenantID, userID string) (_ []secusers.StatusInterval, err error) {
+	defer s.observe(ctx, "StatusIntervals", time.Now(), &err)
+	return s.next.StatusIntervals(ctx, tenantID, userID)
+}
+
+func (s *instrumentedStore) PruneHistory(ctx context.Context, before time.Time) (_ int, err error) {
+	defer s.observe(ctx, "PruneHistory", time.Now(), &err)
+	return s.next.PruneHistory(ctx, before)
 }

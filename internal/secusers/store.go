@@ -67,14 +67,21 @@ type Store interface {
 	ClientSecrets(ctx context.Context, clientID string) ([]ClientSecret, error)
 
 	// ReplaceUsers replaces every user of the tenant with the users the
-	// sequence yields, in one transaction, and records the import in the
-	// audit trail with Replacement.Detail. When the sequence yields an
-	// error, or a user is invalid or repeats an ID, nothing changes and
-	// that error is returned (an invalid or repeated user's Invalid error
-	// gives its 1-based position in the sequence). It bumps the tenant's
-	// users version and records how many users have each status set. It
-	// returns how many users the tenant had
-	// before and has after, both counted inside the transaction.
+	// sequence yields, and records the import in the audit trail with
+	// Replacement.Detail. It writes them as a new generation of the
+	// tenant, GenerationChunk users a transaction, while it consumes the
+	// sequence; one short transaction then makes the generation current,
+	// which is when readers see it, whole, and which records the changes
+	// against the generation before (StatusChange), the users' status
+	// intervals and the tenant's point of the day. The generation before
+	// is deleted after, in short transactions too. When the sequence
+	// yields an error, or a user is invalid or repeats an ID, nothing
+	// readers see changes and that error is returned (an invalid or
+	// repeated user's Invalid error gives its 1-based position in the
+	// sequence). A replacement that a later-begun one of the same tenant
+	// overtakes fails with Superseded. The tenant's users version is the
+	// current generation's number. It returns how many users the tenant
+	// had before and has after.
 	ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[User, error]) (Replacement, error)
 	// SecurityUsers returns one page of the tenant's security users in the
 	// API's order (SortKey of displayName, then ID), the count of all that
@@ -144,10 +151,28 @@ type Store interface {
 	// has none.
 	LatestSyncRun(ctx context.Context, tenantID string) (SyncRun, error)
 
-	// SyncUsers replaces the tenant's users as ReplaceUsers does, in one
-	// transaction, but keeps for every user still present what belongs to
-	// the partner: isTestUser (and the TestUser bit), startDate, endDate.
+	// SyncUsers replaces the tenant's users as ReplaceUsers does, as a
+	// new generation, but keeps for every user still present what belongs
+	// to the partner: isTestUser (and the TestUser bit), startDate,
+	// endDate. The sequence may come from the network: no transaction is
+	// open while the store waits for its next user.
 	SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[User, error]) (int, error)
+
+	// Changes reads the feed of status changes (ChangeQuery, ChangePage),
+	// oldest first, in one snapshot.
+	Changes(ctx context.Context, q ChangeQuery) (ChangePage, error)
+	// History returns the tenant's points of the days from and to
+	// (inclusive, UTC days) that had data, oldest first; NotFound when the
+	// tenant does not exist.
+	History(ctx context.Context, tenantID string, from, to time.Time) ([]HistoryPoint, error)
+	// StatusIntervals returns the user's status intervals in the tenant,
+	// oldest first: the open ones and those ended within the kept history.
+	StatusIntervals(ctx context.Context, tenantID, userID string) ([]StatusInterval, error)
+	// PruneHistory deletes the history before the given time: days before
+	// its day, the changes of generations made current before it, and the
+	// status intervals that ended before it. It returns how many rows it
+	// deleted, in short transactions.
+	PruneHistory(ctx context.Context, before time.Time) (int, error)
 }
 
 // Replacement is what a ReplaceUsers did: how many users the tenant had

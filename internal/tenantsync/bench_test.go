@@ -19,6 +19,9 @@ import (
 	"github.com/secusers/secusers/internal/credentials"
 	"github.com/secusers/secusers/internal/graph"
 	"github.com/secusers/secusers/internal/graph/fakegraph"
+	"github.com/secusers/secusers/internal/secusers"
+	"github.com/secusers/secusers/internal/store/postgres"
+	"github.com/secusers/secusers/internal/store/postgres/pgtest"
 	"github.com/secusers/secusers/internal/tenantsync"
 )
 
@@ -33,9 +36,15 @@ import (
 //	               counts SQLite's page cache as well
 //	serve-ratio    a run's time over the time the fake takes just to serve
 //	               the same pages to a plain paged HTTP read
+//	longest-tx-ms  the longest any write transaction of a run held the
+//	               store's write lock (SQLite's one lock; every other
+//	               writer waits as long)
 //
 // For a million users: SECUSERS_BENCH_USERS=1000000 go test -run '^$'
-// -bench SyncFull -benchtime 1x ./internal/tenantsync
+// -bench SyncFull -benchtime 1x ./internal/tenantsync. The store is SQLite,
+// or PostgreSQL with SECUSERS_BENCH_STORE=postgres (the test server,
+// pgtest). With -benchtime 2x or more, every run after the first is an
+// incremental sync of an unchanged tenant.
 func BenchmarkSyncFull(b *testing.B) {
 	n := 100_000
 	if v, err := strconv.Atoi(os.Getenv("SECUSERS_BENCH_USERS")); err == nil && v > 0 {
@@ -50,7 +59,7 @@ func BenchmarkSyncFull(b *testing.B) {
 	}
 	b.Cleanup(func() { fake.Close(context.Background()) })
 
-	st, box := newStore(b), newBox(b)
+	st, box := benchStore(b), newBox(b)
 	tid := createTenant(b, st)
 	_, err = tenantsync.Connect(b.Context(), st, box, tenantsync.Connection{
 		TenantID: tid, EntraTenantID: gt.EntraTenantID, ClientID: testClientID,
@@ -64,16 +73,23 @@ func BenchmarkSyncFull(b *testing.B) {
 	s := &tenantsync.Syncer{Store: st, Box: box, SpoolDir: b.TempDir(),
 		Logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{ReplaceAttr: phaseOnly}))}
 
-	var total time.Duration
+	var total, longestTx time.Duration
 	var peakHeap, peakRSS uint64
+	writes, _ := st.(interface{ LongestWrite() time.Duration })
 	var users int
 	for b.Loop() {
 		log.Reset()
 		runtime.GC()
 		stop := sampleMemory(&peakHeap, &peakRSS)
+		if writes != nil {
+			writes.LongestWrite() // from this run on
+		}
 		start := time.Now()
 		run, err := s.Run(b.Context(), tid)
 		total += time.Since(start)
+		if writes != nil {
+			longestTx = max(longestTx, writes.LongestWrite())
+		}
 		stop()
 		if err != nil {
 			b.Fatal(err)
@@ -87,6 +103,9 @@ func BenchmarkSyncFull(b *testing.B) {
 		b.ReportMetric(float64(peakRSS)/(1<<20), "peak-rss-MB")
 	}
 	b.ReportMetric(per.Seconds()/serve.Seconds(), "serve-ratio")
+	if writes != nil {
+		b.ReportMetric(float64(longestTx)/float64(time.Millisecond), "longest-tx-ms")
+	}
 	b.Logf("%d users: a run takes %v, serving its pages %v; the last run's phases:\n%s",
 		users, per.Round(time.Millisecond), serve.Round(time.Millisecond), log.String())
 }
@@ -220,4 +239,18 @@ func readPage(link, token string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// benchStore opens the store SECUSERS_BENCH_STORE names: sqlite (the
+// default) or postgres.
+func benchStore(b *testing.B) secusers.Store {
+	if os.Getenv("SECUSERS_BENCH_STORE") != "postgres" {
+		return newStore(b)
+	}
+	st, err := postgres.Open(b.Context(), pgtest.DSN(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
 }

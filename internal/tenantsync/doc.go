@@ -1,20 +1,24 @@
 // Package tenantsync runs one sync of a tenant from Microsoft Graph (spec/sync.md):
 // it opens the tenant's sealed credentials, reads the six collections
 // through internal/graph, derives every status with internal/tenantsync/rules at
-// the run's start, and replaces the tenant's users in one store transaction
-// that keeps what belongs to the partner (secusers.Store.SyncUsers).
+// the run's start, and writes the tenant's users as a new generation that
+// keeps what belongs to the partner (secusers.Store.SyncUsers).
 //
 // Two properties shape the run:
 //
-//   - Memory stays bounded as the tenant grows. Reads 1 and 3–5 go into a
-//     rules.Facts, which keeps the flagged users only; the users of
-//     reads 2 and 6 are judged one at a time and written to a spool file,
-//     never held together.
-//   - The store's write lock is not held while Graph is read. Reading a large
-//     tenant takes minutes; the spool is streamed into SyncUsers only once
-//     every read has completed, so the transaction lasts as long as writing
-//     the rows, and a run that fails or is cancelled before then (or whose
-//     process is killed) leaves the tenant's users as they were.
+//   - It is pipelined. The reads that users are judged or filtered against
+//     come first (domains, reads 3–5 into a rules.Facts, which keeps the
+//     flagged users only, and read 6, the users deleted in the last 30
+//     days); then read 2's users stream from Graph into the store, judged
+//     one at a time as their pages arrive. The store writes them in short
+//     transactions, so a run holds no lock while Graph is read, and makes
+//     the generation current only when the run completes: a run that fails
+//     or is cancelled (or whose process is killed) leaves the tenant's
+//     users as they were, and its partial generation is deleted later.
+//   - Memory stays bounded as the tenant grows: users are never held
+//     together. A copy of each goes to a spool file, read back only when
+//     the store refuses a repeated id (Graph paging over a directory that
+//     changed) and the users are written again without the repeats.
 //
 // Runs are recorded with StartSyncRun and FinishSyncRun: a failed or
 // cancelled run as failed, with a message safe to show to operators. A run

@@ -57,8 +57,16 @@ func TestRunEdgeCases(t *testing.T) {
 			want: map[string]secusers.StatusSet{aliceID: secusers.StatusSetOf(secusers.SignInBlocked), bobID: 0},
 		},
 		{
-			name: "a user deleted between reads 2 and 6 is pending deletion",
+			// Read 6 comes first, so a user both list was restored
+			// between them: read 2 is the newer word.
+			name: "a user restored between reads 6 and 2 is read 2's",
 			graph: handBuilt([]graph.User{user(aliceID, "alice", false), user(bobID, "bob", true)},
+				deleted(user(aliceID, "alice", false), time.Minute)),
+			want: map[string]secusers.StatusSet{aliceID: secusers.StatusSetOf(secusers.SignInBlocked), bobID: 0},
+		},
+		{
+			name: "a user deleted is pending deletion",
+			graph: handBuilt([]graph.User{user(bobID, "bob", true)},
 				deleted(user(aliceID, "alice", false), time.Minute)),
 			want: map[string]secusers.StatusSet{aliceID: secusers.StatusSetOf(secusers.PendingDeletion), bobID: 0},
 		},

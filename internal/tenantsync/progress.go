@@ -12,8 +12,13 @@ type Phase string
 
 // The phases of a run, in order.
 const (
-	PhaseReading Phase = "reading" // reading Graph
-	PhaseWriting Phase = "writing" // writing the spooled users to the store
+	// PhaseReading is reading Graph, read 2's users going into the
+	// store's new generation as they arrive.
+	PhaseReading Phase = "reading"
+	// PhaseWriting is the store finishing the generation (its blocks, its
+	// changes) and making it current; or, after Graph listed a user
+	// twice, writing the spooled users again.
+	PhaseWriting Phase = "writing"
 )
 
 // Progress is how far a run has got, for a progress bar. Counts only grow

@@ -19,23 +19,24 @@ import (
 // rest are counted in the run's summary line.
 const maxSkipLogs = 10
 
-// reader does the reads of one run: the tenant-wide reads into facts, then
-// the users of reads 2 and 6, judged at now, into the spool.
+// reader does the reads of one run: the tenant-wide reads into facts and
+// the recently deleted users of read 6 first, then the users of read 2,
+// judged at now as they stream from Graph into the store (stream).
 type reader struct {
 	client       *graph.Client
 	facts        rules.Facts
 	now          time.Time
 	inactiveDays int
-	spool        *spool
-	log          *slog.Logger
+	// spool keeps a copy of the users handed to the store, for the one
+	// case that writes them again (Graph listed a user twice).
+	spool *spool
+	log   *slog.Logger
 
-	// live is how many users of read 2 the spool holds; they come first.
-	live int
-	// deleted holds the ids of read 6's users in the spool. A user deleted
-	// between reads 2 and 6 is in both, and read 6 is the newer word. It
-	// stays small: only users deleted in the last 30 days are in it, as 16
-	// bytes each.
-	deleted map[uuid.UUID]struct{}
+	// deletedUsers are read 6's users still within their 30 days, and
+	// deleted their ids. They stay small: only users deleted in the last
+	// 30 days, as 16 bytes each for the ids.
+	deletedUsers []secusers.User
+	deleted      map[uuid.UUID]struct{}
 	// skipped counts users that could not be stored.
 	skipped int
 }
@@ -49,10 +50,11 @@ type optionalRead struct {
 	read     func(ctx context.Context) error
 }
 
-// readAll does the reads in sync.md's order of dependence: the domains and
-// reads 3–5 first, because every user of read 2 is judged against them as
-// it streams past; then read 2; then read 6.
-func (r *reader) readAll(ctx context.Context) error {
+// readFirst does the reads that every user of read 2 is judged or filtered
+// against as it streams past, in sync.md's order of dependence: the
+// domains, reads 3–5, and read 6 (small: the users deleted in the last 30
+// days). Read 2 follows, streamed into the store (stream).
+func (r *reader) readFirst(ctx context.Context) error {
 	if err := drain(r.client.Domains(ctx), r.facts.AddDomain); err != nil {
 		return &readError{"read 1 (domains)", err}
 	}
@@ -72,9 +74,6 @@ func (r *reader) readAll(ctx context.Context) error {
 		if err := r.optional(ctx, o); err != nil {
 			return err
 		}
-	}
-	if err := r.readUsers(ctx); err != nil {
-		return err
 	}
 	return r.readDeleted(ctx)
 }
@@ -103,40 +102,88 @@ func unavailableReason(needs string, err error) string {
 	return fmt.Sprintf("Graph refused the read, which needs %s: %v", needs, err)
 }
 
-// readUsers spools read 2 with signInActivity, or, when the tenant cannot
-// give that (no Entra ID P1: a 403, or a 400 naming the property), spools
-// it again without and records Inactive as unavailable.
-func (r *reader) readUsers(ctx context.Context) error {
-	skipped := r.skipped
-	err := r.spoolUsers(ctx, true)
-	if err == nil || !graph.IsUnlicensed(err) || ctx.Err() != nil {
-		return wrapRead("read 2 (users)", err)
+// errStopped ends a read whose consumer stopped taking users.
+var errStopped = errors.New("the store stopped taking users")
+
+// stream yields the users of read 2 as Graph pages them, judged against
+// the facts, each also kept in the spool; then read 6's users that read 2
+// did not list. Read 6 was read first, so read 2 is the newer word on a
+// user in both (deleted, then restored). A read 2 refused for
+// signInActivity (no Entra ID P1: a 403, or a 400 naming the property) is
+// read again without it, with Inactive recorded as unavailable: Graph
+// refuses on the first page, before any user was handed on.
+func (r *reader) stream(ctx context.Context) iter.Seq2[secusers.User, error] {
+	return func(yield func(secusers.User, error) bool) {
+		handed := false
+		listed := map[uuid.UUID]struct{}{} // read 6's users that read 2 lists
+		take := func(u secusers.User) error {
+			if !r.valid(u) {
+				return nil
+			}
+			if len(r.deleted) > 0 {
+				if id, _ := uuid.Parse(u.ID); id != uuid.Nil {
+					if _, gone := r.deleted[id]; gone {
+						listed[id] = struct{}{}
+					}
+				}
+			}
+			if err := r.spool.add(u); err != nil {
+				return err
+			}
+			handed = true
+			if !yield(u, nil) {
+				return errStopped
+			}
+			return nil
+		}
+		skipped := r.skipped
+		err := r.readUsers(ctx, true, take)
+		if err != nil && !handed && graph.IsUnlicensed(err) && ctx.Err() == nil {
+			r.facts.Unavailable(secusers.Inactive, unavailableReason("Microsoft Entra ID P1 and the AuditLog.Read.All permission for signInActivity", err))
+			r.log.Warn("signInActivity was refused; reading the users without it, and Inactive is not judged in this run", "err", err)
+			r.skipped = skipped
+			err = wrapRead("read 2 (users, without signInActivity)", r.readUsers(ctx, false, take))
+		} else {
+			err = wrapRead("read 2 (users)", err)
+		}
+		if errors.Is(err, errStopped) {
+			return
+		}
+		if err != nil {
+			yield(secusers.User{}, err)
+			return
+		}
+		for _, u := range r.deletedUsers {
+			id, _ := uuid.Parse(u.ID)
+			if _, ok := listed[id]; ok {
+				continue
+			}
+			if err := r.spool.add(u); err != nil {
+				yield(secusers.User{}, err)
+				return
+			}
+			if !yield(u, nil) {
+				return
+			}
+		}
 	}
-	r.facts.Unavailable(secusers.Inactive, unavailableReason("Microsoft Entra ID P1 and the AuditLog.Read.All permission for signInActivity", err))
-	r.log.Warn("signInActivity was refused; reading the users without it, and Inactive is not judged in this run", "err", err)
-	// Graph refuses on the first page, so this normally discards nothing.
-	if err := r.spool.reset(); err != nil {
-		return err
-	}
-	r.skipped = skipped
-	return wrapRead("read 2 (users, without signInActivity)", r.spoolUsers(ctx, false))
 }
 
-func (r *reader) spoolUsers(ctx context.Context, withSignInActivity bool) error {
+// readUsers hands each user of read 2, judged, to take.
+func (r *reader) readUsers(ctx context.Context, withSignInActivity bool, take func(secusers.User) error) error {
 	for u, err := range r.client.Users(ctx, withSignInActivity) {
 		if err != nil {
 			return err
 		}
 		status := r.facts.UserStatus(u, r.now, r.inactiveDays)
-		if _, err := r.put(rules.ToUser(u, status)); err != nil {
+		if err := take(rules.ToUser(u, status)); err != nil {
 			return err
 		}
 	}
-	r.live = r.spool.len()
 	return nil
 }
 
-// readDeleted spools the users of read 6 still within their 30 days.
+// readDeleted keeps the users of read 6 still within their 30 days.
 func (r *reader) readDeleted(ctx context.Context) error {
 	r.deleted = make(map[uuid.UUID]struct{})
 	for u, err := range r.client.DeletedUsers(ctx) {
@@ -144,35 +191,32 @@ func (r *reader) readDeleted(ctx context.Context) error {
 			return wrapRead("read 6 (deleted users)", err)
 		}
 		du, ok := rules.DeletedUser(u, r.now)
-		if !ok {
+		if !ok || !r.valid(du) {
 			continue
 		}
-		id, _ := uuid.Parse(du.ID) // zero when not a GUID: put skips such a user
+		id, _ := uuid.Parse(du.ID) // valid: a GUID
 		if _, dup := r.deleted[id]; dup {
 			continue
 		}
-		stored, err := r.put(du)
-		if err != nil {
-			return err
-		}
-		if stored {
-			r.deleted[id] = struct{}{}
-		}
+		r.deleted[id] = struct{}{}
+		r.deletedUsers = append(r.deletedUsers, du)
 	}
 	return nil
 }
 
-// put spools u, or skips it when no store would take it (Graph never
-// sends such a user, and one odd record must not fail a whole tenant).
-func (r *reader) put(u secusers.User) (stored bool, err error) {
-	if verr := u.Validate(); verr != nil {
-		r.skipped++
-		if r.skipped <= maxSkipLogs {
-			r.log.Warn("skipping a user Graph returned that cannot be stored", "id", u.ID, "reason", secusers.MessageOf(verr))
-		}
-		return false, nil
+// valid reports whether a store would take u, counting and logging it as
+// skipped when not (Graph never sends such a user, and one odd record must
+// not fail a whole tenant).
+func (r *reader) valid(u secusers.User) bool {
+	verr := u.Validate()
+	if verr == nil {
+		return true
 	}
-	return true, r.spool.add(u)
+	r.skipped++
+	if r.skipped <= maxSkipLogs {
+		r.log.Warn("skipping a user Graph returned that cannot be stored", "id", u.ID, "reason", secusers.MessageOf(verr))
+	}
+	return false
 }
 
 // drain ranges over a read, handing each item to add; it returns the error
@@ -187,10 +231,11 @@ func drain[T any](seq iter.Seq2[T, error], add func(T)) error {
 	return nil
 }
 
-// wrapRead names the read that failed, unless the spool did.
+// wrapRead names the read that failed, unless the spool did or the store
+// stopped taking users.
 func wrapRead(what string, err error) error {
 	var se *spoolError
-	if err == nil || errors.As(err, &se) {
+	if err == nil || errors.As(err, &se) || errors.Is(err, errStopped) {
 		return err
 	}
 	return &readError{what, err}

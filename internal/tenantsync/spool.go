@@ -15,9 +15,9 @@ import (
 // yet written to the file, and read ahead when it streams them back.
 const spoolBuffer = 256 << 10
 
-// spool is a temporary file of users, appended to while Graph is read and
-// then streamed back, in order, into the store's transaction (the records
-// are spoolcodec.go's).
+// spool is a temporary file of users, appended to as they go to the store,
+// and streamed back, in order, only when they must be written again (the
+// records are spoolcodec.go's).
 //
 // The file holds personal data, so it is private (0600) and, on systems
 // that allow it, unlinked the moment it is created: it then lives only as

@@ -217,8 +217,8 @@ func (s *Syncer) prepare(ctx context.Context, tenantID string, obs *observer) (s
 	return conn, client, nil
 }
 
-// execute reads Graph into a spool and writes the spool to the store,
-// filling in run's counts.
+// execute does the reads that users are judged against, then streams
+// read 2 into the store, filling in run's counts.
 func (s *Syncer) execute(ctx context.Context, run *secusers.SyncRun, r *reader, obs *observer, log *slog.Logger) error {
 	sp, err := newSpool(s.SpoolDir)
 	if err != nil {
@@ -227,10 +227,10 @@ func (s *Syncer) execute(ctx context.Context, run *secusers.SyncRun, r *reader, 
 	defer sp.close()
 	r.spool = sp
 	readStart := time.Now()
-	if err := r.readAll(ctx); err != nil {
+	if err := r.readFirst(ctx); err != nil {
 		return err
 	}
-	log.Info("Graph read", "users", sp.len(), "pages", obs.pages.Load(), "skipped", r.skipped,
+	log.Info("Graph's tenant-wide reads done", "deleted users", len(r.deletedUsers), "pages", obs.pages.Load(),
 		"duration", time.Since(readStart).Round(time.Millisecond).String())
 	return s.write(ctx, run, r, obs, log)
 }

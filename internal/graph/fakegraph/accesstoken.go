@@ -35,14 +35,14 @@ func (s *Server) issueAccessToken(clientID string) (string, error) {
 	now := s.now()
 	c := accessClaims{
 		Claims: jwt.Claims{
-			Issuer:    "https://sts.windows.net/" + s.tenant.EntraTenantID + "/",
+			Issuer:    "https://sts.windows.net/" + s.Tenant().EntraTenantID + "/",
 			Subject:   clientID,
 			Audience:  jwt.Audience{graphResource},
 			IssuedAt:  jwt.NewNumericDate(now),
 			NotBefore: jwt.NewNumericDate(now),
 			Expiry:    jwt.NewNumericDate(now.Add(s.tokenLifetime)),
 		},
-		AppID: clientID, TenantID: s.tenant.EntraTenantID, Roles: grantedRoles, IDType: "app", Version: "1.0",
+		AppID: clientID, TenantID: s.Tenant().EntraTenantID, Roles: grantedRoles, IDType: "app", Version: "1.0",
 	}
 	return jwt.Signed(signer).Claims(c).Serialize()
 }
@@ -62,7 +62,7 @@ func (s *Server) authorize(rq *request) *graphError {
 	if err := tok.Claims(s.tokenKey, &c); err != nil {
 		return unauthenticated("Access token validation failure. Invalid audience.")
 	}
-	if c.TenantID != s.tenant.EntraTenantID || !c.Audience.Contains(graphResource) {
+	if c.TenantID != s.Tenant().EntraTenantID || !c.Audience.Contains(graphResource) {
 		return unauthenticated("Access token validation failure. Invalid audience.")
 	}
 	if c.Expiry == nil || !s.now().Before(c.Expiry.Time()) {

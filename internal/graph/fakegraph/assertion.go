@@ -62,7 +62,7 @@ func (s *Server) verifyAssertion(rq *request, tenant, clientID, assertion string
 	if !verified {
 		return "", invalidClient(700027, "Client assertion contains an invalid signature.")
 	}
-	if !audienceOK(c.Audience, rq.base(), tenant, s.tenant.EntraTenantID) {
+	if !audienceOK(c.Audience, rq.base(), tenant, s.Tenant().EntraTenantID) {
 		return "", invalidClient(50027, "JWT token is invalid or malformed: the audience is not this token endpoint.")
 	}
 	err = c.ValidateWithLeeway(jwt.Expected{Time: now}, assertionLeeway)

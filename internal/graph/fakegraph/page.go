@@ -55,7 +55,7 @@ func handleRead[T any](s *Server, spec readSpec, sc *schema[T], items func(*Tena
 			rq.writeGraphError(&graphError{status: f.Status, code: f.Code, message: f.Message, retryAfter: f.RetryAfter})
 			return
 		}
-		writePage(rq, spec, sc, items(s.tenant), q)
+		writePage(rq, spec, sc, items(s.Tenant()), q)
 	})
 }
 

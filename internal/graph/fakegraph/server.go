@@ -21,7 +21,6 @@ import (
 // http.Handler (httptest.NewServer(fakegraph.NewServer(t)) works) and can
 // listen by itself with Start. All its methods are safe for concurrent use.
 type Server struct {
-	tenant        *Tenant
 	mux           *http.ServeMux
 	now           func() time.Time
 	tokenLifetime time.Duration
@@ -32,6 +31,7 @@ type Server struct {
 	pageKey       []byte // authenticates skiptokens; derived from the tenant
 
 	mu      sync.Mutex
+	tenant  *Tenant // SetTenant replaces it
 	secrets map[string]string
 	certs   map[string][]*x509.Certificate
 	faults  map[Endpoint]*activeFault
@@ -93,7 +93,11 @@ func NewServer(t *Tenant, opts ...Option) *Server {
 }
 
 // Tenant returns the tenant the server serves.
-func (s *Server) Tenant() *Tenant { return s.tenant }
+func (s *Server) Tenant() *Tenant {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tenant
+}
 
 // RegisterSecret lets clientID obtain tokens with client_secret.
 func (s *Server) RegisterSecret(clientID, secret string) {

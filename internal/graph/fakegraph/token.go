@@ -94,10 +94,10 @@ func invalidClient(aadsts int, description string) *entraError {
 
 // isTenant accepts the tenant GUID or one of its domain names, as Entra does.
 func (s *Server) isTenant(t string) bool {
-	if strings.EqualFold(t, s.tenant.EntraTenantID) {
+	if strings.EqualFold(t, s.Tenant().EntraTenantID) {
 		return true
 	}
-	for d := range s.tenant.Domains.Values() {
+	for d := range s.Tenant().Domains.Values() {
 		if strings.EqualFold(d.ID, t) {
 			return true
 		}
@@ -122,7 +122,7 @@ func (s *Server) checkScope(rq *request, scope string) *entraError {
 		return nil
 	}
 	return &entraError{status: http.StatusBadRequest, code: "invalid_resource", aadsts: 500011,
-		description: "The resource principal named " + resource + " was not found in the tenant named " + s.tenant.EntraTenantID + ". This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."}
+		description: "The resource principal named " + resource + " was not found in the tenant named " + s.Tenant().EntraTenantID + ". This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."}
 }
 
 // authenticateClient authenticates by the one method the request uses:
@@ -172,5 +172,5 @@ func (s *Server) checkSecret(clientID, secret string) *entraError {
 
 func (s *Server) unknownApp(clientID string) *entraError {
 	return &entraError{status: http.StatusBadRequest, code: "unauthorized_client", aadsts: 700016,
-		description: "Application with identifier '" + clientID + "' was not found in the directory '" + s.tenant.EntraTenantID + "'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."}
+		description: "Application with identifier '" + clientID + "' was not found in the directory '" + s.Tenant().EntraTenantID + "'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."}
 }

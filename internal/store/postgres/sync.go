@@ -84,8 +84,9 @@ func scanConnection(row pgx.Row) (secusers.TenantConnection, error) {
 // advisory lock, so that the check for a running run and the insert of the
 // new one are one step: of two starters, the second sees the first's run.
 // An advisory lock rather than the tenant's row lock, which a replacement of
-// the tenant's users holds for as long as it writes: a starter must be told
-// of a running sync at once, not after it.
+// the tenant's users takes (briefly, to begin and to make its generation
+// current) and which other writers of the tenant take too: a starter waits
+// for no one but another starter.
 func (s *Store) StartSyncRun(ctx context.Context, run secusers.SyncRun) (secusers.SyncRun, error) {
 	run, err := run.Started(s.stamp(), uuid.NewString)
 	if err != nil {
@@ -213,22 +214,18 @@ func (s *Store) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[
 	return r.After, err
 }
 
-// usersToWrite returns the users a replacement in mode writes: users as
-// they are, or, for a sync, each keeping the partner's fields of the stored
-// user, read from the tenant's users that have any (the TestUser bit, a
-// startDate or an endDate).
-func usersToWrite(ctx context.Context, tx pgx.Tx, tenantID string, users iter.Seq2[secusers.User, error], mode secusers.Replacing) (iter.Seq2[secusers.User, error], error) {
-	if !mode.KeepsPartnerFields() {
-		return users, nil
-	}
+// partnerFields returns the users of the tenant's generation that carry
+// the partner's fields (the TestUser bit, a startDate or an endDate), with
+// those fields, for secusers.KeepingPartnerFields.
+func partnerFields(ctx context.Context, tx pgx.Tx, tenantID string, generation int64) ([]secusers.User, error) {
 	rows, err := tx.Query(ctx, `SELECT id, status, start_date, end_date FROM users
-		WHERE tenant_id = $1 AND ((status & $2) <> 0 OR start_date <> 0 OR end_date <> 0)`, tenantID, int32(secusers.TestUserBit))
+		WHERE tenant_id = $1 AND generation = $2 AND ((status & $3) <> 0 OR start_date <> 0 OR end_date <> 0)`,
+		tenantID, generation, int32(secusers.TestUserBit))
 	if err != nil {
 		return nil, err
 	}
-	kept, err := collect(rows, func(row pgx.Row) (secusers.User, error) {
+	return collect(rows, func(row pgx.Row) (secusers.User, error) {
 		var u secusers.User
 		return u, row.Scan(&u.ID, &u.Status, &u.StartDate, &u.EndDate)
 	})
-	return secusers.KeepingPartnerFields(users, kept), err
 }

@@ -12,23 +12,25 @@ const userColumns = `id, user_principal_name, mail, display_name, first_name, la
 	location, department, mobile, job_title, office_phone, company, country_region,
 	status, last_password_change, start_date, end_date`
 
-// copyColumns are the columns ReplaceUsers COPYs, in userValues' order:
-// tenant_id, sort_key and the fields the API serves, then userColumns.
+// copyColumns are the columns a replacement COPYs, in userValues' order:
+// tenant_id, generation, sort_key and the fields the API serves, then
+// userColumns.
 var copyColumns = []string{
-	"tenant_id", "sort_key", "fields",
+	"tenant_id", "generation", "sort_key", "fields",
 	"id", "user_principal_name", "mail", "display_name", "first_name", "last_name", "employee_id",
 	"location", "department", "mobile", "job_title", "office_phone", "company", "country_region",
 	"status", "last_password_change", "start_date", "end_date",
 }
 
-// userValues appends u's row, in copyColumns' order, to values. The sort
-// key is computed here, in Go, so that every store orders users exactly
-// alike; the fields are the JSON the API serves, encoded once, here
-// (package userjson). Each value has the Go type of its column (int32 for integer), so
-// that COPY's binary encoding needs no conversion. (Boxing the strings costs
+// userValues appends u's row in the tenant's generation, in copyColumns'
+// order, to values. The sort key is computed here, in Go, so that every
+// store orders users exactly alike; the fields are the JSON the API
+// serves, encoded once, here (package userjson). Each value has the Go type
+// of its column (int32 for integer, int64 for bigint), so that COPY's
+// binary encoding needs no conversion. (Boxing the strings costs
 // an allocation each; pointers into a reused row would not, but pgx
 // dereferences those through reflection, which allocates more.)
-func userValues(values []any, tenantID string, u secusers.User) ([]any, error) {
+func userValues(values []any, tenantID string, generation int64, u secusers.User) ([]any, error) {
 	fields, err := userjson.Encode(u)
 	if err != nil {
 		return values, err
@@ -38,7 +40,7 @@ func userValues(values []any, tenantID string, u secusers.User) ([]any, error) {
 		changed = u.LastPasswordChange.UnixMilli()
 	}
 	return append(values,
-		tenantID, secusers.SortKey(u.DisplayName), fields,
+		tenantID, generation, secusers.SortKey(u.DisplayName), fields,
 		u.ID, u.UserPrincipalName, u.Mail, u.DisplayName, u.FirstName, u.LastName, u.EmployeeID,
 		u.Location, u.Department, u.Mobile, u.JobTitle, u.OfficePhone, u.Company, u.CountryRegion,
 		int32(u.Status), changed, u.StartDate, u.EndDate,

@@ -27,18 +27,19 @@ func TestUserFieldsOfEarlierWriters(t *testing.T) {
 	users := storetest.ShuffledUsers(20)
 	users[0].DisplayName = "Zoë \"Q\" <b>\\ \u2028 \x01"
 	for _, u := range users {
-		values, err := userValues(nil, tenant, u)
+		// Generation 0: what a tenant never filled reads.
+		values, err := userValues(nil, tenant, 0, u)
 		if err != nil {
 			t.Fatal(err)
 		}
-		values = append(values[:2:2], values[3:]...) // no fields, as before 00004
-		if _, err := s.pool.Exec(ctx, `INSERT INTO users (tenant_id, sort_key, `+userColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`, values...); err != nil {
+		values = append(values[:3:3], values[4:]...) // no fields, as before 00004
+		if _, err := s.pool.Exec(ctx, `INSERT INTO users (tenant_id, generation, sort_key, `+userColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`, values...); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.pool.Exec(ctx, `INSERT INTO user_status_counts
-		SELECT tenant_id, status, count(*) FROM users WHERE tenant_id = $1 GROUP BY tenant_id, status`, tenant); err != nil {
+	if _, err := s.pool.Exec(ctx, `INSERT INTO user_status_counts (tenant_id, generation, status, users)
+		SELECT tenant_id, generation, status, count(*) FROM users WHERE tenant_id = $1 GROUP BY tenant_id, generation, status`, tenant); err != nil {
 		t.Fatal(err)
 	}
 	check := func(how string) {

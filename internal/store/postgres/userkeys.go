@@ -9,26 +9,29 @@ import (
 	"github.com/secusers/secusers/internal/secusers"
 )
 
-// keysQuery selects every $3-th position of the users of tenant $1 that have
-// a status of mask ($2), starting with the first. It hops from one position
-// to the next: each step is an index-only scan (of users_in_order, or of the
-// status's own index: see statusFilter) that skips $3 - 1 entries and stops,
-// so the whole is one ordered pass over the tenant's index entries that
-// sends only the positions wanted. (Numbering every row with a window
-// function reads the same entries, but the planner then prefers to sort the
-// tenant's rows, which for a million users spills to disk.) The final ORDER
-// BY sorts only the positions found: a recursive query's rows come in the
-// order it finds them, but SQL does not promise it.
+// keysQuery selects every $3-th position of the users of tenant $1's
+// current generation that have a status of mask ($2), starting with the
+// first. It hops from one position to the next: each step is an
+// index-only scan (of users_in_order, or of the status's own index: see
+// statusFilter) that skips $3 - 1 entries and stops, so the whole is one
+// ordered pass over the generation's index entries that sends only the
+// positions wanted. (Numbering every row with a window function reads the
+// same entries, but the planner then prefers to sort the tenant's rows,
+// which for a million users spills to disk.) The generation is found once,
+// by the first step, and carried along. The final ORDER BY sorts only the
+// positions found: a recursive query's rows come in the order it finds
+// them, but SQL does not promise it.
 func keysQuery(mask secusers.StatusSet) string {
 	filter := statusFilter(mask)
-	return `WITH RECURSIVE anchor (sort_key, id) AS (
-		(SELECT sort_key, id FROM users
-			WHERE tenant_id = $1 AND ` + filter + `
+	return `WITH RECURSIVE anchor (generation, sort_key, id) AS (
+		(SELECT generation, sort_key, id FROM users
+			WHERE tenant_id = $1 AND generation = ` + currentGeneration + ` AND ` + filter + `
 			ORDER BY sort_key, id LIMIT 1)
 		UNION ALL
-		SELECT hop.sort_key, hop.id FROM anchor CROSS JOIN LATERAL (
-			SELECT sort_key, id FROM users
-			WHERE tenant_id = $1 AND ` + filter + ` AND (sort_key, id) > (anchor.sort_key, anchor.id)
+		SELECT hop.generation, hop.sort_key, hop.id FROM anchor CROSS JOIN LATERAL (
+			SELECT generation, sort_key, id FROM users
+			WHERE tenant_id = $1 AND generation = anchor.generation AND ` + filter + `
+				AND (sort_key, id) > (anchor.sort_key, anchor.id)
 			ORDER BY sort_key, id OFFSET $3 - 1 LIMIT 1) AS hop
 	)
 	SELECT sort_key, id FROM anchor ORDER BY sort_key, id`

@@ -26,12 +26,20 @@ func statusFilter(mask secusers.StatusSet) string {
 	return cond
 }
 
+// currentGeneration is the tenant's current generation, the only one a
+// read sees. As a subquery of the read it comes from the read's own
+// snapshot, and PostgreSQL evaluates it once, before the scan, as the key
+// the scan starts from: the index's order after (tenant_id, generation) is
+// the API's.
+const currentGeneration = `(SELECT users_version FROM tenants WHERE id = $1)`
+
 // pagePositions finds a page's users in the API's order: an index-only
-// scan (of users_in_order, or of the status's own index: see statusFilter),
-// from the start or after a keyset position. pageQuery then fetches the rows
-// of those positions, one index probe each.
+// scan (of users_in_order, or of the status's own index: see statusFilter)
+// of the tenant's current generation, from the start or after a keyset
+// position. pageQuery then fetches the rows of those positions, one index
+// probe each.
 func pagePositions(mask secusers.StatusSet, after bool) string {
-	q := `SELECT sort_key, id FROM users WHERE tenant_id = $1 AND ` + statusFilter(mask)
+	q := `SELECT generation, sort_key, id FROM users WHERE tenant_id = $1 AND generation = ` + currentGeneration + ` AND ` + statusFilter(mask)
 	if after {
 		q += ` AND (sort_key, id) > ($5, $6)`
 	}
@@ -68,15 +76,9 @@ func pageQuery(tenantID string, mask secusers.StatusSet, q secusers.UserQuery) (
 	}
 	return `SELECT u.* FROM (` + pagePositions(mask, q.After != nil) + `) AS p
 		CROSS JOIN LATERAL (SELECT ` + pageColumns + ` FROM users
-			WHERE tenant_id = $1 AND sort_key = p.sort_key AND id = p.id LIMIT 1) AS u
+			WHERE tenant_id = $1 AND generation = p.generation AND sort_key = p.sort_key AND id = p.id LIMIT 1) AS u
 		ORDER BY p.sort_key, p.id`, args
 }
-
-// blocksCurrent is the condition under which a block read reads anything:
-// the tenant's blocks were built at its users version. It does not depend
-// on the row, so PostgreSQL evaluates it once, before the scan, and skips
-// the scan when it is false.
-const blocksCurrent = `EXISTS (SELECT 1 FROM tenants WHERE id = $1 AND blocks_version = users_version)`
 
 // SecurityUsers returns one page of the tenant's security users in the
 // API's order, how many match in all (After does not change that), and the
@@ -100,10 +102,11 @@ func (s *Store) SecurityUsers(ctx context.Context, tenantID string, q secusers.U
 	return s.rowPage(ctx, tenantID, mask, q)
 }
 
-// headQuery reads the tenant's users version, the version its blocks were
-// built at, and how many of its users have a status of mask $2.
+// headQuery reads the tenant's users version (its current generation), the
+// version its blocks were built at, and how many of the current
+// generation's users have a status of mask $2.
 const headQuery = `SELECT users_version, blocks_version, (SELECT coalesce(sum(users), 0)::bigint FROM user_status_counts
-	WHERE tenant_id = tenants.id AND (status & $2) <> 0)
+	WHERE tenant_id = tenants.id AND generation = tenants.users_version AND (status & $2) <> 0)
 	FROM tenants WHERE id = $1`
 
 // readHead reads headQuery's row into page; NotFound when the tenant does

@@ -1,90 +1,150 @@
 package postgres
 
 import (
-	"encoding/hex"
+	"context"
+	"errors"
 	"iter"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/secusers/secusers/internal/secusers"
 )
 
-// userSource feeds ReplaceUsers' COPY from the caller's sequence
-// (pgx.CopyFromSource). It validates each user and refuses a repeated id as
-// the user arrives, so that the error names the user's position exactly as
-// the SQLite store's does, and stops the COPY at the first bad user. It is
-// the only guard against a repeated id: the users table has no unique index
-// (see the migration for why), and one would report a repeat only as a
-// failed COPY whose position is lost.
-//
-// pgx pulls rows from a goroutine of its own while the COPY runs; it stops
-// pulling before CopyFrom returns, so the pull iterator is never used by two
-// goroutines at once.
-type userSource struct {
-	tenantID string
-	next     func() (secusers.User, error, bool)
-	stop     func()
-
-	n      int                          // users accepted so far
-	seen   map[[16]byte]struct{}        // their ids, 16 bytes each
-	counts map[secusers.StatusSet]int64 // how many have each status set
-	values []any                        // the current user's row, reused
-
-	err    error // what stopped the COPY early, if anything
-	seqErr error // the sequence's own error, if that was it
+// userChunk is up to secusers.GenerationChunk users of a generation,
+// validated, waiting for their transaction. It is also the COPY's source
+// (pgx.CopyFromSource): each user's row is encoded (userValues: the sort
+// key and the JSON fields, most of a replacement's CPU) as pgx asks for it,
+// from a goroutine of pgx's own while the server inserts the rows before,
+// so that the two overlap as they did when the whole replacement was one
+// COPY; only the caller's sequence is never pulled inside a transaction.
+// pgx stops asking before CopyFrom returns, so the chunk is never used by
+// two goroutines at once.
+type userChunk struct {
+	tenantID   string
+	generation int64
+	// first is the position in the sequence (1-based) of the chunk's
+	// first user.
+	first int
+	users []secusers.User
+	// next is the COPY's position in users; row is the current user's
+	// row, reused; err what stopped the COPY.
+	next int
+	row  []any
+	err  error
 }
 
-func newUserSource(tenantID string, users iter.Seq2[secusers.User, error]) *userSource {
-	next, stop := iter.Pull2(users)
-	return &userSource{
-		tenantID: tenantID, next: next, stop: stop,
-		seen: make(map[[16]byte]struct{}), counts: make(map[secusers.StatusSet]int64),
-	}
+// reset empties the chunk, whose next user is the sequence's first-th.
+func (c *userChunk) reset(first int) {
+	c.first, c.users = first, c.users[:0]
 }
 
-// Next advances to the next user, or stops at the end of the sequence or at
-// the first error.
-func (s *userSource) Next() bool {
-	u, err, ok := s.next()
-	switch {
-	case !ok:
-		return false
-	case err != nil:
-		s.err, s.seqErr = err, err
+// Next encodes the next user's row, and reports whether there is one.
+func (c *userChunk) Next() bool {
+	if c.next == len(c.users) {
 		return false
 	}
-	s.n++
-	if err := u.ValidateAt(s.n); err != nil {
-		s.err = err
-		return false
-	}
-	key := idKey(u.ID)
-	if _, dup := s.seen[key]; dup {
-		s.err = secusers.DuplicateUserID(s.n, u.ID)
-		return false
-	}
-	s.seen[key] = struct{}{}
-	s.counts[u.Status]++
-	if s.values, err = userValues(s.values[:0], s.tenantID, u); err != nil {
-		s.err = err
-		return false
-	}
-	return true
+	c.row, c.err = userValues(c.row[:0], c.tenantID, c.generation, c.users[c.next])
+	c.next++
+	return c.err == nil
 }
 
 // Values returns the current user's row.
-func (s *userSource) Values() ([]any, error) { return s.values, nil }
+func (c *userChunk) Values() ([]any, error) { return c.row, c.err }
 
-// Err returns what stopped the sequence early; pgx then aborts the COPY.
-func (s *userSource) Err() error { return s.err }
+// Err returns what stopped the COPY early; pgx then aborts it.
+func (c *userChunk) Err() error { return c.err }
 
-// idKey packs a validated (canonical, 8-4-4-4-12 hex) user id into 16
-// bytes, a third of the string's size and with no pointer for the garbage
-// collector to follow.
-func idKey(id string) [16]byte {
-	var k [16]byte
-	hex.Decode(k[0:4], []byte(id[0:8]))
-	hex.Decode(k[4:6], []byte(id[9:13]))
-	hex.Decode(k[6:8], []byte(id[14:18]))
-	hex.Decode(k[8:10], []byte(id[19:23]))
-	hex.Decode(k[10:16], []byte(id[24:36]))
-	return k
+// writeUsers consumes the sequence, validating each user as it comes
+// (secusers.User.ValidateAt, so that the error names its position as the
+// SQLite store's does), and writes the users a chunk of
+// secusers.GenerationChunk at a time, each chunk with one COPY in one
+// short transaction, counting each status set's users. The sequence is
+// pulled only between those transactions: none is open while it works,
+// which, for a sync, is while Graph is read. Memory is one chunk of users,
+// whatever the tenant's size. The sequence's own error is returned
+// untouched, so that translate cannot reinterpret the caller's error.
+func (g *generation) writeUsers(ctx context.Context, users iter.Seq2[secusers.User, error]) error {
+	chunk := &userChunk{
+		tenantID: g.tenantID, generation: g.number, first: 1,
+		users: make([]secusers.User, 0, secusers.GenerationChunk),
+	}
+	for u, err := range users {
+		if err != nil {
+			return err
+		}
+		g.users++
+		if err := u.ValidateAt(g.users); err != nil {
+			return err
+		}
+		chunk.users = append(chunk.users, u)
+		g.counts[u.Status]++
+		if len(chunk.users) == secusers.GenerationChunk {
+			if err := g.writeChunk(ctx, chunk); err != nil {
+				return err
+			}
+			chunk.reset(g.users + 1)
+		}
+	}
+	if len(chunk.users) > 0 {
+		return g.writeChunk(ctx, chunk)
+	}
+	return nil
+}
+
+// writeChunk COPYs the chunk's users into the generation, in one
+// transaction. The users_by_id key refuses a repeated id, within the chunk
+// or of a user of an earlier chunk; the refusal is then told as the
+// repeated user's position (duplicate).
+func (g *generation) writeChunk(ctx context.Context, chunk *userChunk) error {
+	err := g.s.write(ctx, func(tx pgx.Tx) error {
+		if err := g.own(ctx, tx); err != nil {
+			return err
+		}
+		chunk.next, chunk.err = 0, nil
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"users"}, copyColumns, chunk)
+		if chunk.err != nil {
+			// What stopped the COPY, rather than COPY's report of it.
+			return chunk.err
+		}
+		return err
+	})
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "users_by_id" {
+		return g.duplicate(ctx, chunk, err)
+	}
+	return err
+}
+
+// duplicate finds the first user of the chunk whose id an earlier user has,
+// in the chunk or in the generation's earlier chunks (which are written),
+// and returns secusers.DuplicateUserID of its position: the user at which a
+// replacement that checked each id as it came would have stopped. This is
+// how a repeat is found without keeping every id of the sequence in
+// memory. refused is the COPY's error, returned should no repeat be found.
+func (g *generation) duplicate(ctx context.Context, chunk *userChunk, refused error) error {
+	ids := make([]string, len(chunk.users))
+	for i, u := range chunk.users {
+		ids[i] = u.ID
+	}
+	rows, err := g.s.pool.Query(ctx, `SELECT id FROM users WHERE tenant_id = $1 AND generation = $2 AND id = ANY ($3)`,
+		g.tenantID, g.number, ids)
+	if err != nil {
+		return translate(err, "")
+	}
+	written, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return translate(err, "")
+	}
+	seen := make(map[string]bool, len(written)+len(ids))
+	for _, id := range written {
+		seen[id] = true
+	}
+	for i, id := range ids {
+		if seen[id] {
+			return secusers.DuplicateUserID(chunk.first+i, id)
+		}
+		seen[id] = true
+	}
+	return refused
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,43 +11,91 @@ import (
 )
 
 // buildBlocks writes the blocks of each of secusers.BlockFilters from the
-// tenant's users, read back in the API's order through the indexes, and
-// marks them built at the tenant's users version. It runs at the end of a
-// replacement, in its transaction, after the old blocks were deleted: one
-// ordered pass per filter over the users that match it.
-func buildBlocks(ctx context.Context, tx *sql.Tx, tenantID string) error {
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO user_blocks
-		(tenant_id, filter, block, last_sort_key, last_id, users, data) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
+// users of one generation of the tenant: one pass over them in the API's
+// order (users_in_order), from one read snapshot, handing each user to the
+// builder of every filter it matches, while the blocks go to the writer
+// blocksPerWrite at a time, each batch in a short transaction. The
+// generation is not current yet, so no reader reads its blocks until it
+// is, whole.
+func (s *Store) buildBlocks(ctx context.Context, tenantID string, generation int64) error {
+	pending := make([]pendingBlock, 0, blocksPerWrite)
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		err := s.write(ctx, func(tx *sql.Tx) error {
+			insert, err := tx.PrepareContext(ctx, `INSERT INTO user_blocks
+				(tenant_id, generation, filter, block, last_sort_key, last_id, users, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+			if err != nil {
+				return err
+			}
+			defer insert.Close()
+			for _, b := range pending {
+				if _, err := insert.ExecContext(ctx, tenantID, generation, int64(b.filter), b.n, b.last.SortKey, b.last.ID, b.users, b.data); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		pending = pending[:0]
 		return err
 	}
-	defer insert.Close()
-	for _, mask := range secusers.BlockFilters() {
-		b := secusers.NewBlockBuilder(func(n int64, last secusers.UserKey, users int, data []byte) error {
-			_, err := insert.ExecContext(ctx, tenantID, int64(mask), n, last.SortKey, last.ID, users, data)
-			return err
+	filters := secusers.BlockFilters()
+	builders := make([]*secusers.BlockBuilder, len(filters))
+	for i, mask := range filters {
+		builders[i] = secusers.NewBlockBuilder(func(n int64, last secusers.UserKey, users int, data []byte) error {
+			pending = append(pending, pendingBlock{mask, n, last, users, bytes.Clone(data)})
+			if len(pending) < blocksPerWrite {
+				return nil
+			}
+			return flush()
 		})
-		rows, err := tx.QueryContext(ctx, `SELECT `+pageColumns+userRange(mask, nil)+` ORDER BY sort_key, id`,
-			append([]any{tenantID}, userRangeArgs(mask, nil)...)...)
+	}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+pageColumns+userRange(nil)+` ORDER BY sort_key, id`,
+			append([]any{tenantID, generation}, userRangeArgs(secusers.AllStatusBits, nil)...)...)
 		if err != nil {
 			return err
 		}
-		err = eachRow(rows, func(row scanner) error {
+		return eachRow(rows, func(row scanner) error {
 			u, err := scanPageUser(row)
 			if err != nil {
 				return err
 			}
-			return b.Add(u)
+			for i, mask := range filters {
+				if u.Status.Intersects(mask) {
+					if err := builders[i].Add(u); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
 		})
+	})
+	for _, b := range builders {
 		if err == nil {
 			err = b.Flush()
 		}
-		if err != nil {
-			return fmt.Errorf("build the blocks of filter %d: %w", mask, err)
-		}
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE tenants SET blocks_version = users_version WHERE id = ?`, tenantID)
-	return err
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return fmt.Errorf("build the blocks: %w", err)
+	}
+	return nil
+}
+
+// blocksPerWrite is how many blocks one transaction writes: about 3 MB.
+const blocksPerWrite = 64
+
+// pendingBlock is a built block waiting for its transaction.
+type pendingBlock struct {
+	filter secusers.StatusSet
+	n      int64
+	last   secusers.UserKey
+	users  int
+	data   []byte
 }
 
 // errPageComplete stops a read of blocks that has the page.
@@ -59,10 +108,11 @@ var errPageComplete = errors.New("the page is complete")
 // version. Parameters: ?1 tenant, ?2 filter, then the blocks.
 const (
 	blockHead = `SELECT t.users_version, t.blocks_version,
-		(SELECT coalesce(sum(users), 0) FROM user_status_counts WHERE tenant_id = t.id AND (status & ?2) != 0),
+		(SELECT coalesce(sum(users), 0) FROM user_status_counts
+			WHERE tenant_id = t.id AND generation = t.users_version AND (status & ?2) != 0),
 		b.data
 	FROM tenants AS t LEFT JOIN user_blocks AS b
-		ON b.tenant_id = t.id AND b.filter = ?2 AND t.blocks_version = t.users_version AND `
+		ON b.tenant_id = t.id AND b.generation = t.users_version AND b.filter = ?2 AND t.blocks_version = t.users_version AND `
 	blockTail = `
 	WHERE t.id = ?1
 	ORDER BY b.block`
@@ -77,11 +127,13 @@ const (
 	// page of a nextLink walk of the default size: the next block then
 	// starts exactly after it. (The driver copies every column of a row it
 	// steps to, so a block read is a block copied.)
-	blocksAfterQuery = `WITH start (block) AS (SELECT block FROM user_blocks
-			WHERE tenant_id = ?1 AND filter = ?2 AND (last_sort_key, last_id) > (?3, ?4)
+	blocksAfterQuery = `WITH current (generation) AS (SELECT users_version FROM tenants WHERE id = ?1),
+		start (block) AS (SELECT block FROM user_blocks
+			WHERE tenant_id = ?1 AND generation = (SELECT generation FROM current) AND filter = ?2 AND (last_sort_key, last_id) > (?3, ?4)
 			ORDER BY last_sort_key, last_id LIMIT 1)
 	` + blockHead + `b.block BETWEEN (SELECT block FROM start) AND (SELECT block FROM start) + ?5 - 1
-		- (SELECT count(*) FROM user_blocks WHERE tenant_id = ?1 AND filter = ?2 AND last_sort_key = ?3 AND last_id = ?4)` + blockTail
+		- (SELECT count(*) FROM user_blocks WHERE tenant_id = ?1 AND generation = (SELECT generation FROM current)
+			AND filter = ?2 AND last_sort_key = ?3 AND last_id = ?4)` + blockTail
 )
 
 // blockPage reads q's page from the blocks of filter mask in tx, when they

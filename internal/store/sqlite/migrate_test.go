@@ -78,17 +78,16 @@ func TestMigrateUsersToUniqueIndex(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("users after the migration (-want +got):\n%s", diff)
 	}
-	args, err := userArgs(tenant, users[3])
+	args, err := userArgs(tenant, 7, users[3])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.writer.ExecContext(ctx, insertUser, args...); !secusers.IsKind(translate(err, ""), secusers.Conflict) {
 		t.Errorf("inserting a user again after the migration: got %v, want a conflict", err)
 	}
-	if got := usersIndexes(t, s); !strings.HasPrefix(got, "users_by_id: CREATE UNIQUE INDEX users_by_id ON users (tenant_id, id); "+
-		"users_in_order: CREATE INDEX users_in_order ON users (tenant_id, sort_key, id, status); "+
-		"users_with_status_0: CREATE INDEX users_with_status_0 ON users (tenant_id, sort_key, id, status) WHERE (status & 1) != 0") {
-		t.Errorf("indexes of users: got %q, want users_by_id, users_in_order and one per status", got)
+	if got, want := usersIndexes(t, s), "users_by_id: CREATE UNIQUE INDEX users_by_id ON users (tenant_id, generation, id); "+
+		"users_in_order: CREATE INDEX users_in_order ON users (tenant_id, generation, sort_key, id, status)"; got != want {
+		t.Errorf("indexes of users: got %q, want %q", got, want)
 	}
 	page, err := s.SecurityUsers(ctx, tenant, secusers.UserQuery{Limit: 1000})
 	if err != nil || page.Version != 7 {
@@ -99,11 +98,24 @@ func TestMigrateUsersToUniqueIndex(t *testing.T) {
 	if diff := cmp.Diff(storetest.SecurityUsersInOrder(users), decodedPage(t, page), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("security users after the migration (-want +got):\n%s", diff)
 	}
+	// They are the tenant's current generation (migration 00008): their
+	// statuses open their intervals, and no change is recorded.
+	for _, u := range users {
+		intervals, err := s.StatusIntervals(ctx, tenant, u.ID)
+		if err != nil || len(intervals) != u.Status.Len() {
+			t.Errorf("status intervals of %s after the migration: got %+v, %v; want %d open", u.ID, intervals, err, u.Status.Len())
+		}
+	}
+	changes, err := s.Changes(ctx, secusers.ChangeQuery{TenantIDs: []string{tenant}, Limit: 10})
+	if err != nil || len(changes.Changes) != 0 || changes.Latest.Seq != 1 {
+		t.Errorf("changes after the migration: got %+v, %v; want none, the feed at 1", changes, err)
+	}
 }
 
 // TestUsersOfAnOlderServerGetTheirJSON checks that a user inserted without
 // the encoded fields, as a server of the release before migration 00006
-// does during a rolling upgrade, is served with them (pageFields).
+// did during a rolling upgrade, is served with them (pageFields). It is
+// written to generation 0, a tenant's before its first fill.
 func TestUsersOfAnOlderServerGetTheirJSON(t *testing.T) {
 	t.Parallel()
 	s := open(t, filepath.Join(t.TempDir(), "db"))
@@ -118,7 +130,7 @@ func TestUsersOfAnOlderServerGetTheirJSON(t *testing.T) {
 		}
 	}
 	if _, err := s.writer.ExecContext(ctx, `INSERT INTO user_status_counts
-		SELECT tenant_id, status, count(*) FROM users WHERE tenant_id = ? GROUP BY status`, tenant); err != nil {
+		SELECT tenant_id, 0, status, count(*) FROM users WHERE tenant_id = ? GROUP BY status`, tenant); err != nil {
 		t.Fatal(err)
 	}
 	page, err := s.SecurityUsers(ctx, tenant, secusers.UserQuery{Limit: 1000})
@@ -137,11 +149,11 @@ const legacyInsertUser = `INSERT INTO users (tenant_id, sort_key, ` + userColumn
 
 // legacyUserArgs are legacyInsertUser's arguments: userArgs without fields.
 func legacyUserArgs(t *testing.T, tenant string, u secusers.User) []any {
-	args, err := userArgs(tenant, u)
+	args, err := userArgs(tenant, 0, u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return append(args[:2:2], args[3:]...)
+	return append([]any{args[0], args[2]}, args[4:]...)
 }
 
 func decodedPage(t *testing.T, page secusers.UserPage) []secusers.User {
@@ -176,4 +188,23 @@ func embeddedMigrations(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return len(files)
+}
+
+// usersIndexes returns the definitions of the users table's indexes, by
+// name.
+func usersIndexes(t *testing.T, s *Store) string {
+	t.Helper()
+	rows, err := s.reader.QueryContext(t.Context(),
+		`SELECT name || ': ' || coalesce(sql, '') FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'users' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defs, err := collect(rows, func(row scanner) (string, error) {
+		var d string
+		return d, row.Scan(&d)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(defs, "; ")
 }

@@ -4,281 +4,389 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"iter"
-	"strings"
+	"strconv"
+	"time"
 
 	"github.com/secusers/secusers/internal/secusers"
 )
 
-// ReplaceUsers does what secusers.Store.ReplaceUsers says. The sequence is
-// consumed while the transaction holds the database's write lock, so it
-// should come from memory or a local file, not from the network.
-//
-// A large replacement takes the bulk path (see replacement.maybeBulk): the
-// same transaction, with the users' indexes built anew at the end instead
-// of updated row by row. On that path a repeated id is found at the end,
-// after the whole sequence is read.
+// ReplaceUsers does what secusers.Store.ReplaceUsers says: the users are
+// written as a new generation of the tenant (see generation), so the
+// sequence may take its time; no transaction is open while it does.
 func (s *Store) ReplaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (secusers.Replacement, error) {
 	return s.replaceUsers(ctx, tenantID, users, secusers.Importing)
 }
 
+// SyncUsers replaces the tenant's users as ReplaceUsers does, keeping for
+// every user still present what belongs to the partner. Only the users that
+// carry partner fields are remembered, so memory follows the test users, not
+// the tenant's size.
+func (s *Store) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
+	r, err := s.replaceUsers(ctx, tenantID, users, secusers.Syncing)
+	return r.After, err
+}
+
 // replaceUsers is ReplaceUsers and SyncUsers, which differ only in what
 // the domain says of mode: one loop, so that a fix to it reaches both.
+//
+// It begins a generation, writes the users GenerationChunk at a time, each
+// chunk in one transaction, and makes the generation current; any failure
+// on the way discards the generation, which readers never saw. The
+// sequence is pulled between those transactions, never inside one.
 func (s *Store) replaceUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error], mode secusers.Replacing) (secusers.Replacement, error) {
-	var n int
-	var before int64
-	var seqErr error
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		seq, err := usersToWrite(ctx, tx, tenantID, users, mode)
-		if err != nil {
-			return err
-		}
-		r, err := s.beginReplacement(ctx, tx, tenantID)
-		if err != nil {
-			return err
-		}
-		defer r.insert.Close()
-		before = r.before
-		for u, err := range seq {
-			if err != nil {
-				seqErr = err
-				return err
-			}
-			n++
-			if err := r.add(ctx, n, u); err != nil {
-				return err
-			}
-		}
-		if err := r.finish(ctx); err != nil || !mode.Audited() {
-			return err
-		}
-		return s.audit(ctx, tx, secusers.AuditTenantImport, tenantID,
-			secusers.Replacement{Before: int(before), After: n}.Detail())
-	})
-	switch {
-	case seqErr != nil:
-		// Returned untouched: translate must not reinterpret the
-		// caller's own error.
-		return secusers.Replacement{}, seqErr
-	case err != nil:
+	g, err := s.beginGeneration(ctx, tenantID, mode)
+	if err != nil {
 		return secusers.Replacement{}, err
 	}
-	return secusers.Replacement{Before: int(before), After: n}, nil
+	seq := users
+	if mode.KeepsPartnerFields() {
+		seq = secusers.KeepingPartnerFields(users, g.kept)
+	}
+	n, err := g.writeAll(ctx, seq)
+	if err == nil {
+		err = g.commit(ctx, mode, n)
+	}
+	if err != nil {
+		g.discard(ctx)
+		return secusers.Replacement{}, err
+	}
+	g.cleanUp(ctx)
+	return secusers.Replacement{Before: int(g.before), After: n}, nil
 }
 
-// replacement is one ReplaceUsers in progress, inside its transaction.
-type replacement struct {
+// generation is one replacement of a tenant's users in progress.
+type generation struct {
 	s        *Store
-	tx       *sql.Tx
 	tenantID string
-	before   int64 // the tenant's users before the replacement
-	insert   *sql.Stmt
-	counts   map[secusers.StatusSet]int64
-	// firstRowid is the rowid of the first user inserted: SQLite gives an
-	// inserted row one more than the largest rowid in the table, so the
-	// n-th user gets firstRowid+n-1.
-	firstRowid int64
-	// bulk is set once the users' indexes are dropped; indexes holds their
-	// CREATE statements, to run at the end, the UNIQUE ones first.
-	bulk    bool
-	indexes []string
+	number   int64
+	// before is how many users the current generation had when this one
+	// began.
+	before int64
+	// kept are the current generation's users that carry partner fields,
+	// for a sync.
+	kept   []secusers.User
+	counts map[secusers.StatusSet]int64
+	// start is the 1-based position of the next chunk's first user.
+	start int
 }
 
-// beginReplacement bumps the tenant's users version (NotFound for an unknown
-// tenant), decides from the tenant's current size whether to start on the
-// bulk path, and deletes the tenant's users.
-func (s *Store) beginReplacement(ctx context.Context, tx *sql.Tx, tenantID string) (*replacement, error) {
-	res, err := tx.ExecContext(ctx, `UPDATE tenants SET users_version = users_version + 1 WHERE id = ?`, tenantID)
-	if n, err := affected(res, err); err != nil {
-		return nil, err
-	} else if n == 0 {
-		return nil, secusers.Missing("tenant", tenantID)
-	}
-	r := &replacement{s: s, tx: tx, tenantID: tenantID, counts: make(map[secusers.StatusSet]int64)}
-	err = tx.QueryRowContext(ctx,
-		`SELECT coalesce(sum(users), 0) FROM user_status_counts WHERE tenant_id = ?`, tenantID).Scan(&r.before)
-	if err != nil {
-		return nil, err
-	}
-	// On the bulk path the old users are deleted after the indexes are
-	// dropped: one pass over the table in rowid order instead of a lookup
-	// in each index per user.
-	if err := r.maybeBulk(ctx, r.before); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ?`, tenantID); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM user_status_counts WHERE tenant_id = ?`, tenantID); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM user_blocks WHERE tenant_id = ?`, tenantID); err != nil {
-		return nil, err
-	}
-	err = tx.QueryRowContext(ctx, `SELECT coalesce(max(rowid), 0) + 1 FROM users`).Scan(&r.firstRowid)
-	if err != nil {
-		return nil, err
-	}
-	if r.insert, err = tx.PrepareContext(ctx, insertUser); err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-// add validates and inserts the n-th user. Off the bulk path, the unique
-// index makes a repeated id fail here; it is the caller's mistake.
-func (r *replacement) add(ctx context.Context, n int, u secusers.User) error {
-	if err := u.ValidateAt(n); err != nil {
-		return err
-	}
-	args, err := userArgs(r.tenantID, u)
-	if err != nil {
-		return err
-	}
-	_, err = r.insert.ExecContext(ctx, args...)
-	if err = translate(err, "user "+u.ID); secusers.IsKind(err, secusers.Conflict) {
-		return secusers.DuplicateUserID(n, u.ID)
-	} else if err != nil {
-		return err
-	}
-	r.counts[u.Status]++
-	// Checking at bulkMin and its doublings costs a few sums per
-	// replacement and switches by the time the tenant is at most twice
-	// as large as it had to be.
-	if m := r.s.bulkMin; m > 0 && int64(n) >= m && int64(n)%m == 0 && isPowerOfTwo(int64(n)/m) {
-		return r.maybeBulk(ctx, int64(n))
-	}
-	return nil
-}
-
-// finish records the status counts, rebuilds the indexes a bulk
-// replacement dropped, and builds the tenant's blocks.
-func (r *replacement) finish(ctx context.Context) error {
-	for status, users := range r.counts {
-		_, err := r.tx.ExecContext(ctx,
-			`INSERT INTO user_status_counts (tenant_id, status, users) VALUES (?, ?, ?)`,
-			r.tenantID, int64(status), users)
+// beginGeneration gives the tenant's next generation its number and
+// records it begun; NotFound for an unknown tenant.
+func (s *Store) beginGeneration(ctx context.Context, tenantID string, mode secusers.Replacing) (*generation, error) {
+	g := &generation{s: s, tenantID: tenantID, counts: make(map[secusers.StatusSet]int64), start: 1}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var current int64
+		err := tx.QueryRowContext(ctx, `UPDATE tenants SET last_generation = last_generation + 1 WHERE id = ?
+			RETURNING last_generation, users_version`, tenantID).Scan(&g.number, &current)
+		if errors.Is(err, sql.ErrNoRows) {
+			return secusers.Missing("tenant", tenantID)
+		}
 		if err != nil {
 			return err
 		}
-	}
-	for _, create := range r.indexes {
-		_, err := r.tx.ExecContext(ctx, create)
-		if secusers.IsKind(translate(err, ""), secusers.Conflict) {
-			return r.firstRepeat(ctx, err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO generations (tenant_id, generation, started_at) VALUES (?, ?, ?)`,
+			tenantID, g.number, s.stamp().UnixMilli()); err != nil {
+			return err
 		}
+		err = tx.QueryRowContext(ctx, `SELECT coalesce(sum(users), 0) FROM user_status_counts
+			WHERE tenant_id = ? AND generation = ?`, tenantID, current).Scan(&g.before)
+		if err != nil || !mode.KeepsPartnerFields() {
+			return err
+		}
+		g.kept, err = partnerFields(ctx, tx, tenantID, current)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// partnerFields reads the users of the tenant's generation that carry
+// partner fields (the TestUser bit, a startDate or an endDate).
+func partnerFields(ctx context.Context, tx *sql.Tx, tenantID string, generation int64) ([]secusers.User, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, status, start_date, end_date FROM users
+		WHERE tenant_id = ? AND generation = ? AND ((status & ?) <> 0 OR start_date <> 0 OR end_date <> 0)`,
+		tenantID, generation, int64(secusers.TestUserBit))
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(row scanner) (secusers.User, error) {
+		var u secusers.User
+		return u, row.Scan(&u.ID, &u.Status, &u.StartDate, &u.EndDate)
+	})
+}
+
+// writeAll validates and writes the sequence's users, a chunk a
+// transaction, and returns how many it wrote. The sequence's own error is
+// returned untouched.
+func (g *generation) writeAll(ctx context.Context, seq iter.Seq2[secusers.User, error]) (int, error) {
+	chunk := make([]secusers.User, 0, secusers.GenerationChunk)
+	n := 0
+	for u, err := range seq {
 		if err != nil {
-			return fmt.Errorf("rebuild index: %w", err)
+			return 0, err
+		}
+		n++
+		if err := u.ValidateAt(n); err != nil {
+			return 0, err
+		}
+		if chunk = append(chunk, u); len(chunk) == cap(chunk) {
+			if err := g.write(ctx, chunk); err != nil {
+				return 0, err
+			}
+			chunk = chunk[:0]
 		}
 	}
-	return buildBlocks(ctx, r.tx, r.tenantID)
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	return n, g.write(ctx, chunk)
 }
 
-// firstRepeat reports the repeated id that made a UNIQUE index fail to
-// build as the row-by-row path would have: the first user, in the
-// sequence's order, whose id an earlier user has. It is the bulk path's
-// error path only, and indexes the ids to find it, which the failed
-// transaction then throws away.
-func (r *replacement) firstRepeat(ctx context.Context, cause error) error {
-	if _, err := r.tx.ExecContext(ctx, `CREATE INDEX users_repeated_ids ON users (tenant_id, id)`); err != nil {
-		return err
-	}
-	var rowid int64
-	var id string
-	err := r.tx.QueryRowContext(ctx, `SELECT rowid, id FROM users AS u
-		WHERE tenant_id = ?1 AND rowid >= ?2 AND EXISTS (
-			SELECT 1 FROM users AS e WHERE e.tenant_id = ?1 AND e.id = u.id AND e.rowid < u.rowid)
-		ORDER BY rowid LIMIT 1`, r.tenantID, r.firstRowid).Scan(&rowid, &id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return cause // not the tenant's ids, then: not the caller's mistake
-	}
-	if err != nil {
-		return err
-	}
-	return secusers.DuplicateUserID(int(rowid-r.firstRowid+1), id)
-}
-
-// maybeBulk switches to the bulk path when the tenant has (or is getting)
-// at least bulkMin users and they are a large enough share of all users.
-//
-// Updating an index row by row costs a B-tree descent to a random leaf per
-// user (the input comes in no useful order), and a million users' random
-// leaves do not stay in the writer's cache. Without indexes the old users
-// go in one pass over the table and the new ones are appended; building an
-// index then sorts every user of every tenant once and writes its leaves in
-// order. That is much cheaper per row, but is paid for the other tenants'
-// users too: hence the share. Dropping and creating the indexes inside the
-// transaction keeps the change invisible to readers, whose snapshots have
-// the old indexes until the commit and the new ones after it.
-func (r *replacement) maybeBulk(ctx context.Context, tenantUsers int64) error {
-	if r.bulk || r.s.bulkMin <= 0 || tenantUsers < r.s.bulkMin {
+// write inserts a chunk of the generation's users in one transaction. A
+// repeated id fails on the unique index, at the user that repeats it.
+func (g *generation) write(ctx context.Context, chunk []secusers.User) error {
+	if len(chunk) == 0 {
 		return nil
 	}
-	var others int64
-	err := r.tx.QueryRowContext(ctx,
-		`SELECT coalesce(sum(users), 0) FROM user_status_counts WHERE tenant_id != ?`, r.tenantID).Scan(&others)
-	if err != nil {
-		return err
-	}
-	if tenantUsers*r.s.bulkShare < others {
+	err := g.s.write(ctx, func(tx *sql.Tx) error {
+		if err := g.stillBegun(ctx, tx); err != nil {
+			return err
+		}
+		insert, err := tx.PrepareContext(ctx, insertUser)
+		if err != nil {
+			return err
+		}
+		defer insert.Close()
+		for i, u := range chunk {
+			args, err := userArgs(g.tenantID, g.number, u)
+			if err != nil {
+				return err
+			}
+			_, err = insert.ExecContext(ctx, args...)
+			if err = translate(err, "user "+u.ID); secusers.IsKind(err, secusers.Conflict) {
+				return secusers.DuplicateUserID(g.start+i, u.ID)
+			} else if err != nil {
+				return err
+			}
+		}
 		return nil
-	}
-	return r.goBulk(ctx)
-}
-
-// defaultBulkMin is the smallest tenant that takes the bulk path. Smaller
-// replacements stay row by row: they change no schema (after a schema
-// change every connection prepares its statements again) and are quick
-// anyway. From here up the bulk path is faster: 1.7 times at 100,000 users,
-// 2.5 to 5 times at 1,000,000 (BenchmarkStore/ReplaceUsers).
-const defaultBulkMin = 100_000
-
-// defaultBulkShare bounds the other tenants' users a rebuild may sort: at
-// most bulkShare times the replaced tenant's users. Building both indexes
-// costs about 7 to 10 µs per user in the table; updating them row by row
-// costs a large tenant 50 to 100 µs per user replaced, so 4 leaves a wide
-// margin.
-const defaultBulkShare = 4
-
-func isPowerOfTwo(n int64) bool { return n > 0 && n&(n-1) == 0 }
-
-// goBulk drops the users' indexes, keeping their definitions
-// (read from the schema, so that they follow the migrations) to recreate
-// them at the end.
-//
-// The bulk path leaves the writer's page cache as it is: it deletes in one
-// pass and appends to a table without indexes, so it writes each page about
-// once. Raising the cache did not pay even when the bulk path still kept
-// the primary key and inserted into it at random (measured at 300,000 and
-// 1,000,000 users, 256 MiB and 1 GiB): every cached page is a separate
-// allocation, an 8 KiB slot in the pure-Go driver's allocator for a 4 KiB
-// page, which shrinking the cache afterwards frees one by one, and keeping
-// the cache large would hold the memory for good. An in-memory temp_store
-// made the index builds' sorts slower, not faster.
-func (r *replacement) goBulk(ctx context.Context) error {
-	r.bulk = true
-	// UNIQUE first: a repeated id then fails before the other index is
-	// built for nothing.
-	rows, err := r.tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
-		WHERE type = 'index' AND tbl_name = 'users' AND sql IS NOT NULL
-		ORDER BY sql LIKE 'CREATE UNIQUE %' DESC, name`)
-	if err != nil {
-		return err
-	}
-	type index struct{ name, create string }
-	indexes, err := collect(rows, func(row scanner) (index, error) {
-		var i index
-		return i, row.Scan(&i.name, &i.create)
 	})
 	if err != nil {
 		return err
 	}
-	for _, i := range indexes {
-		if _, err := r.tx.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(i.name, `"`, `""`)+`"`); err != nil {
+	for _, u := range chunk {
+		g.counts[u.Status]++
+	}
+	g.start += len(chunk)
+	return nil
+}
+
+// stillBegun fails with Superseded when the generation's record is gone:
+// a later replacement became current and discarded it.
+func (g *generation) stillBegun(ctx context.Context, tx *sql.Tx) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM generations WHERE tenant_id = ? AND generation = ?`,
+		g.tenantID, g.number).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return secusers.Superseded(g.tenantID, g.number)
+	}
+	return err
+}
+
+// maxRecompares bounds how often commit compares again after an older
+// replacement of the tenant became current while it compared.
+const maxRecompares = 3
+
+// commit records the generation's counts, builds its blocks, records its
+// changes against the current generation, and makes it current. n is how
+// many users it has.
+func (g *generation) commit(ctx context.Context, mode secusers.Replacing, n int) error {
+	err := g.s.write(ctx, func(tx *sql.Tx) error {
+		for status, users := range g.counts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO user_status_counts (tenant_id, generation, status, users)
+				VALUES (?, ?, ?, ?)`, g.tenantID, g.number, int64(status), users); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := g.s.buildBlocks(ctx, g.tenantID, g.number); err != nil {
+		return err
+	}
+	for range maxRecompares {
+		base, err := g.current(ctx)
+		if err != nil {
 			return err
 		}
-		r.indexes = append(r.indexes, i.create)
+		if base > g.number {
+			return secusers.Superseded(g.tenantID, g.number)
+		}
+		if err := g.s.recordChanges(ctx, g.tenantID, g.number, base); err != nil {
+			return err
+		}
+		done, err := g.makeCurrent(ctx, mode, base, n)
+		if done || err != nil {
+			return err
+		}
+	}
+	return secusers.Superseded(g.tenantID, g.number)
+}
+
+// current returns the tenant's current generation.
+func (g *generation) current(ctx context.Context) (int64, error) {
+	var current int64
+	err := g.s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		current, err = usersVersion(ctx, tx, g.tenantID)
+		return err
+	})
+	return current, err
+}
+
+// makeCurrent makes the generation current in one transaction, if the
+// current one is still base, which its changes were recorded against: it
+// gives the generation the feed's next seq, and records the tenant's point
+// of the day and, for an import, the audit event. It reports false, having
+// deleted the changes, when another generation became current meanwhile.
+func (g *generation) makeCurrent(ctx context.Context, mode secusers.Replacing, base int64, n int) (bool, error) {
+	done := false
+	err := g.s.write(ctx, func(tx *sql.Tx) error {
+		if err := g.stillBegun(ctx, tx); err != nil {
+			return err
+		}
+		current, err := usersVersion(ctx, tx, g.tenantID)
+		switch {
+		case err != nil:
+			return err
+		case current > g.number:
+			return secusers.Superseded(g.tenantID, g.number)
+		case current != base:
+			_, err := tx.ExecContext(ctx, `DELETE FROM user_changes WHERE tenant_id = ? AND generation = ?`, g.tenantID, g.number)
+			return err
+		}
+		now := g.s.stamp()
+		var seq int64
+		if err := tx.QueryRowContext(ctx, `UPDATE change_feed SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE generations SET current_at = ?, seq = ? WHERE tenant_id = ? AND generation = ?`,
+			now.UnixMilli(), seq, g.tenantID, g.number); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET users_version = ?1, blocks_version = ?1 WHERE id = ?2`,
+			g.number, g.tenantID); err != nil {
+			return err
+		}
+		counts, security := secusers.CountsOf(g.counts)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO history_points (tenant_id, day, generation, security_users, counts)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, day) DO UPDATE SET generation = excluded.generation,
+				security_users = excluded.security_users, counts = excluded.counts`,
+			g.tenantID, secusers.DayNumber(now), g.number, security, secusers.EncodeCounts(counts)); err != nil {
+			return err
+		}
+		done = true
+		if !mode.Audited() {
+			return nil
+		}
+		return g.s.audit(ctx, tx, secusers.AuditTenantImport, g.tenantID,
+			secusers.Replacement{Before: int(g.before), After: n}.Detail())
+	})
+	return done, err
+}
+
+// cleanupBatch is how many rows one cleanup transaction deletes: enough to
+// make progress, few enough to keep the write lock for milliseconds.
+const cleanupBatch = 5000
+
+// cleanupTimeout bounds the cleanup after a replacement failed or
+// completed. It runs even when the caller's context has ended (a cancelled
+// run still discards what it wrote); what it does not finish, the next
+// replacement's cleanup does.
+const cleanupTimeout = time.Minute
+
+// discard deletes everything the generation wrote. Readers never saw it.
+func (g *generation) discard(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	err := g.s.deleteGeneration(ctx, g.tenantID, "generation = ?", g.number)
+	if err == nil {
+		err = g.s.write(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `DELETE FROM generations WHERE tenant_id = ? AND generation = ?`, g.tenantID, g.number)
+			return err
+		})
+	}
+	if err != nil {
+		g.s.logger.Warn("a failed replacement's generation is left for the next one to delete",
+			"tenant", g.tenantID, "generation", g.number, "error", err)
+	}
+}
+
+// cleanUp deletes, after the generation became current, the users, counts
+// and blocks of the tenant's older generations, and the changes and records
+// of those that never became current (failed or killed replacements). The
+// changes of generations that were current are history and stay.
+func (g *generation) cleanUp(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	err := g.s.deleteGeneration(ctx, g.tenantID, "generation < ?", g.number)
+	if err == nil {
+		err = g.s.write(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `DELETE FROM user_changes WHERE tenant_id = ?1 AND generation IN (
+				SELECT generation FROM generations WHERE tenant_id = ?1 AND generation < ?2 AND current_at IS NULL)`,
+				g.tenantID, g.number)
+			if err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `DELETE FROM generations WHERE tenant_id = ? AND generation < ? AND current_at IS NULL`,
+				g.tenantID, g.number)
+			return err
+		})
+	}
+	if err != nil {
+		g.s.logger.Warn("older generations are left for the next replacement to delete",
+			"tenant", g.tenantID, "generation", g.number, "error", err)
+	}
+}
+
+// deleteGeneration deletes the users, counts and blocks of the tenant's
+// generations that match which (a condition on generation with one
+// parameter, arg), and the changes of a discarded one, in batches.
+func (s *Store) deleteGeneration(ctx context.Context, tenantID, which string, arg int64) error {
+	for _, del := range []string{
+		`DELETE FROM users WHERE rowid IN (SELECT rowid FROM users WHERE tenant_id = ? AND ` + which + ` LIMIT ` + strconv.Itoa(cleanupBatch) + `)`,
+		// A block is about 48 KB: fewer of them make a batch.
+		`DELETE FROM user_blocks WHERE rowid IN (SELECT rowid FROM user_blocks WHERE tenant_id = ? AND ` + which + ` LIMIT ` + strconv.Itoa(cleanupBatch/25) + `)`,
+		`DELETE FROM user_status_counts WHERE tenant_id = ? AND ` + which,
+	} {
+		if err := s.deleteInBatches(ctx, del, tenantID, arg); err != nil {
+			return err
+		}
+	}
+	if which == "generation = ?" {
+		return s.deleteInBatches(ctx, `DELETE FROM user_changes WHERE (tenant_id, generation, ordinal) IN (
+			SELECT tenant_id, generation, ordinal FROM user_changes WHERE tenant_id = ? AND generation = ? LIMIT `+strconv.Itoa(cleanupBatch)+`)`, tenantID, arg)
 	}
 	return nil
+}
+
+// deleteInBatches runs a bounded delete, each in its own transaction, until
+// it deletes nothing.
+func (s *Store) deleteInBatches(ctx context.Context, del string, args ...any) error {
+	for {
+		var n int64
+		err := s.write(ctx, func(tx *sql.Tx) error {
+			var err error
+			n, err = affected(tx.ExecContext(ctx, del, args...))
+			return err
+		})
+		if err != nil || n == 0 {
+			return err
+		}
+	}
 }

@@ -19,16 +19,9 @@ type statements map[string]*sql.Stmt
 
 // prepareReads prepares every statement the read paths ask statement for.
 func prepareReads(ctx context.Context, db *sql.DB) (statements, error) {
-	texts := []string{pageHeadQuery, blocksQuery, blocksAfterQuery}
-	filters := []secusers.StatusSet{secusers.AllStatusBits}
-	for _, st := range secusers.AllStatuses() {
-		filters = append(filters, secusers.StatusSetOf(st))
-	}
-	for _, mask := range filters {
-		for _, after := range []*secusers.UserKey{nil, {}} {
-			texts = append(texts, pageQuery(mask, after))
-		}
-		texts = append(texts, keysQuery(mask))
+	texts := []string{pageHeadQuery, blocksQuery, blocksAfterQuery, keysQuery}
+	for _, after := range []*secusers.UserKey{nil, {}} {
+		texts = append(texts, pageQuery(after))
 	}
 	stmts := make(statements, len(texts))
 	for _, text := range texts {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/secusers/secusers/internal/secusers"
@@ -36,13 +37,9 @@ type Store struct {
 	// readStarters and writeStarters start the transactions of each pool
 	// for within, as many at once as the pool has connections.
 	readStarters, writeStarters *starters
-
-	// ReplaceUsers takes the bulk path (see replacement.maybeBulk) for a
-	// tenant of at least bulkMin users (0: never) that has at least
-	// 1/bulkShare as many users as all other tenants together. Open sets
-	// the defaults; tests change them.
-	bulkMin   int64
-	bulkShare int64
+	// longestWrite is the longest a write transaction held the write
+	// lock, in nanoseconds (LongestWrite).
+	longestWrite atomic.Int64
 }
 
 var _ secusers.Store = (*Store)(nil)
@@ -72,21 +69,21 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, secusers.Errorf(secusers.Invalid, "the SQLite database must be a file path, got %q", path)
 	}
-	s := &Store{now: time.Now, logger: slog.Default(), bulkMin: defaultBulkMin, bulkShare: defaultBulkShare}
+	s := &Store{now: time.Now, logger: slog.Default()}
 	for _, opt := range opts {
 		opt(s)
 	}
 	if err := private(path, s.logger); err != nil {
 		return nil, openError(path, err)
 	}
-	// The writer's page cache holds a ReplaceUsers below the bulk path's
-	// size (100,000 users touch about 50 MB of pages) without spilling to
-	// disk mid-transaction. A larger one does not pay for itself: see
-	// replacement.goBulk. NORMAL is safe from corruption in WAL mode; a
+	// The writer's page cache, 64 MiB, holds the index pages that a
+	// generation's chunks insert into at random places (a new generation's
+	// region of each index) for a tenant of a few hundred thousand users;
+	// each chunk then commits without reading them again. NORMAL is safe from corruption in WAL mode; a
 	// power cut can lose the last commits, which the next sync or import
 	// writes again (only the writer commits).
 	writer, err := pool(path, []string{"_txlock=immediate"},
-		`PRAGMA cache_size = -65536`, `PRAGMA synchronous = NORMAL`)
+		`PRAGMA cache_size = -65536`, `PRAGMA synchronous = NORMAL`, `PRAGMA wal_autocheckpoint = 16384`)
 	if err != nil {
 		return nil, openError(path, err)
 	}

@@ -29,15 +29,6 @@ func open(t testing.TB, path string, opts ...Option) *Store {
 	return s
 }
 
-// tenantStore opens a store with one tenant; it is closed when the test
-// ends.
-func tenantStore(tb testing.TB) (*Store, string) {
-	tb.Helper()
-	s := open(tb, filepath.Join(tb.TempDir(), "secusers.db"))
-	tb.Cleanup(func() { s.Close() })
-	return s, storetest.NewTenant(tb, s)
-}
-
 func TestReopenKeepsData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kept.db")
 	s := open(t, path)

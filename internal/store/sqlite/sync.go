@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"iter"
 	"time"
 
 	"github.com/google/uuid"
@@ -175,33 +174,4 @@ func (s *Store) LatestSyncRun(ctx context.Context, tenantID string) (secusers.Sy
 		return err
 	})
 	return run, err
-}
-
-// SyncUsers replaces the tenant's users as ReplaceUsers does, keeping for
-// every user still present what belongs to the partner. Only the users that
-// carry partner fields are remembered, so memory follows the test users, not
-// the tenant's size.
-func (s *Store) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[secusers.User, error]) (int, error) {
-	r, err := s.replaceUsers(ctx, tenantID, users, secusers.Syncing)
-	return r.After, err
-}
-
-// usersToWrite returns the users a replacement in mode writes: users as
-// they are, or, for a sync, each keeping the partner's fields of the stored
-// user, read from the tenant's users that have any (the TestUser bit, a
-// startDate or an endDate).
-func usersToWrite(ctx context.Context, tx *sql.Tx, tenantID string, users iter.Seq2[secusers.User, error], mode secusers.Replacing) (iter.Seq2[secusers.User, error], error) {
-	if !mode.KeepsPartnerFields() {
-		return users, nil
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, status, start_date, end_date FROM users
-		WHERE tenant_id = ? AND ((status & ?) <> 0 OR start_date <> 0 OR end_date <> 0)`, tenantID, int64(secusers.TestUserBit))
-	if err != nil {
-		return nil, err
-	}
-	kept, err := collect(rows, func(row scanner) (secusers.User, error) {
-		var u secusers.User
-		return u, row.Scan(&u.ID, &u.Status, &u.StartDate, &u.EndDate)
-	})
-	return secusers.KeepingPartnerFields(users, kept), err
 }

@@ -15,11 +15,32 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return translate(err, "")
 	}
+	defer s.heldWriteLock(time.Now())
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return translate(err, "")
 	}
 	return translate(tx.Commit(), "")
+}
+
+// heldWriteLock records how long a write transaction that began at start
+// held the write lock, if longer than any before (LongestWrite).
+func (s *Store) heldWriteLock(start time.Time) {
+	held := int64(time.Since(start))
+	for {
+		longest := s.longestWrite.Load()
+		if held <= longest || s.longestWrite.CompareAndSwap(longest, held) {
+			return
+		}
+	}
+}
+
+// LongestWrite returns the longest time a write transaction held the
+// database's write lock since the last call (or since Open), and starts
+// over. Every other writer, in this process or another, waits for as long
+// as a transaction holds it; benchmarks report it.
+func (s *Store) LongestWrite() time.Duration {
+	return time.Duration(s.longestWrite.Swap(0))
 }
 
 // read runs fn in a read transaction, so that every statement fn runs sees

@@ -8,18 +8,18 @@ import (
 )
 
 // userColumns are the users table's columns as scanUser reads them. The
-// insert writes tenant_id and sort_key in front of them.
+// insert writes tenant_id, generation, sort_key and fields in front of them.
 const userColumns = `id, user_principal_name, mail, display_name, first_name, last_name, employee_id,
 	location, department, mobile, job_title, office_phone, company, country_region,
 	status, last_password_change, start_date, end_date`
 
-const insertUser = `INSERT INTO users (tenant_id, sort_key, fields, ` + userColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertUser = `INSERT INTO users (tenant_id, generation, sort_key, fields, ` + userColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // userArgs returns the insert's arguments for u. The sort key is computed
 // here, in Go, so that every store orders users exactly alike; the fields
 // are the JSON the API serves, encoded once, here (package userjson).
-func userArgs(tenantID string, u secusers.User) ([]any, error) {
+func userArgs(tenantID string, generation int64, u secusers.User) ([]any, error) {
 	fields, err := userjson.Encode(u)
 	if err != nil {
 		return nil, err
@@ -29,7 +29,7 @@ func userArgs(tenantID string, u secusers.User) ([]any, error) {
 		changed = sql.NullInt64{Int64: u.LastPasswordChange.UnixMilli(), Valid: true}
 	}
 	return []any{
-		tenantID, secusers.SortKey(u.DisplayName), fields,
+		tenantID, generation, secusers.SortKey(u.DisplayName), fields,
 		u.ID, u.UserPrincipalName, u.Mail, u.DisplayName, u.FirstName, u.LastName, u.EmployeeID,
 		u.Location, u.Department, u.Mobile, u.JobTitle, u.OfficePhone, u.Company, u.CountryRegion,
 		int64(u.Status), changed, u.StartDate, u.EndDate,

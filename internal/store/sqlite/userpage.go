@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
 
 	"github.com/secusers/secusers/internal/secusers"
 )
@@ -28,31 +27,26 @@ const pageFields = `CASE WHEN fields != x'' THEN fields ELSE
 // pageHeadQuery reads the tenant's users version and how many of its users
 // match a filter, in one statement.
 const pageHeadQuery = `SELECT users_version, (SELECT coalesce(sum(users), 0) FROM user_status_counts
-		WHERE tenant_id = tenants.id AND (status & ?) != 0)
+		WHERE tenant_id = tenants.id AND generation = tenants.users_version AND (status & ?) != 0)
 	FROM tenants WHERE id = ?`
 
-// userRange returns the FROM and WHERE of a read of a tenant's users that
-// match mask in the API's order, after a position when after is not nil;
-// userRangeArgs returns its arguments after the tenant's id. The row-value
-// comparison is what lets SQLite start the scan at the After key (a seek)
-// instead of at the tenant's first user, so a page deep in a large tenant
-// costs what the first page costs.
+// userRange returns the FROM and WHERE of a read of a generation of a
+// tenant's users that match mask in the API's order, after a position when
+// after is not nil; userRangeArgs returns its arguments after the tenant's
+// id and the generation. The row-value comparison is what lets SQLite start
+// the scan at the After key (a seek) instead of at the tenant's first user,
+// so a page deep in a large tenant costs what the first page costs.
 //
-// A filter of one status reads that status's own index (migration 00006),
-// named with INDEXED BY because the planner has no statistics to tell that
-// it is the smaller one, and with the mask as a constant, which is what a
-// partial index's WHERE must be implied by. The first page of a status few
-// users have is then a short range, not a scan of users_in_order until
-// enough match. Other filters scan users_in_order, whose status column lets
-// them skip without reading the table.
-func userRange(mask secusers.StatusSet, after *secusers.UserKey) string {
-	var sql string
-	if st, ok := mask.Only(); ok {
-		sql = ` FROM users INDEXED BY users_with_status_` + strconv.Itoa(int(st)) +
-			` WHERE tenant_id = ? AND (status & ` + strconv.Itoa(1<<st) + `) != 0`
-	} else {
-		sql = ` FROM users WHERE tenant_id = ? AND (status & ?) != 0`
-	}
+// Every filter scans users_in_order, whose status column lets it skip the
+// users that do not match without reading the table. The pages most
+// requests read (every security user, one status) come from the blocks
+// (blocks.go), which a generation has before it becomes current; the rows
+// serve the other filters and the anchors of their deep pages. (Migrations
+// 00006 to 00007 kept an index per status as well; every user written paid
+// for them, and migration 00008 dropped them once the blocks served those
+// pages.)
+func userRange(after *secusers.UserKey) string {
+	sql := ` FROM users WHERE tenant_id = ? AND generation = ? AND (status & ?) != 0`
 	if after != nil {
 		sql += ` AND (sort_key, id) > (?, ?)`
 	}
@@ -60,12 +54,9 @@ func userRange(mask secusers.StatusSet, after *secusers.UserKey) string {
 }
 
 // userRangeArgs returns the arguments of userRange's statement after the
-// tenant's id.
+// tenant's id and the generation.
 func userRangeArgs(mask secusers.StatusSet, after *secusers.UserKey) []any {
-	var args []any
-	if _, ok := mask.Only(); !ok {
-		args = append(args, int64(mask))
-	}
+	args := []any{int64(mask)}
 	if after != nil {
 		args = append(args, after.SortKey, after.ID)
 	}
@@ -74,8 +65,8 @@ func userRangeArgs(mask secusers.StatusSet, after *secusers.UserKey) []any {
 
 // pageQuery reads a page of the users that match mask, after a position
 // when after is not nil.
-func pageQuery(mask secusers.StatusSet, after *secusers.UserKey) string {
-	return `SELECT ` + pageColumns + userRange(mask, after) + ` ORDER BY sort_key, id LIMIT ? OFFSET ?`
+func pageQuery(after *secusers.UserKey) string {
+	return `SELECT ` + pageColumns + userRange(after) + ` ORDER BY sort_key, id LIMIT ? OFFSET ?`
 }
 
 // SecurityUsers returns one page of the tenant's security users in the
@@ -121,11 +112,11 @@ func (s *Store) rowPage(ctx context.Context, tx *sql.Tx, tenantID string, mask s
 	if err != nil {
 		return page, err
 	}
-	users, err := s.statement(ctx, tx, pageQuery(mask, q.After))
+	users, err := s.statement(ctx, tx, pageQuery(q.After))
 	if err != nil {
 		return page, err
 	}
-	rows, err := users.QueryContext(ctx, append(append([]any{tenantID}, userRangeArgs(mask, q.After)...), q.Limit, q.Offset)...)
+	rows, err := users.QueryContext(ctx, append(append([]any{tenantID, page.Version}, userRangeArgs(mask, q.After)...), q.Limit, q.Offset)...)
 	if err != nil {
 		return page, err
 	}

@@ -16,11 +16,12 @@ func (s *Store) Users(ctx context.Context, tenantID string) iter.Seq2[secusers.U
 	return func(yield func(secusers.User, error) bool) {
 		stopped := false
 		err := s.read(ctx, func(tx *sql.Tx) error {
-			if err := tenantExists(ctx, tx, tenantID); err != nil {
+			generation, err := usersVersion(ctx, tx, tenantID)
+			if err != nil {
 				return err
 			}
 			rows, err := tx.QueryContext(ctx,
-				`SELECT `+userColumns+` FROM users WHERE tenant_id = ? ORDER BY sort_key, id`, tenantID)
+				`SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND generation = ? ORDER BY sort_key, id`, tenantID, generation)
 			if err != nil {
 				return err
 			}

@@ -60,6 +60,7 @@ var suite = []struct {
 	{"SigningKeys", signingKeyTests},
 	{"Sync", syncTests},
 	{"Concurrency", concurrencyTests},
+	{"Generations", generationTests},
 }
 
 // Run runs the conformance suite. open must return a fresh, empty store each

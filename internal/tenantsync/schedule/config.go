@@ -18,6 +18,9 @@ const (
 	// mostly waits on Graph, but it ends in one large write, and SQLite has
 	// one writer: more would mostly queue there.
 	DefaultWorkers = 4
+	// DefaultHistoryDays is how many days of history (daily points,
+	// changes, ended status intervals) are kept (serve --history-days).
+	DefaultHistoryDays = 400
 	// DefaultJobTimeout bounds one sync run. A tenant of a million users
 	// reads about two thousand Graph pages; an hour leaves room for heavy
 	// throttling while still freeing the tenant the same day if a run
@@ -73,6 +76,13 @@ type Config struct {
 	// pruned) syncs every tenant at once. Optional, but every server should
 	// set it.
 	LatestRun func(ctx context.Context, tenantID string) (secusers.SyncRun, error)
+	// PruneHistory deletes the history before a time
+	// (secusers.Store.PruneHistory). The plan calls it at most once a day
+	// per process, with the time HistoryDays ago; nil prunes nothing.
+	PruneHistory func(ctx context.Context, before time.Time) (int, error)
+	// HistoryDays is how many days of history PruneHistory keeps
+	// (default DefaultHistoryDays).
+	HistoryDays int
 
 	// Logger receives the scheduler's and River's logs (default
 	// slog.Default()).
@@ -133,6 +143,9 @@ func (c Config) withDefaults() Config {
 	if c.JobTimeout == 0 {
 		c.JobTimeout = DefaultJobTimeout
 	}
+	if c.HistoryDays == 0 {
+		c.HistoryDays = DefaultHistoryDays
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -165,6 +178,8 @@ func (c Config) validate() error {
 		return secusers.Errorf(secusers.Invalid, "schedule: the sync interval must be at least %s, got %s", MinInterval, c.Interval)
 	case c.Workers < 1:
 		return secusers.Errorf(secusers.Invalid, "schedule: workers must be at least 1, got %d", c.Workers)
+	case c.HistoryDays < 1:
+		return secusers.Errorf(secusers.Invalid, "schedule: the history kept must be at least 1 day, got %d", c.HistoryDays)
 	case c.JobTimeout < 0:
 		return secusers.Errorf(secusers.Invalid, "schedule: the job timeout must be positive, got %s", c.JobTimeout)
 	case c.rescueAfter <= c.JobTimeout:

@@ -26,6 +26,9 @@ type planWorker struct {
 	river.WorkerDefaults[planArgs]
 	cfg    Config
 	client riverClient
+	// prunedDay is the last UTC day (secusers.DayNumber) this process
+	// pruned the history; only the plan's goroutine touches it.
+	prunedDay int64
 }
 
 // Timeout bounds a planning run.
@@ -76,7 +79,27 @@ func (w *planWorker) Work(ctx context.Context, _ *river.Job[planArgs]) error {
 	}
 	w.cfg.Logger.DebugContext(ctx, "schedule: planned the tenants' syncs",
 		slog.Int("tenants", len(tenants)), slog.Int("due", len(due)), slog.Int("queued", queued))
+	w.pruneHistory(ctx, now)
 	return nil
+}
+
+// pruneHistory deletes the history older than HistoryDays, the first time
+// the plan runs on a UTC day: the history is kept in days, so once a day
+// is enough, and a prune that finds nothing still reads the tables. A
+// failure is logged and tried again at the next plan; it never fails the
+// plan.
+func (w *planWorker) pruneHistory(ctx context.Context, now time.Time) {
+	if w.cfg.PruneHistory == nil || w.prunedDay == secusers.DayNumber(now) {
+		return
+	}
+	before := secusers.DayOf(now).AddDate(0, 0, -w.cfg.HistoryDays)
+	n, err := w.cfg.PruneHistory(ctx, before)
+	if err != nil {
+		w.cfg.Logger.WarnContext(ctx, "schedule: pruning the history failed; it is tried again at the next plan", slog.Any("error", err))
+		return
+	}
+	w.prunedDay = secusers.DayNumber(now)
+	w.cfg.Logger.InfoContext(ctx, "schedule: pruned the history", slog.Time("before", before), slog.Int("rows", n))
 }
 
 // ranRecently tells whether the store records a run of the tenant that

@@ -480,3 +480,41 @@ func ExampleStart() {
 	}()
 	_ = sched.Enqueue(ctx, "a-tenant-id") // sync now
 }
+
+// TestPlanPrunesHistoryOnceADay: the plan prunes the history kept for
+// HistoryDays at its first run of a UTC day only, and a failed prune is
+// tried again at the next plan without failing it.
+func TestPlanPrunesHistoryOnceADay(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(time.Millisecond)
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "secusers.db"), rec)
+	s := start(t, cfg)
+	var befores []time.Time
+	fail := true
+	cfg.HistoryDays = 30
+	cfg.PruneHistory = func(_ context.Context, before time.Time) (int, error) {
+		befores = append(befores, before)
+		if fail {
+			fail = false
+			return 0, errors.New("the database is busy")
+		}
+		return 3, nil
+	}
+	day := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	now := day
+	cfg.Now = func() time.Time { return now }
+	plan := &planWorker{cfg: cfg.withDefaults(), client: s.client}
+	for _, at := range []time.Time{day, day.Add(time.Hour), day.Add(2 * time.Hour), day.Add(24 * time.Hour)} {
+		now = at
+		if err := plan.Work(t.Context(), nil); err != nil {
+			t.Fatalf("plan at %v: %v", at, err)
+		}
+	}
+	want := []time.Time{ // failed, retried, then once the next day
+		time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 4, 0, 0, 0, 0, time.UTC),
+	}
+	if !cmp.Equal(want, befores) {
+		t.Errorf("prunes: got %v, want %v", befores, want)
+	}
+}

@@ -19,20 +19,16 @@ import (
 )
 
 // sqliteBusyTimeout is how long a River statement may wait for another
-// connection's write lock, in this process or another. A sync ends by
-// replacing the tenant's users in one store transaction that holds SQLite's
-// only write lock throughout: about 160 seconds for a million users, and
-// longer for larger tenants or slower disks. A River statement that gave up
-// sooner would fail for no fault of its own (a job's completion, a fetch, a
-// leader's re-election), so the wait exceeds the longest such write by a
-// wide margin. It never keeps River waiting longer than River means to:
-// River bounds its statements with contexts (ten seconds for completions,
-// which it then retries, keeping the job's result until it is written), and
-// the driver interrupts a statement, also one waiting for the lock, when
-// its context ends; a fetch or a plan that fails is logged and tried again
-// at the next poll or attempt, and only a statement without any deadline
-// waits the whole time.
-const sqliteBusyTimeout = 15 * time.Minute
+// connection's write lock, in this process or another: SQLite's usual ten
+// seconds, as the store's own connections wait. No writer holds the lock
+// for long: a sync writes a tenant's users as a generation, in short
+// transactions (TestSQLiteAnswersWhileALargeTenantIsWritten). River bounds
+// its statements with contexts in any case (ten seconds for completions,
+// which it then retries, keeping the job's result until it is written),
+// and the driver interrupts a statement waiting for the lock when its
+// context ends; a fetch or a plan that fails is logged and tried again at
+// the next poll or attempt.
+const sqliteBusyTimeout = 10 * time.Second
 
 // lockRetry is how often Start retries the migration lock while another
 // process holds it.

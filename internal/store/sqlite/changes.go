@@ -1,0 +1,309 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/secusers/secusers/internal/secusers"
+)
+
+// The kinds of a user_changes row.
+const (
+	// kindPresent is a status a user had in its tenant's first generation:
+	// where its interval starts; not a change.
+	kindPresent = 0
+	kindAdded   = 1
+	kindRemoved = 2
+)
+
+// The comparisons of a generation with the current one, base, each read in
+// id order (users_by_id) from one snapshot. ?1 tenant, ?2 the generation,
+// ?3 base.
+const (
+	// firstFillQuery reads the statuses of every user of a first
+	// generation that has any.
+	firstFillQuery = `SELECT id, display_name, user_principal_name, status, 0 FROM users
+		WHERE tenant_id = ?1 AND generation = ?2 AND status != 0 ORDER BY id`
+	// changedQuery reads the users of the generation with statuses whose
+	// statuses differ from base's (0 for a user base does not have).
+	changedQuery = `SELECT n.id, n.display_name, n.user_principal_name, n.status, coalesce(o.status, 0)
+		FROM users AS n LEFT JOIN users AS o ON o.tenant_id = n.tenant_id AND o.generation = ?3 AND o.id = n.id
+		WHERE n.tenant_id = ?1 AND n.generation = ?2 AND n.status != 0 AND n.status != coalesce(o.status, 0)
+		ORDER BY n.id`
+	// clearedQuery reads base's users with statuses that the generation
+	// has without any, or not at all; the name is the newer one's when
+	// there is one.
+	clearedQuery = `SELECT o.id, coalesce(n.display_name, o.display_name), coalesce(n.user_principal_name, o.user_principal_name),
+			0, o.status
+		FROM users AS o LEFT JOIN users AS n ON n.tenant_id = o.tenant_id AND n.generation = ?2 AND n.id = o.id
+		WHERE o.tenant_id = ?1 AND o.generation = ?3 AND o.status != 0 AND coalesce(n.status, 0) = 0
+		ORDER BY o.id`
+)
+
+// recordChanges records in user_changes what generation changes against
+// base, the tenant's current generation (0: none, a first fill, whose
+// statuses are recorded as present). The users are compared from a read
+// snapshot while the changes go to the writer GenerationChunk rows a
+// transaction; the generation is not current yet, so no reader sees them
+// until it is.
+func (s *Store) recordChanges(ctx context.Context, tenantID string, generation, base int64) error {
+	w := changeWriter{s: s, tenantID: tenantID, generation: generation}
+	queries := []string{changedQuery, clearedQuery}
+	if base == 0 {
+		queries = []string{firstFillQuery}
+	}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		for _, q := range queries {
+			rows, err := tx.QueryContext(ctx, q, tenantID, generation, base)
+			if err != nil {
+				return err
+			}
+			err = eachRow(rows, func(row scanner) error {
+				var c pendingChange
+				var now, was int64
+				if err := row.Scan(&c.userID, &c.displayName, &c.upn, &now, &was); err != nil {
+					return err
+				}
+				if base == 0 {
+					return w.add(ctx, c, secusers.StatusSet(now), kindPresent)
+				}
+				added, removed := secusers.ChangesOf(secusers.StatusSet(was), secusers.StatusSet(now))
+				if err := w.add(ctx, c, added, kindAdded); err != nil {
+					return err
+				}
+				return w.add(ctx, c, removed, kindRemoved)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return w.flush(ctx)
+}
+
+// pendingChange is a row of user_changes waiting for its transaction.
+type pendingChange struct {
+	userID, displayName, upn string
+	status                   secusers.Status
+	kind                     int
+	ordinal                  int64
+}
+
+// changeWriter numbers a generation's changes and writes them in batches.
+type changeWriter struct {
+	s          *Store
+	tenantID   string
+	generation int64
+	ordinal    int64
+	pending    []pendingChange
+}
+
+// add records one row per status of set, of kind.
+func (w *changeWriter) add(ctx context.Context, c pendingChange, set secusers.StatusSet, kind int) error {
+	for _, st := range set.Statuses() {
+		w.ordinal++
+		c.status, c.kind, c.ordinal = st, kind, w.ordinal
+		w.pending = append(w.pending, c)
+	}
+	if len(w.pending) >= secusers.GenerationChunk {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+// flush writes the pending rows in one transaction.
+func (w *changeWriter) flush(ctx context.Context) error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	err := w.s.write(ctx, func(tx *sql.Tx) error {
+		insert, err := tx.PrepareContext(ctx, `INSERT INTO user_changes
+			(tenant_id, generation, ordinal, user_id, display_name, user_principal_name, status, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer insert.Close()
+		for _, c := range w.pending {
+			if _, err := insert.ExecContext(ctx, w.tenantID, w.generation, c.ordinal, c.userID, c.displayName, c.upn,
+				int64(c.status), c.kind); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	w.pending = w.pending[:0]
+	return err
+}
+
+// Changes reads the feed of status changes: the changes of the tenants q
+// names, of generations made current (at or after q.Since), after q.After,
+// in the feed's order, and the feed's end, from one snapshot.
+func (s *Store) Changes(ctx context.Context, q secusers.ChangeQuery) (secusers.ChangePage, error) {
+	if q.Limit < 1 {
+		return secusers.ChangePage{}, secusers.Errorf(secusers.Invalid, "a read of changes needs a limit of at least 1, got %d", q.Limit)
+	}
+	var page secusers.ChangePage
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT seq FROM change_feed WHERE id = 1`).Scan(&page.Latest.Seq); err != nil {
+			return err
+		}
+		page.Latest.Ordinal = secusers.EndOfSeq
+		if len(q.TenantIDs) == 0 {
+			return nil
+		}
+		args := []any{q.After.Seq, q.After.Ordinal, q.Since.UnixMilli(), q.Limit}
+		marks := make([]string, len(q.TenantIDs))
+		for i, id := range q.TenantIDs {
+			// Numbered: a bare ? would take the number after the
+			// largest before it, ?3, which LIMIT ?4 already has.
+			marks[i] = "?" + strconv.Itoa(len(args)+1)
+			args = append(args, id)
+		}
+		// The generations come in seq order from their own index, and
+		// each one's changes in ordinal order from user_changes' key.
+		rows, err := tx.QueryContext(ctx, `SELECT g.seq, c.ordinal, g.current_at, t.customer_id, c.tenant_id, c.user_id,
+				c.display_name, c.user_principal_name, c.status, c.kind
+			FROM generations AS g INDEXED BY generations_by_seq
+			JOIN user_changes AS c ON c.tenant_id = g.tenant_id AND c.generation = g.generation
+			JOIN tenants AS t ON t.id = g.tenant_id
+			WHERE g.seq IS NOT NULL AND g.seq >= ?1 AND (g.seq > ?1 OR c.ordinal > ?2) AND g.current_at >= ?3
+				AND c.kind != `+present+` AND g.tenant_id IN (`+strings.Join(marks, ", ")+`)
+			ORDER BY g.seq, c.ordinal LIMIT ?4`, args...)
+		if err != nil {
+			return err
+		}
+		page.Changes, err = collect(rows, func(row scanner) (secusers.StatusChange, error) {
+			var c secusers.StatusChange
+			var status, kind int64
+			err := row.Scan(&c.Cursor.Seq, &c.Cursor.Ordinal, secusers.ScanMillis(&c.Time), &c.CustomerID, &c.TenantID,
+				&c.UserID, &c.DisplayName, &c.UserPrincipalName, &status, &kind)
+			c.Status, c.Added = secusers.Status(status), kind == kindAdded
+			return c, err
+		})
+		return err
+	})
+	if err != nil {
+		return secusers.ChangePage{}, err
+	}
+	return page, nil
+}
+
+// History returns the tenant's points of the days from to to.
+func (s *Store) History(ctx context.Context, tenantID string, from, to time.Time) ([]secusers.HistoryPoint, error) {
+	var points []secusers.HistoryPoint
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := tenantExists(ctx, tx, tenantID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT day, security_users, counts FROM history_points
+			WHERE tenant_id = ? AND day BETWEEN ? AND ? ORDER BY day`, tenantID, secusers.DayNumber(from), secusers.DayNumber(to))
+		if err != nil {
+			return err
+		}
+		points, err = collect(rows, func(row scanner) (secusers.HistoryPoint, error) {
+			var p secusers.HistoryPoint
+			var day int64
+			var counts string
+			if err := row.Scan(&day, &p.SecurityUsers, &counts); err != nil {
+				return p, err
+			}
+			p.Day = secusers.DayFromNumber(day)
+			p.Counts, err = secusers.DecodeCounts(counts)
+			return p, err
+		})
+		return err
+	})
+	return points, err
+}
+
+// StatusIntervals returns the user's status intervals, folded from its
+// rows in user_changes of generations made current.
+func (s *Store) StatusIntervals(ctx context.Context, tenantID, userID string) ([]secusers.StatusInterval, error) {
+	var events []secusers.StatusEvent
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT c.status, c.kind != `+removed+`, g.current_at
+			FROM user_changes AS c JOIN generations AS g ON g.tenant_id = c.tenant_id AND g.generation = c.generation
+			WHERE c.tenant_id = ? AND c.user_id = ? AND g.seq IS NOT NULL
+			ORDER BY c.status, g.seq`, tenantID, userID)
+		if err != nil {
+			return err
+		}
+		events, err = collect(rows, func(row scanner) (secusers.StatusEvent, error) {
+			var e secusers.StatusEvent
+			var status int64
+			err := row.Scan(&status, &e.Has, secusers.ScanMillis(&e.At))
+			e.Status = secusers.Status(status)
+			return e, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return secusers.IntervalsOf(events), nil
+}
+
+// PruneHistory deletes the history before the given time, in batches of
+// short transactions, in an order that keeps every interval readable at
+// each step: an added row before the time leaves the feed first (it
+// becomes the baseline of its interval, where the status's "since" is),
+// then the baselines of intervals that ended before the time, then the
+// rows that ended them.
+func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error) {
+	cutoff := before.UnixMilli()
+	const closedBefore = `EXISTS (SELECT 1 FROM user_changes AS r JOIN generations AS rg
+			ON rg.tenant_id = r.tenant_id AND rg.generation = r.generation
+		WHERE r.tenant_id = c.tenant_id AND r.user_id = c.user_id AND r.status = c.status
+			AND r.generation > c.generation AND r.kind = ` + removed + ` AND rg.current_at < ?1)`
+	var total int64
+	for _, statement := range []string{
+		`DELETE FROM history_points WHERE (tenant_id, day) IN (
+			SELECT tenant_id, day FROM history_points WHERE day < ?2 LIMIT 5000)`,
+		`UPDATE user_changes SET kind = ` + present + ` WHERE (tenant_id, generation, ordinal) IN (
+			SELECT c.tenant_id, c.generation, c.ordinal FROM user_changes AS c
+			JOIN generations AS g ON g.tenant_id = c.tenant_id AND g.generation = c.generation
+			WHERE c.kind = ` + added + ` AND g.current_at < ?1 LIMIT 5000)`,
+		`DELETE FROM user_changes WHERE (tenant_id, generation, ordinal) IN (
+			SELECT c.tenant_id, c.generation, c.ordinal FROM user_changes AS c
+			WHERE c.kind = ` + present + ` AND ` + closedBefore + ` LIMIT 5000)`,
+		`DELETE FROM user_changes WHERE (tenant_id, generation, ordinal) IN (
+			SELECT c.tenant_id, c.generation, c.ordinal FROM user_changes AS c
+			JOIN generations AS g ON g.tenant_id = c.tenant_id AND g.generation = c.generation
+			WHERE c.kind = ` + removed + ` AND g.current_at < ?1 LIMIT 5000)`,
+		`DELETE FROM generations WHERE (tenant_id, generation) IN (
+			SELECT g.tenant_id, g.generation FROM generations AS g JOIN tenants AS t ON t.id = g.tenant_id
+			WHERE g.current_at < ?1 AND g.generation != t.users_version AND NOT EXISTS (
+				SELECT 1 FROM user_changes AS c WHERE c.tenant_id = g.tenant_id AND c.generation = g.generation)
+			LIMIT 5000)`,
+	} {
+		for {
+			var n int64
+			err := s.write(ctx, func(tx *sql.Tx) error {
+				var err error
+				n, err = affected(tx.ExecContext(ctx, statement, cutoff, secusers.DayNumber(before)))
+				return err
+			})
+			if err != nil {
+				return int(total), err
+			}
+			if total += n; n == 0 {
+				break
+			}
+		}
+	}
+	return int(total), nil
+}
+
+// The kinds as SQL literals.
+const (
+	present = "0"
+	added   = "1"
+	removed = "2"
+)
