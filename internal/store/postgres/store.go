@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -21,6 +22,9 @@ type Store struct {
 	// schema is the newest migration the binary embeds: Ping wants the
 	// database at least there.
 	schema int64
+	// longestWrite is the longest a write transaction lasted, in
+	// nanoseconds (LongestWrite).
+	longestWrite atomic.Int64
 }
 
 var _ secusers.Store = (*Store)(nil)

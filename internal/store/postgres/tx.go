@@ -24,11 +24,31 @@ func (s *Store) write(ctx context.Context, fn func(pgx.Tx) error) error {
 	if err != nil {
 		return translate(err, "")
 	}
+	defer s.heldWrite(time.Now())
 	if err := fn(tx); err != nil {
 		tx.Rollback(ctx)
 		return translate(err, "")
 	}
 	return translate(tx.Commit(ctx), "")
+}
+
+// heldWrite records how long a write transaction that began at start
+// lasted, if longer than any before (LongestWrite).
+func (s *Store) heldWrite(start time.Time) {
+	held := int64(time.Since(start))
+	for {
+		longest := s.longestWrite.Load()
+		if held <= longest || s.longestWrite.CompareAndSwap(longest, held) {
+			return
+		}
+	}
+}
+
+// LongestWrite returns the longest a write transaction lasted since the
+// last call (or since Open), and starts over; benchmarks report it. Row
+// locks it took (a tenant's, the feed's) were held as long.
+func (s *Store) LongestWrite() time.Duration {
+	return time.Duration(s.longestWrite.Swap(0))
 }
 
 // read runs fn in a read-only transaction with one snapshot.

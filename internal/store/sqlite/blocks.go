@@ -86,8 +86,8 @@ func (s *Store) buildBlocks(ctx context.Context, tenantID string, generation int
 	return nil
 }
 
-// blocksPerWrite is how many blocks one transaction writes: about 3 MB.
-const blocksPerWrite = 64
+// blocksPerWrite is how many blocks one transaction writes: about 750 KB.
+const blocksPerWrite = 16
 
 // pendingBlock is a built block waiting for its transaction.
 type pendingBlock struct {

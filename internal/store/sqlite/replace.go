@@ -72,21 +72,15 @@ type generation struct {
 }
 
 // beginGeneration gives the tenant's next generation its number and
-// records it begun; NotFound for an unknown tenant.
+// records it begun; NotFound for an unknown tenant. What it needs of the
+// current generation (its size; for a sync, the users that carry partner
+// fields, a scan of the tenant's users) is read first, from a snapshot,
+// outside the write lock.
 func (s *Store) beginGeneration(ctx context.Context, tenantID string, mode secusers.Replacing) (*generation, error) {
 	g := &generation{s: s, tenantID: tenantID, counts: make(map[secusers.StatusSet]int64), start: 1}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		var current int64
-		err := tx.QueryRowContext(ctx, `UPDATE tenants SET last_generation = last_generation + 1 WHERE id = ?
-			RETURNING last_generation, users_version`, tenantID).Scan(&g.number, &current)
-		if errors.Is(err, sql.ErrNoRows) {
-			return secusers.Missing("tenant", tenantID)
-		}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		current, err := usersVersion(ctx, tx, tenantID)
 		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO generations (tenant_id, generation, started_at) VALUES (?, ?, ?)`,
-			tenantID, g.number, s.stamp().UnixMilli()); err != nil {
 			return err
 		}
 		err = tx.QueryRowContext(ctx, `SELECT coalesce(sum(users), 0) FROM user_status_counts
@@ -95,6 +89,22 @@ func (s *Store) beginGeneration(ctx context.Context, tenantID string, mode secus
 			return err
 		}
 		g.kept, err = partnerFields(ctx, tx, tenantID, current)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `UPDATE tenants SET last_generation = last_generation + 1 WHERE id = ?
+			RETURNING last_generation`, tenantID).Scan(&g.number)
+		if errors.Is(err, sql.ErrNoRows) {
+			return secusers.Missing("tenant", tenantID)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO generations (tenant_id, generation, started_at) VALUES (?, ?, ?)`,
+			tenantID, g.number, s.stamp().UnixMilli())
 		return err
 	})
 	if err != nil {
@@ -302,7 +312,7 @@ func (g *generation) makeCurrent(ctx context.Context, mode secusers.Replacing, b
 
 // cleanupBatch is how many rows one cleanup transaction deletes: enough to
 // make progress, few enough to keep the write lock for milliseconds.
-const cleanupBatch = 5000
+const cleanupBatch = 1000
 
 // cleanupTimeout bounds the cleanup after a replacement failed or
 // completed. It runs even when the caller's context has ended (a cancelled
