@@ -3,6 +3,7 @@ package tenantsync_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -43,8 +44,10 @@ import (
 // For a million users: SECUSERS_BENCH_USERS=1000000 go test -run '^$'
 // -bench SyncFull -benchtime 1x ./internal/tenantsync. The store is SQLite,
 // or PostgreSQL with SECUSERS_BENCH_STORE=postgres (the test server,
-// pgtest). With -benchtime 2x or more, every run after the first is an
-// incremental sync of an unchanged tenant.
+// pgtest). With -benchtime 2x or more, every run after the first syncs
+// the tenant again: unchanged, or, with SECUSERS_BENCH_DAY=1, a "day" later
+// (fakegraph's AdvanceDay: 1% of the users change, 1% appear, 1% are
+// deleted); the log gives each run's time and the changes it recorded.
 func BenchmarkSyncFull(b *testing.B) {
 	n := 100_000
 	if v, err := strconv.Atoi(os.Getenv("SECUSERS_BENCH_USERS")); err == nil && v > 0 {
@@ -77,7 +80,17 @@ func BenchmarkSyncFull(b *testing.B) {
 	var peakHeap, peakRSS uint64
 	writes, _ := st.(interface{ LongestWrite() time.Duration })
 	var users int
+	var runs []string
+	advance := os.Getenv("SECUSERS_BENCH_DAY") == "1"
 	for b.Loop() {
+		if advance && len(runs) > 0 {
+			gt = gt.AdvanceDay(fakegraph.DayOptions{Seed: int64(len(runs))})
+			fake.SetTenant(gt)
+		}
+		feed, err := st.Changes(b.Context(), secusers.ChangeQuery{Limit: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
 		log.Reset()
 		runtime.GC()
 		stop := sampleMemory(&peakHeap, &peakRSS)
@@ -86,7 +99,8 @@ func BenchmarkSyncFull(b *testing.B) {
 		}
 		start := time.Now()
 		run, err := s.Run(b.Context(), tid)
-		total += time.Since(start)
+		took := time.Since(start)
+		total += took
 		if writes != nil {
 			longestTx = max(longestTx, writes.LongestWrite())
 		}
@@ -95,6 +109,8 @@ func BenchmarkSyncFull(b *testing.B) {
 			b.Fatal(err)
 		}
 		users = run.Users
+		runs = append(runs, fmt.Sprintf("run %d: %v, %d users, %d changes", len(runs)+1, took.Round(time.Millisecond),
+			run.Users, countChanges(b, st, tid, feed.Latest)))
 	}
 	per := total / time.Duration(b.N)
 	b.ReportMetric(float64(users)/per.Seconds(), "users/s")
@@ -106,8 +122,8 @@ func BenchmarkSyncFull(b *testing.B) {
 	if writes != nil {
 		b.ReportMetric(float64(longestTx)/float64(time.Millisecond), "longest-tx-ms")
 	}
-	b.Logf("%d users: a run takes %v, serving its pages %v; the last run's phases:\n%s",
-		users, per.Round(time.Millisecond), serve.Round(time.Millisecond), log.String())
+	b.Logf("%d users: a run takes %v, serving its pages %v; %s; the last run's phases:\n%s",
+		users, per.Round(time.Millisecond), serve.Round(time.Millisecond), strings.Join(runs, "; "), log.String())
 }
 
 // phaseOnly keeps what the benchmark reports of a run's log lines: the
@@ -253,4 +269,20 @@ func benchStore(b *testing.B) secusers.Store {
 	}
 	b.Cleanup(func() { st.Close() })
 	return st
+}
+
+// countChanges counts the tenant's changes in the feed after a position.
+func countChanges(b *testing.B, st secusers.Store, tenantID string, after secusers.ChangeCursor) int {
+	n := 0
+	for {
+		page, err := st.Changes(b.Context(), secusers.ChangeQuery{TenantIDs: []string{tenantID}, After: after, Limit: 10_000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n += len(page.Changes)
+		if len(page.Changes) < 10_000 {
+			return n
+		}
+		after = page.Changes[len(page.Changes)-1].Cursor
+	}
 }
