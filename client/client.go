@@ -282,6 +282,21 @@ func redact(target string) string {
 	return "the request"
 }
 
+// checkLink returns a link the server sent (what names it: nextLink,
+// deltaLink) as the URL to request, or an error when it is not absolute or
+// leaves the BaseURL's scheme, host or port (ErrForeignNextLink): the
+// request carries the bearer token, which must go nowhere else.
+func (c *Client) checkLink(what, link string) (string, error) {
+	u, err := url.Parse(link)
+	if err != nil || !u.IsAbs() {
+		return "", fmt.Errorf("client: %s %q is not an absolute URL", what, link)
+	}
+	if !c.sameOrigin(u) {
+		return "", fmt.Errorf("client: %w: %s://%s is not the API's %s://%s", ErrForeignNextLink, u.Scheme, u.Host, c.base.Scheme, c.base.Host)
+	}
+	return u.String(), nil
+}
+
 // sameOrigin reports whether u is on the base URL's scheme, host and port,
 // the check that keeps a nextLink from sending the bearer token elsewhere.
 func (c *Client) sameOrigin(u *url.URL) bool {

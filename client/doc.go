@@ -1,7 +1,8 @@
 // Package client is the Go SDK of the partner API "Get Overview Security
 // Users": it lists the users of a customer's Microsoft 365 tenant that have
 // a security finding (no MFA, blocked sign-in, an expired password, risk, a
-// non-compliant device, inactivity, pending deletion, or a test account).
+// non-compliant device, inactivity, pending deletion, or a test account),
+// and reads a tenant's history and the changes of those findings.
 //
 // A Client gets its own OAuth2 access tokens (client credentials with a
 // client secret, or private_key_jwt with a certificate), keeps them until
@@ -20,6 +21,23 @@
 //		}
 //		fmt.Println(u.UserPrincipalName, u.Status)
 //	}
+//
+// # History and changes
+//
+// History returns a tenant's counts per UTC day. Changes reads the feed of
+// statuses added to and removed from users, of one tenant or of every
+// tenant in the app's customer scope, as an iterator that follows nextLink
+// and ends at the deltaLink; keep its ChangesResult's DeltaLink and pass it
+// back to read only what happened after:
+//
+//	changes, res := c.Changes(ctx, client.ChangesQuery{DeltaLink: saved})
+//	for ch, err := range changes {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(ch.UserPrincipalName, ch.Change(), ch.Status)
+//	}
+//	saved = res.DeltaLink()
 //
 // # Errors
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/secusers/secusers/client"
 )
@@ -105,6 +106,57 @@ func ExampleClient_Summary() {
 	// PendingDeletion     69
 	// TestUser            80
 	// security users    3273
+}
+
+// A poller of changes: each run reads what happened since the last one,
+// and keeps the deltaLink for the next. The first run starts from Since
+// (or the last 24 hours); every later one from the saved link. A tenant
+// whose users were filled once has no changes yet.
+func ExampleClient_Changes() {
+	c, err := client.New(client.Config{BaseURL: baseURL, ClientID: clientID, ClientSecret: secret})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	saved := "" // in a real poller: read from where the last run stored it
+	changes, res := c.Changes(ctx, client.ChangesQuery{
+		CustomerID: customerID, TenantID: tenantID, // or neither: every tenant in the app's scope
+		DeltaLink: saved,
+	})
+	n := 0
+	for ch, err := range changes {
+		if err != nil {
+			log.Fatal(err) // res.ResumeLink() says where to start again
+		}
+		fmt.Printf("%s %s %s %s\n", ch.Time.Format(time.RFC3339), ch.UserPrincipalName, ch.Change(), ch.Status)
+		n++
+	}
+	saved = res.DeltaLink() // store it for the next run
+	fmt.Println("changes:", n)
+	fmt.Println("a deltaLink to resume from:", saved != "")
+	// Output:
+	// changes: 0
+	// a deltaLink to resume from: true
+}
+
+// A tenant's counts per day over the last 30 days: one point per day that
+// had data (the demo tenant was filled today).
+func ExampleClient_History() {
+	c, err := client.New(client.Config{BaseURL: baseURL, ClientID: clientID, ClientSecret: secret})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := c.History(context.Background(), customerID, tenantID, time.Time{}, time.Time{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("days:", h.To.Sub(h.From).Hours()/24+1, "with data:", len(h.Points))
+	for _, p := range h.Points {
+		fmt.Println("security users:", p.SecurityUsers, "at high risk:", p.Counts[client.HighRisk])
+	}
+	// Output:
+	// days: 30 with data: 1
+	// security users: 3273 at high risk: 78
 }
 
 // Failures are typed: errors.Is tells the kind, errors.As gives the

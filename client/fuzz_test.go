@@ -83,3 +83,58 @@ func FuzzUserJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzChangeJSON: any JSON either fails to decode as a change or decodes
+// to one that encodes and decodes again to itself.
+func FuzzChangeJSON(f *testing.F) {
+	for _, seed := range []string{
+		`{}`, `{"id":"5-1","time":"2026-11-29T06:00:00.123Z","status":3,"name":"HighRisk","change":"added"}`,
+		`{"time":"2026-11-29T07:00:00+01:00","status":15,"change":"removed"}`, `{"time":"0001-01-01T00:00:00Z","status":-1,"change":"added"}`,
+		`{"time":"9999-12-31T23:59:59.999999999-23:59","status":0,"change":"removed","displayName":"\u202e"}`, `null`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var ch Change
+		if json.Unmarshal([]byte(in), &ch) != nil {
+			return
+		}
+		out, err := json.Marshal(ch)
+		if err != nil {
+			t.Fatalf("Marshal of a decoded change: %v", err)
+		}
+		var again Change
+		if err := json.Unmarshal(out, &again); err != nil {
+			t.Fatalf("the change's own JSON %s does not decode: %v", out, err)
+		}
+		if !again.Time.Equal(ch.Time) {
+			t.Fatalf("round trip changed the time: %v, then %v", ch.Time, again.Time)
+		}
+		again.Time = ch.Time
+		if again != ch {
+			t.Fatalf("round trip changed the change:\n%+v\n%+v", ch, again)
+		}
+	})
+}
+
+// FuzzHistoryJSON: any JSON either fails to decode as a history or decodes
+// to one whose every point counts every status the SDK knows.
+func FuzzHistoryJSON(f *testing.F) {
+	for _, seed := range []string{
+		`{"data":[{"date":"2026-12-02","securityUsers":412,"counts":{"MFADisabled":120,"HighRisk":3,"Future":1,"7":2}}],"metadata":{"from":"2026-11-03","to":"2026-12-02"}}`,
+		`{"data":[],"metadata":{"from":"2026-02-30","to":""}}`, `{"data":[{"date":"x"}]}`, `{}`, `null`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var h History
+		if json.Unmarshal([]byte(in), &h) != nil {
+			return
+		}
+		for _, p := range h.Points {
+			if len(p.Counts) != NumStatuses {
+				t.Fatalf("%s: a point with %d counts, want %d", in, len(p.Counts), NumStatuses)
+			}
+		}
+	})
+}

@@ -161,15 +161,6 @@ func (c *Client) usersURL(customerID, tenantID string, opts PageOptions) (string
 	if strings.TrimSpace(customerID) == "" || strings.TrimSpace(tenantID) == "" {
 		return "", errors.New("client: a customer id and a tenant id are required")
 	}
-	u := *c.base
-	// Escaped segments, so that an id cannot change the path's shape.
-	u.RawPath = strings.TrimSuffix(c.base.EscapedPath(), "/") + "/partner/external/v3/um/customers/" +
-		url.PathEscape(customerID) + "/tenants/" + url.PathEscape(tenantID) + "/overview/security/users/batch"
-	path, err := url.PathUnescape(u.RawPath)
-	if err != nil {
-		return "", fmt.Errorf("client: %w", err)
-	}
-	u.Path = path
 	q := url.Values{}
 	if opts.PageIndex != 0 {
 		q.Set("pageIndex", strconv.Itoa(opts.PageIndex))
@@ -184,6 +175,27 @@ func (c *Client) usersURL(customerID, tenantID string, opts PageOptions) (string
 		}
 		q.Set("status", strings.Join(nums, ","))
 	}
+	return c.apiURL(tenantPath(customerID, tenantID)+"/users/batch", q)
+}
+
+// tenantPath is the escaped path of a tenant's overview endpoints, under
+// which its users, history and changes are. Escaped segments, so that an
+// id cannot change the path's shape.
+func tenantPath(customerID, tenantID string) string {
+	return "/partner/external/v3/um/customers/" + url.PathEscape(customerID) + "/tenants/" + url.PathEscape(tenantID) +
+		"/overview/security"
+}
+
+// apiURL returns the URL of an endpoint: the base URL with the escaped
+// path appended, and the query.
+func (c *Client) apiURL(escapedPath string, q url.Values) (string, error) {
+	u := *c.base
+	u.RawPath = strings.TrimSuffix(c.base.EscapedPath(), "/") + escapedPath
+	path, err := url.PathUnescape(u.RawPath)
+	if err != nil {
+		return "", fmt.Errorf("client: %w", err)
+	}
+	u.Path = path
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
@@ -206,15 +218,12 @@ func (c *Client) SecurityUsers(ctx context.Context, customerID, tenantID string,
 // another scheme, host or port than the BaseURL's (ErrForeignNextLink):
 // the request carries the bearer token, which must go nowhere else.
 func (c *Client) NextPage(ctx context.Context, nextLink string) (*Page, error) {
-	u, err := url.Parse(nextLink)
-	if err != nil || !u.IsAbs() {
-		return nil, fmt.Errorf("client: nextLink %q is not an absolute URL", nextLink)
-	}
-	if !c.sameOrigin(u) {
-		return nil, fmt.Errorf("client: %w: %s://%s is not the API's %s://%s", ErrForeignNextLink, u.Scheme, u.Host, c.base.Scheme, c.base.Host)
+	target, err := c.checkLink("nextLink", nextLink)
+	if err != nil {
+		return nil, err
 	}
 	var p Page
-	if err := c.get(ctx, u.String(), &p); err != nil {
+	if err := c.get(ctx, target, &p); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -1,6 +1,7 @@
 // Package api serves the partner API: the security-users endpoint of
-// shared/spec/security-users-api.md (§1–§4) and the one error writer every
-// HTTP response of the service goes through.
+// shared/spec/security-users-api.md (§1–§4), a tenant's history and the
+// feed of status changes of shared/spec/overview-api.md (§3, §4), and the
+// one error writer every HTTP response of the service goes through.
 //
 // A request passes a short pipeline of steps (authenticate, rate-limit, load
 // the app and check that the credential the token was obtained with is still
@@ -15,4 +16,12 @@
 // first one costs: each nextLink carries a skipToken, the position of the
 // page's last user (see Cursor), and a page named by pageIndex alone starts
 // from the Pager's nearest anchor. Neither changes what a page holds.
+//
+// The overview endpoints take the same first steps (the caller, its rate
+// limit, app, credential and permission), then their own: a tenant's path
+// resolves the customer and tenant as the users endpoint does, except that
+// a customer outside the app's scope is a 404 there ("simply not there");
+// the cross-tenant changes resolve the tenants in scope anew on every
+// request (resolveScope). The feed is read by position: nextLink and
+// deltaLink carry a change token (see encodeChangeToken), never an offset.
 package api

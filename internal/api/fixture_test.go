@@ -143,8 +143,16 @@ func (s *syncBuffer) String() string {
 // newFixture opens a fresh store in a temporary directory and seeds it.
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
+	return newFixtureClock(tb, func() time.Time { return testNow })
+}
+
+// newFixtureClock is newFixture with the store's clock, which stamps the
+// generations (when changes happened, and the day of a history point);
+// the handler's clock stays testNow.
+func newFixtureClock(tb testing.TB, clock func() time.Time) *fixture {
+	tb.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "secusers.db"), sqlite.WithClock(func() time.Time { return testNow }))
+	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "secusers.db"), sqlite.WithClock(clock))
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/secusers/secusers/internal/reqlog"
+	"github.com/secusers/secusers/internal/secusers"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -26,6 +27,14 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func TestGolden(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	// Changes to show: ten2's user gains two statuses and loses one, a new
+	// user appears.
+	f.replaceUsers(t, ten2, []secusers.User{
+		{ID: guid(6, 201), DisplayName: "Fabrikam User", UserPrincipalName: "user@fabrikam.onmicrosoft.com",
+			Status: secusers.StatusSetOf(secusers.MFADisabled, secusers.Inactive)},
+		{ID: guid(6, 202), DisplayName: "Fabrikam Admin", UserPrincipalName: "admin@fabrikam.onmicrosoft.com",
+			Status: secusers.StatusSetOf(secusers.SignInBlocked)},
+	})
 	tests := []struct {
 		file   string
 		method string
@@ -43,6 +52,9 @@ func TestGolden(t *testing.T) {
 		{"insufficient_scope.golden", http.MethodGet, usersURL(true, cust1, ten1), tokNoScope},
 		{"not_found.golden", http.MethodGet, usersURL(true, cust4, ten4), tokAll},
 		{"method_not_allowed.golden", http.MethodPost, usersURL(true, cust1, ten1), tokAll},
+		{"history.golden", http.MethodGet, historyURL(true, cust1, ten1) + "?from=2026-11-28", tokAll},
+		{"changes_next.golden", http.MethodGet, changesURL(false) + "?pageSize=2&customerId=" + cust2, tokAll},
+		{"changes_delta.golden", http.MethodGet, tenantChangesURL(true, cust2, ten2) + "?since=2026-11-29T00:00:00Z", tokAll},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

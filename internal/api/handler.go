@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,7 +50,8 @@ type Config struct {
 // above a page's cost, well below a client's patience.
 const DefaultStoreTimeout = 5 * time.Second
 
-// Handler serves the security-users endpoint.
+// Handler serves the security-users endpoint and the overview endpoints
+// of a tenant's history and of the changes of statuses.
 type Handler struct {
 	store        secusers.Store
 	pager        *paging.Pager
@@ -60,9 +62,9 @@ type Handler struct {
 	storeTimeout time.Duration
 	limiter      ratelimit.Limiter
 	recent       *recentReads
-	// steps run in order before the page is read; the first error ends the
-	// request. Rate limiting slots in here.
-	steps []step
+	// The endpoints the handler serves: each runs its steps in order, the
+	// first error ending the request, then answers.
+	users, history, tenantChanges, changes endpoint
 }
 
 // call is the state of one request as the steps fill it in.
@@ -73,17 +75,21 @@ type call struct {
 	customerID string // canonical (lower-case) GUID
 	tenantID   string // canonical (lower-case) GUID
 	query      Query
+	// The overview endpoints' parameters, and the tenants whose changes
+	// a changes request reads (one for a tenant's; those in scope for
+	// the cross-tenant one).
+	history   historyQuery
+	changes   changesQuery
+	tenantIDs []string
 }
 
 // step is one stage of the request pipeline.
 type step func(ctx context.Context, c *call) error
 
-// The endpoint's paths (spec §1): the reference's table names the path
-// without "/partner", its request sample has it; both are served.
-const (
-	usersPath        = "/external/v3/um/customers/{customerId}/tenants/{tenantId}/overview/security/users/batch"
-	partnerUsersPath = "/partner" + usersPath
-)
+// The endpoint's path (spec §1), served with and without partnerPrefix:
+// the reference's table names the path without "/partner", its request
+// sample has it.
+const usersPath = "/external/v3/um/customers/{customerId}/tenants/{tenantId}/overview/security/users/batch"
 
 // New returns the handler for cfg. Store and Verifier are required.
 func New(cfg Config) *Handler {
@@ -126,46 +132,92 @@ func New(cfg Config) *Handler {
 	// others'; the scope comes before the tenant, so that every tenant id
 	// under a customer out of scope gets the same 403 and an app cannot tell
 	// that customer's real tenants from made-up ids.
-	h.steps = []step{h.authenticate, h.limit, h.loadApp, h.checkCredential, h.authorize, h.parse,
-		h.findCustomer, h.checkCustomerScope, h.findTenant}
+	//
+	// The overview endpoints (overview-api.md) take the same steps up to
+	// the permission, then their own; there a customer outside the scope
+	// is simply not there, a 404 like any unknown customer
+	// (hideOutOfScope).
+	caller := []step{h.authenticate, h.limit, h.loadApp, h.checkCredential, h.authorize}
+	h.users = endpoint{
+		steps:   append(slices.Clip(caller), h.parse, h.findCustomer, h.checkCustomerScope, h.findTenant),
+		respond: h.respondUsers,
+	}
+	h.history = endpoint{
+		steps:   append(slices.Clip(caller), h.parseHistory, h.findCustomer, h.hideOutOfScope, h.findTenant),
+		respond: h.respondHistory,
+	}
+	h.tenantChanges = endpoint{
+		steps:   append(slices.Clip(caller), h.parseTenantChanges, h.findCustomer, h.hideOutOfScope, h.findTenant),
+		respond: h.respondChanges,
+	}
+	h.changes = endpoint{
+		steps:   append(slices.Clip(caller), h.parseChanges, h.resolveScope),
+		respond: h.respondChanges,
+	}
 	return h
 }
 
-// Register adds both paths of the endpoint to mux. The patterns carry no
-// method, so that the handler answers every other method with the spec's
-// 405 and JSON body instead of the mux's plain-text one.
+// Register adds the paths of the security-users endpoint and of the
+// overview endpoints (history and changes) to mux, each with and without
+// "/partner". The patterns carry no method, so that the handler answers
+// every other method with the spec's 405 and JSON body instead of the
+// mux's plain-text one.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc(usersPath, h.serveHTTP)
-	mux.HandleFunc(partnerUsersPath, h.serveHTTP)
-}
-
-func (h *Handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		h.fail(w, r, errMethodNotAllowed)
-		return
-	}
-	// One deadline for every store call of the request (the verifier's
-	// too), so that the request as a whole cannot outlast it.
-	ctx, cancel := context.WithTimeout(r.Context(), h.storeTimeout)
-	defer cancel()
-	c := &call{r: r}
-	page, err := h.run(ctx, c)
-	if err == nil {
-		err = h.writePage(w, c, page)
-	}
-	if err != nil {
-		h.fail(w, r, deadlineError(ctx, err))
+	for path, e := range map[string]*endpoint{
+		usersPath: &h.users, historyPath: &h.history, tenantChangesPath: &h.tenantChanges, changesPath: &h.changes,
+	} {
+		mux.HandleFunc(path, h.serve(e))
+		mux.HandleFunc(partnerPrefix+path, h.serve(e))
 	}
 }
 
-// run passes the request through the steps and reads its page.
-func (h *Handler) run(ctx context.Context, c *call) (secusers.UserPage, error) {
-	for _, s := range h.steps {
-		if err := s(ctx, c); err != nil {
-			return secusers.UserPage{}, err
+// endpoint is one of the handler's endpoints: the steps a request passes,
+// and what answers it once they all have.
+type endpoint struct {
+	steps   []step
+	respond func(ctx context.Context, w http.ResponseWriter, c *call) error
+}
+
+// serve returns the http.HandlerFunc of an endpoint.
+func (h *Handler) serve(e *endpoint) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			h.fail(w, r, errMethodNotAllowed)
+			return
+		}
+		// One deadline for every store call of the request (the
+		// verifier's too), so that the request as a whole cannot
+		// outlast it.
+		ctx, cancel := context.WithTimeout(r.Context(), h.storeTimeout)
+		defer cancel()
+		c := &call{r: r}
+		err := h.run(ctx, c, e.steps)
+		if err == nil {
+			err = e.respond(ctx, w, c)
+		}
+		if err != nil {
+			h.fail(w, r, deadlineError(ctx, err))
 		}
 	}
-	return h.list(ctx, c)
+}
+
+// run passes the request through the steps.
+func (h *Handler) run(ctx context.Context, c *call, steps []step) error {
+	for _, s := range steps {
+		if err := s(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// respondUsers reads and writes the security-users page.
+func (h *Handler) respondUsers(ctx context.Context, w http.ResponseWriter, c *call) error {
+	page, err := h.list(ctx, c)
+	if err != nil {
+		return err
+	}
+	return h.writePage(w, c, page)
 }
 
 // list reads the requested page: after the skipToken's position when the
@@ -201,6 +253,19 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // parse reads the path's GUIDs and the query. It runs after authorization,
 // so that an anonymous caller learns nothing, not even that a GUID is bad.
 func (h *Handler) parse(_ context.Context, c *call) error {
+	if err := parsePath(c); err != nil {
+		return err
+	}
+	q, err := ParseQuery(c.r.URL.RawQuery)
+	if err != nil {
+		return err
+	}
+	c.query = q
+	return nil
+}
+
+// parsePath reads the customer's and the tenant's GUIDs of the path.
+func parsePath(c *call) error {
 	var ok bool
 	if c.customerID, ok = secusers.ParseGUID(c.r.PathValue("customerId")); !ok {
 		return secusers.Errorf(secusers.Invalid, "customerId must be a GUID (8-4-4-4-12 hexadecimal digits)")
@@ -208,11 +273,6 @@ func (h *Handler) parse(_ context.Context, c *call) error {
 	if c.tenantID, ok = secusers.ParseGUID(c.r.PathValue("tenantId")); !ok {
 		return secusers.Errorf(secusers.Invalid, "tenantId must be a GUID (8-4-4-4-12 hexadecimal digits)")
 	}
-	q, err := ParseQuery(c.r.URL.RawQuery)
-	if err != nil {
-		return err
-	}
-	c.query = q
 	return nil
 }
 

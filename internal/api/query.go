@@ -75,15 +75,29 @@ func statusMessage() string {
 // parameter and the values it accepts. A malformed query string is reported before any
 // bad value, wherever it is, because url.ParseQuery would refuse it whole.
 func ParseQuery(rawQuery string) (Query, error) {
-	if strings.Count(rawQuery, "&") >= maxQueryParams {
-		return Query{}, secusers.Errorf(secusers.Invalid, "%s", msgTooManyParams)
-	}
 	p := queryParser{q: Query{PageIndex: defaultPageIndex, PageSize: defaultPageSize}}
+	if err := scanQuery(rawQuery, p.add); err != nil {
+		return Query{}, err
+	}
+	if p.err != "" {
+		return Query{}, secusers.Errorf(secusers.Invalid, "%s", p.err)
+	}
+	return p.q, nil
+}
+
+// scanQuery splits a raw query string into its unescaped pairs and hands
+// each to add, in order; it fails only on a malformed query string, which
+// it reports before any bad value the pairs may hold. Every query parser
+// of the API goes through it, so that all endpoints read the same syntax.
+func scanQuery(rawQuery string, add func(name, value string)) error {
+	if strings.Count(rawQuery, "&") >= maxQueryParams {
+		return secusers.Errorf(secusers.Invalid, "%s", msgTooManyParams)
+	}
 	for rawQuery != "" {
 		var pair string
 		pair, rawQuery, _ = strings.Cut(rawQuery, "&")
 		if strings.Contains(pair, ";") {
-			return Query{}, secusers.Errorf(secusers.Invalid, "%s", msgMalformed)
+			return secusers.Errorf(secusers.Invalid, "%s", msgMalformed)
 		}
 		if pair == "" {
 			continue
@@ -91,18 +105,15 @@ func ParseQuery(rawQuery string) (Query, error) {
 		rawName, rawValue, _ := strings.Cut(pair, "=")
 		name, err := url.QueryUnescape(rawName)
 		if err != nil {
-			return Query{}, secusers.Errorf(secusers.Invalid, "%s", msgMalformed)
+			return secusers.Errorf(secusers.Invalid, "%s", msgMalformed)
 		}
 		value, err := url.QueryUnescape(rawValue)
 		if err != nil {
-			return Query{}, secusers.Errorf(secusers.Invalid, "%s", msgMalformed)
+			return secusers.Errorf(secusers.Invalid, "%s", msgMalformed)
 		}
-		p.add(name, value)
+		add(name, value)
 	}
-	if p.err != "" {
-		return Query{}, secusers.Errorf(secusers.Invalid, "%s", p.err)
-	}
-	return p.q, nil
+	return nil
 }
 
 // queryParser binds parameters one by one, remembering the first bad value

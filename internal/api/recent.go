@@ -10,7 +10,9 @@ import (
 )
 
 // DefaultRecentReads is how long the handler reuses what the store said
-// about an app, its credentials, a customer, its groups and a tenant: one
+// about an app, its credentials, a customer, its groups and a tenant (and,
+// for the cross-tenant changes, a partner's customers and groups and a
+// customer's tenants): one
 // second. A request with a token the server has seen then reads only its
 // page, and a change still reaches every server within the second: a
 // disabled app, a removed credential, a narrowed scope or a moved tenant is
@@ -35,6 +37,11 @@ type recentReads struct {
 	customers    *recent[secusers.Customer]
 	groups       *recent[[]string]
 	tenants      *recent[secusers.Tenant]
+	// What a cross-tenant request resolves its scope from: a partner's
+	// customers and groups, and a customer's tenants.
+	partnerCustomers *recent[[]secusers.Customer]
+	partnerGroups    *recent[[]secusers.CustomerGroup]
+	customerTenants  *recent[[]secusers.Tenant]
 }
 
 // newRecentReads returns the caches of store's answers, each kept for ttl;
@@ -55,6 +62,15 @@ func newRecentReads(store secusers.Store, ttl time.Duration) *recentReads {
 			return store.GroupIDsOfCustomer(ctx, id)
 		}),
 		tenants: newRecent(ttl, func(ctx context.Context, id string) (secusers.Tenant, error) { return store.Tenant(ctx, id) }),
+		partnerCustomers: newRecent(ttl, func(ctx context.Context, id string) ([]secusers.Customer, error) {
+			return store.Customers(ctx, id)
+		}),
+		partnerGroups: newRecent(ttl, func(ctx context.Context, id string) ([]secusers.CustomerGroup, error) {
+			return store.Groups(ctx, id)
+		}),
+		customerTenants: newRecent(ttl, func(ctx context.Context, id string) ([]secusers.Tenant, error) {
+			return store.Tenants(ctx, id)
+		}),
 	}
 }
 

@@ -29,6 +29,7 @@ type serveFlags struct {
 	demoUsers      int
 	storeTimeout   time.Duration
 	syncInterval   time.Duration
+	historyDays    int
 	// The rate limits: requests a second and bursts, per app on the API
 	// and per client id and per remote address on the token endpoint.
 	rateLimit, tokenRateLimit float64
@@ -102,7 +103,8 @@ Every connected tenant (see 'secusers admin tenant connect') is synced from
 Microsoft Graph every --sync-interval, as jobs in the database: with several
 servers on one database, no tenant is synced by two at once, and a sync cut off
 by a crash runs again. Syncing needs the master key (SECUSERS_MASTER_KEY, or for
-SQLite the key file beside the database).
+SQLite the key file beside the database). Each sync (and import) keeps what
+changed: the schedule prunes the history older than --history-days once a day.
 
 --demo first makes sure the database has a demo partner, customer, tenant
 (` + demo.TenantID + `) and an app (client id ` + demo.ClientID + `), fills
@@ -127,6 +129,7 @@ and call the API.`,
 	cmd.Flags().BoolVar(&f.demo, "demo", false, "create demo data and print a client secret and curl commands before serving")
 	cmd.Flags().IntVar(&f.demoUsers, "demo-users", demo.DefaultUsers, "how many users the demo's fake Microsoft Graph has")
 	cmd.Flags().DurationVar(&f.syncInterval, "sync-interval", schedule.DefaultInterval, "how often every connected tenant is synced from Microsoft Graph; 0 turns scheduled syncs off")
+	cmd.Flags().IntVar(&f.historyDays, "history-days", schedule.DefaultHistoryDays, "how many days of history (daily points, changes, ended status intervals) are kept; the schedule prunes what is older once a day")
 	cmd.Flags().DurationVar(&f.storeTimeout, "store-timeout", api.DefaultStoreTimeout, "the most a request's database calls may take, together, before it is answered 503")
 	cmd.Flags().Float64Var(&f.rateLimit, "rate-limit", defaultRateLimit, "partner API requests a second per app, on average; 0 turns the limit off")
 	cmd.Flags().IntVar(&f.rateBurst, "rate-burst", defaultRateBurst, "partner API requests per app allowed at once above --rate-limit")
@@ -148,6 +151,9 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 	}
 	if f.syncInterval != 0 && f.syncInterval < schedule.MinInterval {
 		return secusers.Errorf(secusers.Invalid, "--sync-interval must be 0 (off) or at least %s, got %s", schedule.MinInterval, f.syncInterval)
+	}
+	if f.historyDays < 1 {
+		return secusers.Errorf(secusers.Invalid, "--history-days must be at least 1, got %d", f.historyDays)
 	}
 	if err := checkRateFlags(f); err != nil {
 		return err
@@ -208,7 +214,7 @@ func (e *env) serve(cmd *cobra.Command, f serveFlags) error {
 		if err := srv.Listen(ctx); err != nil {
 			return err
 		}
-		stopSchedule, err := e.startSchedule(ctx, loc, f.syncInterval, syncer, logger)
+		stopSchedule, err := e.startSchedule(ctx, loc, f.syncInterval, f.historyDays, syncer, logger)
 		if err != nil {
 			return err
 		}

@@ -45,7 +45,7 @@ func (e *env) loadServeKey(loc store.Location, logger *slog.Logger) *credentials
 // (internal/tenantsync/schedule, River jobs in the store's database at
 // loc), or returns a stop that does nothing when the schedule is off:
 // --sync-interval 0, or no master key.
-func (e *env) startSchedule(ctx context.Context, loc store.Location, interval time.Duration, syncer *tenantsync.Syncer, logger *slog.Logger) (stop func(), err error) {
+func (e *env) startSchedule(ctx context.Context, loc store.Location, interval time.Duration, historyDays int, syncer *tenantsync.Syncer, logger *slog.Logger) (stop func(), err error) {
 	nothing := func() {}
 	switch {
 	case interval == 0:
@@ -61,10 +61,12 @@ func (e *env) startSchedule(ctx context.Context, loc store.Location, interval ti
 			_, err := syncer.Run(ctx, tenantID)
 			return err
 		},
-		Tenants:   func(ctx context.Context) ([]string, error) { return connectedTenants(ctx, syncer.Store) },
-		LatestRun: syncer.Store.LatestSyncRun,
-		Logger:    logger,
-		Now:       e.now,
+		Tenants:      func(ctx context.Context) ([]string, error) { return connectedTenants(ctx, syncer.Store) },
+		LatestRun:    syncer.Store.LatestSyncRun,
+		PruneHistory: syncer.Store.PruneHistory,
+		HistoryDays:  historyDays,
+		Logger:       logger,
+		Now:          e.now,
 	})
 	if err != nil {
 		return nil, err

@@ -147,6 +147,7 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		{"--store-timeout must be a positive duration", []string{"--store-timeout", "-1s"}},
 		{`invalid argument "soon" for "--store-timeout"`, []string{"--store-timeout", "soon"}},
 		{"--sync-interval must be 0 (off) or at least 1s", []string{"--sync-interval", "500ms"}},
+		{"--history-days must be at least 1, got 0", []string{"--history-days", "0"}},
 		{"--demo-users must not be negative", []string{"--demo", "--demo-users", "-1"}},
 		{"--rate-limit must be 0 (off) or a positive number", []string{"--rate-limit", "-1"}},
 		{"--rate-limit must be 0 (off) or a positive number", []string{"--rate-limit", "NaN"}},

@@ -39,11 +39,13 @@ type usersFlags struct {
 
 func (e *env) usersCommand() *cobra.Command {
 	f := &usersFlags{}
-	cmd := group("users", "List a tenant's security users through the partner API, as a partner's app",
-		e.usersListCommand(f), e.usersSummaryCommand(f))
-	cmd.Long = `List and count a tenant's security users through the partner API, as a partner's
-app registration does: these commands talk HTTP to a running service (--api) with
-the app's credentials, never to the database.
+	cmd := group("users", "Read security users, their history and changes through the partner API, as a partner's app",
+		e.usersListCommand(f), e.usersSummaryCommand(f), e.usersHistoryCommand(f), e.usersChangesCommand(f))
+	cmd.Long = `List and count a tenant's security users, show its history day by day, and list
+the statuses added to and removed from users (of one tenant, or across tenants)
+through the partner API, as a partner's app registration does: these commands
+talk HTTP to a running service (--api) with the app's credentials, never to the
+database.
 
 Credentials: --client-id with --client-secret (or "-" to read the secret from
 stdin), or with --cert-file and --key-file (a certificate registered to the app,
@@ -54,13 +56,13 @@ command line, which other users of the machine can see.`
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&f.api, "api", "", "the service's base URL, e.g. https://secusers.example.com (environment "+envAPI+")")
 	pf.StringVar(&f.tokenURL, "token-url", "", `the token endpoint (default: the --api URL + "/connect/token")`)
-	pf.StringVar(&f.customer, "customer", "", "the customer's id (required)")
-	pf.StringVar(&f.tenant, "tenant", "", "the tenant's id (required)")
+	pf.StringVar(&f.customer, "customer", "", "the customer's id (required; with changes --all-tenants, optional, CID[,CID…] to narrow)")
+	pf.StringVar(&f.tenant, "tenant", "", "the tenant's id (required, but for changes --all-tenants)")
 	pf.StringVar(&f.clientID, "client-id", "", "the app's client id (environment "+envClientID+")")
 	pf.StringVar(&f.clientSecret, "client-secret", "", `a client secret of the app, or "-" to read it from stdin (environment `+envClientSecret+")")
 	pf.StringVar(&f.certFile, "cert-file", "", "a PEM certificate registered to the app, for private_key_jwt (environment "+envCertFile+")")
 	pf.StringVar(&f.keyFile, "key-file", "", "the certificate's PEM private key (environment "+envKeyFile+")")
-	e.addOutputFlagUsage(cmd, "output format: table, json or csv (csv: list only)")
+	e.addOutputFlagUsage(cmd, "output format: table, json or csv (csv: list, history and changes)")
 	return acceptOutputs(cmd, outputTable, outputJSON, outputCSV)
 }
 
@@ -73,14 +75,21 @@ func (e *env) setting(cmd *cobra.Command, flag, value, variable string) string {
 	return e.getenv(variable)
 }
 
-// newClient makes the SDK client from the flags and the environment. A
-// secret given as "-" is read from the command's input.
+// newClient makes the SDK client from the flags and the environment, for
+// a command that reads one tenant (--customer and --tenant required).
 func (e *env) newClient(cmd *cobra.Command, f *usersFlags) (*client.Client, error) {
+	return e.clientFor(cmd, f, true)
+}
+
+// clientFor makes the SDK client from the flags and the environment;
+// needTenant requires --customer and --tenant. A secret given as "-" is
+// read from the command's input.
+func (e *env) clientFor(cmd *cobra.Command, f *usersFlags, needTenant bool) (*client.Client, error) {
 	api := e.setting(cmd, "api", f.api, envAPI)
 	if api == "" {
 		return nil, errors.New("--api is required (or " + envAPI + "): the service's base URL, e.g. https://secusers.example.com")
 	}
-	if f.customer == "" || f.tenant == "" {
+	if needTenant && (f.customer == "" || f.tenant == "") {
 		return nil, errors.New("--customer and --tenant are required")
 	}
 	cfg := client.Config{

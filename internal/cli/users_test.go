@@ -35,6 +35,7 @@ type world struct {
 	url   string
 	res   demo.Result
 	users []secusers.User // the tenant's security users, in the API's order
+	store secusers.Store
 }
 
 // hostile are display names and phone numbers that a spreadsheet would run
@@ -64,7 +65,7 @@ func newWorld(t *testing.T) *world {
 	if _, err := st.ReplaceUsers(ctx, res.TenantID, seqOf(users)); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{res: res}
+	w := &world{res: res, store: st}
 	for u, err := range st.Users(ctx, res.TenantID) {
 		if err != nil {
 			t.Fatal(err)
@@ -100,14 +101,19 @@ func seqOf(users []secusers.User) iter.Seq2[secusers.User, error] {
 // command's error (which Run would print through errorLine).
 func (w *world) run(t *testing.T, stdin string, vars map[string]string, args ...string) (string, string, error) {
 	t.Helper()
+	return w.runAs(t, stdin, vars, append(args, "--customer", w.res.CustomerID, "--tenant", w.res.TenantID)...)
+}
+
+// runAs is run without the world's --customer and --tenant.
+func (w *world) runAs(t *testing.T, stdin string, vars map[string]string, args ...string) (string, string, error) {
+	t.Helper()
 	base := map[string]string{envAPI: w.url, envClientID: w.res.ClientID, envClientSecret: w.res.ClientSecret}
 	for k, v := range vars {
 		base[k] = v
 	}
 	var stdout, stderr bytes.Buffer
 	e := newEnv(strings.NewReader(stdin), &stdout, &stderr, func(k string) string { return base[k] })
-	args = append(append([]string{"users"}, args...), "--customer", w.res.CustomerID, "--tenant", w.res.TenantID)
-	err := e.execute(context.Background(), args)
+	err := e.execute(context.Background(), append([]string{"users"}, args...))
 	return stdout.String(), stderr.String(), err
 }
 

@@ -31,6 +31,9 @@ func (s *Server) handlers(ctx context.Context) (public, ops http.Handler, err er
 		return nil, nil, err
 	}
 	mux := http.NewServeMux()
+	// The partner API: the security-users endpoint and the overview
+	// endpoints (a tenant's history, the changes of one tenant or across
+	// tenants), each with and without "/partner".
 	api.New(api.Config{
 		Store: store, Verifier: ids, BaseURL: s.issuer, Now: s.cfg.Now, Logger: logger, StoreTimeout: s.cfg.StoreTimeout,
 		Limiter: s.cfg.Limits.API,

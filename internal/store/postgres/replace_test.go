@@ -119,7 +119,7 @@ func TestRacingReplacements(t *testing.T) {
 	defer s.Close()
 	ctx := t.Context()
 	tenant := storetest.NewTenant(t, s)
-	first := mixedUsers(secusers.GenerationChunk + 100)
+	first := mixedUsers(secusers.GenerationChunk + 500) // at least the 1,300 the racers take
 	if _, err := s.ReplaceUsers(ctx, tenant, storetest.Seq(first)); err != nil {
 		t.Fatal(err)
 	}
