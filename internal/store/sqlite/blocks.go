@@ -12,8 +12,8 @@ import (
 
 // buildBlocks writes the blocks of each of secusers.BlockFilters from the
 // users of one generation of the tenant: one pass over them in the API's
-// order (users_in_order), from one read snapshot, handing each user to the
-// builder of every filter it matches, while the blocks go to the writer
+// order (users_in_order), handing each user to the builder of every filter
+// it matches, while the blocks go to the writer
 // blocksPerWrite at a time, each batch in a short transaction. The
 // generation is not current yet, so no reader reads its blocks until it
 // is, whole.
@@ -51,27 +51,41 @@ func (s *Store) buildBlocks(ctx context.Context, tenantID string, generation int
 			return flush()
 		})
 	}
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+pageColumns+userRange(nil)+` ORDER BY sort_key, id`,
-			append([]any{tenantID, generation}, userRangeArgs(secusers.AllStatusBits, nil)...)...)
-		if err != nil {
-			return err
-		}
-		return eachRow(rows, func(row scanner) error {
-			u, err := scanPageUser(row)
+	// The users are read blockReadBatch at a time after the last one read,
+	// each batch a short read of its own: one read held open over a large
+	// tenant would keep SQLite from checkpointing the WAL the blocks go
+	// to, and every commit would grow slower (seconds at a million users).
+	var after *secusers.UserKey
+	for {
+		var batch []secusers.PageUser
+		err := s.read(ctx, func(tx *sql.Tx) error {
+			args := append([]any{tenantID, generation}, userRangeArgs(secusers.AllStatusBits, after)...)
+			rows, err := tx.QueryContext(ctx, `SELECT `+pageColumns+userRange(after)+` ORDER BY sort_key, id LIMIT ?`,
+				append(args, blockReadBatch)...)
 			if err != nil {
 				return err
 			}
+			batch, err = collect(rows, scanPageUser)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("build the blocks: %w", err)
+		}
+		for _, u := range batch {
 			for i, mask := range filters {
 				if u.Status.Intersects(mask) {
 					if err := builders[i].Add(u); err != nil {
-						return err
+						return fmt.Errorf("build the blocks: %w", err)
 					}
 				}
 			}
-			return nil
-		})
-	})
+		}
+		if len(batch) < blockReadBatch {
+			break
+		}
+		after = &batch[len(batch)-1].Key
+	}
+	var err error
 	for _, b := range builders {
 		if err == nil {
 			err = b.Flush()
@@ -85,6 +99,10 @@ func (s *Store) buildBlocks(ctx context.Context, tenantID string, generation int
 	}
 	return nil
 }
+
+// blockReadBatch is how many users one read of a block build returns:
+// about 2.5 MB of them.
+const blockReadBatch = 5000
 
 // blocksPerWrite is how many blocks one transaction writes: about 750 KB.
 const blocksPerWrite = 16

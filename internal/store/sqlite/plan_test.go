@@ -33,8 +33,8 @@ func TestPagePlan(t *testing.T) {
 		{blocksQuery, []any{"t", 511, 0, 1}, "sqlite_autoindex_user_blocks_1 (tenant_id=? AND generation=? AND filter=? AND block>? AND block<?)", nil},
 		{blocksAfterQuery, []any{"t", 511, "k", "i", 2}, "sqlite_autoindex_user_blocks_1 (tenant_id=? AND generation=? AND filter=? AND block>? AND block<?)",
 			[]string{"user_blocks_by_last (tenant_id=? AND generation=? AND filter=? AND (last_sort_key,last_id)>(?,?))"}},
-		{changedQuery, []any{"t", 2, 1}, "users_by_id (tenant_id=? AND generation=?)", []string{"users_by_id (tenant_id=? AND generation=? AND id=?)"}},
-		{clearedQuery, []any{"t", 2, 1}, "users_by_id (tenant_id=? AND generation=?)", []string{"users_by_id (tenant_id=? AND generation=? AND id=?)"}},
+		{changedQuery, []any{"t", 2, 1, "", 10}, "users_by_id (tenant_id=? AND generation=? AND id>?)", []string{"users_by_id (tenant_id=? AND generation=? AND id=?)"}},
+		{clearedQuery, []any{"t", 2, 1, "", 10}, "users_by_id (tenant_id=? AND generation=? AND id>?)", []string{"users_by_id (tenant_id=? AND generation=? AND id=?)"}},
 	} {
 		plan := queryPlan(t, s.reader, tc.query, tc.args...)
 		if !strings.Contains(plan, tc.index) || strings.Contains(plan, "TEMP B-TREE") {

@@ -76,14 +76,16 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err := private(path, s.logger); err != nil {
 		return nil, openError(path, err)
 	}
-	// The writer's page cache, 64 MiB, holds the index pages that a
-	// generation's chunks insert into at random places (a new generation's
-	// region of each index) for a tenant of a few hundred thousand users;
-	// each chunk then commits without reading them again. NORMAL is safe from corruption in WAL mode; a
-	// power cut can lose the last commits, which the next sync or import
-	// writes again (only the writer commits).
+	// The writer's page cache is 16 MiB: a generation's chunks insert
+	// into the indexes at random places, and a cache that held them all
+	// (hundreds of MB for a million users) would be resident memory; the
+	// pages it misses come from the OS's page cache, shared and not the
+	// process's. SQLite's own WAL checkpoints (every 1,000 pages) keep the
+	// WAL, and each checkpoint, small. NORMAL is safe from corruption in WAL
+	// mode; a power cut can lose the last commits, which the next sync or
+	// import writes again (only the writer commits).
 	writer, err := pool(path, []string{"_txlock=immediate"},
-		`PRAGMA cache_size = -65536`, `PRAGMA synchronous = NORMAL`, `PRAGMA wal_autocheckpoint = 16384`)
+		`PRAGMA cache_size = -16384`, `PRAGMA synchronous = NORMAL`)
 	if err != nil {
 		return nil, openError(path, err)
 	}
