@@ -268,55 +268,81 @@ func (s *Store) StatusIntervals(ctx context.Context, tenantID, userID string) ([
 	return secusers.IntervalsOf(events), nil
 }
 
-// PruneHistory deletes the history before the given time, in batches of
-// short transactions, in an order that keeps every interval readable at
-// each step: an added row before the time leaves the feed first (it
-// becomes the baseline of its interval, where the status's "since" is),
-// then the baselines of intervals that ended before the time, then the
-// rows that ended them.
+// PruneHistory deletes the history before the given time. It starts from
+// the generations made current before it (few: one a sync or import) and
+// reaches their rows by key, so a prune that finds nothing old reads next
+// to nothing, however much history there is; each generation is pruned in
+// its own short transaction, in an order that keeps every interval
+// readable at each step:
+//
+//  1. its added rows leave the feed (they become the baseline of their
+//     interval, where the status's "since" is);
+//  2. each of its removed rows ended an interval before the time: the row
+//     that opened that interval (the same user and status, the latest
+//     before it) goes, then the removed rows themselves;
+//  3. the generation's record goes once nothing refers to it (never the
+//     tenant's current one).
+//
+// Then the daily points before the time's day go.
 func (s *Store) PruneHistory(ctx context.Context, before time.Time) (int, error) {
-	cutoff := before.UnixMilli()
-	const closedBefore = `EXISTS (SELECT 1 FROM user_changes AS r JOIN generations AS rg
-			ON rg.tenant_id = r.tenant_id AND rg.generation = r.generation
-		WHERE r.tenant_id = c.tenant_id AND r.user_id = c.user_id AND r.status = c.status
-			AND r.generation > c.generation AND r.kind = ` + removed + ` AND rg.current_at < ?1)`
+	type old struct {
+		tenantID   string
+		generation int64
+	}
+	var olds []old
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT g.tenant_id, g.generation FROM generations AS g
+			WHERE g.current_at < ? ORDER BY g.seq`, before.UnixMilli())
+		if err != nil {
+			return err
+		}
+		olds, err = collect(rows, func(row scanner) (old, error) {
+			var o old
+			return o, row.Scan(&o.tenantID, &o.generation)
+		})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
 	var total int64
-	for _, statement := range []string{
-		`DELETE FROM history_points WHERE (tenant_id, day) IN (
-			SELECT tenant_id, day FROM history_points WHERE day < ?2 LIMIT 5000)`,
-		`UPDATE user_changes SET kind = ` + present + ` WHERE (tenant_id, generation, ordinal) IN (
-			SELECT c.tenant_id, c.generation, c.ordinal FROM user_changes AS c
-			JOIN generations AS g ON g.tenant_id = c.tenant_id AND g.generation = c.generation
-			WHERE c.kind = ` + added + ` AND g.current_at < ?1 LIMIT 5000)`,
-		`DELETE FROM user_changes WHERE (tenant_id, generation, ordinal) IN (
-			SELECT c.tenant_id, c.generation, c.ordinal FROM user_changes AS c
-			WHERE c.kind = ` + present + ` AND ` + closedBefore + ` LIMIT 5000)`,
-		`DELETE FROM user_changes WHERE (tenant_id, generation, ordinal) IN (
-			SELECT c.tenant_id, c.generation, c.ordinal FROM user_changes AS c
-			JOIN generations AS g ON g.tenant_id = c.tenant_id AND g.generation = c.generation
-			WHERE c.kind = ` + removed + ` AND g.current_at < ?1 LIMIT 5000)`,
-		`DELETE FROM generations WHERE (tenant_id, generation) IN (
-			SELECT g.tenant_id, g.generation FROM generations AS g JOIN tenants AS t ON t.id = g.tenant_id
-			WHERE g.current_at < ?1 AND g.generation != t.users_version AND NOT EXISTS (
-				SELECT 1 FROM user_changes AS c WHERE c.tenant_id = g.tenant_id AND c.generation = g.generation)
-			LIMIT 5000)`,
-	} {
-		for {
-			var n int64
-			err := s.write(ctx, func(tx *sql.Tx) error {
-				var err error
-				n, err = affected(tx.ExecContext(ctx, statement, cutoff, secusers.DayNumber(before)))
-				return err
-			})
-			if err != nil {
-				return int(total), err
+	for _, o := range olds {
+		err := s.write(ctx, func(tx *sql.Tx) error {
+			for _, statement := range []string{
+				`UPDATE user_changes SET kind = ` + present + ` WHERE tenant_id = ?1 AND generation = ?2 AND kind = ` + added,
+				`DELETE FROM user_changes AS c WHERE (c.tenant_id, c.generation, c.ordinal) IN (
+					SELECT o.tenant_id, o.generation, o.ordinal FROM user_changes AS r
+					JOIN user_changes AS o INDEXED BY user_changes_by_user
+						ON o.tenant_id = r.tenant_id AND o.user_id = r.user_id AND o.status = r.status
+						AND o.generation = (SELECT max(generation) FROM user_changes AS p INDEXED BY user_changes_by_user
+							WHERE p.tenant_id = r.tenant_id AND p.user_id = r.user_id AND p.status = r.status
+								AND p.generation < r.generation)
+					WHERE r.tenant_id = ?1 AND r.generation = ?2 AND r.kind = ` + removed + ` AND o.kind != ` + removed + `)`,
+				`DELETE FROM user_changes WHERE tenant_id = ?1 AND generation = ?2 AND kind = ` + removed,
+				`DELETE FROM generations WHERE tenant_id = ?1 AND generation = ?2
+					AND generation != (SELECT users_version FROM tenants WHERE id = ?1)
+					AND NOT EXISTS (SELECT 1 FROM user_changes WHERE tenant_id = ?1 AND generation = ?2)`,
+			} {
+				n, err := affected(tx.ExecContext(ctx, statement, o.tenantID, o.generation))
+				if err != nil {
+					return err
+				}
+				if !strings.HasPrefix(statement, "UPDATE") {
+					total += n
+				}
 			}
-			if total += n; n == 0 {
-				break
-			}
+			return nil
+		})
+		if err != nil {
+			return int(total), err
 		}
 	}
-	return int(total), nil
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		n, err := affected(tx.ExecContext(ctx, `DELETE FROM history_points WHERE day < ?`, secusers.DayNumber(before)))
+		total += n
+		return err
+	})
+	return int(total), err
 }
 
 // The kinds as SQL literals.
