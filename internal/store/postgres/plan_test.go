@@ -65,7 +65,9 @@ func TestPagePlan(t *testing.T) {
 		}
 		// A sort of the positions found (the anchors') is fine; a sort of
 		// the tenant's users is not.
-		for _, bad := range []string{"Sort Key: users", "Seq Scan", "Hash", "Bitmap"} {
+		// (A seq scan of tenants, a table of a few rows here, to find
+		// the current generation is the right plan for it.)
+		for _, bad := range []string{"Sort Key: users", "Seq Scan on users", "Hash", "Bitmap"} {
 			if strings.Contains(plan, bad) {
 				t.Errorf("%s: got plan\n%s\nwant no %s", tc.name, plan, bad)
 			}
