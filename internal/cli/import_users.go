@@ -34,8 +34,10 @@ func (e *env) importUsersCommand() *cobra.Command {
 		Use:   "users --tenant TID --file FILE|- [--allow-empty]",
 		Short: "Replace a tenant's users with the records of a JSON Lines file",
 		Long: `Replace every user of a tenant with the user records of a JSON Lines file (one
-JSON object a line; - reads stdin), as one transaction: a file with any bad line
-changes nothing, and the error names the line. A file without records is refused
+JSON object a line; - reads stdin), all at once: the users become current
+together when the whole file is in, and a file with any bad line changes
+nothing, and the error names the line. Every status added to or removed from a
+user is recorded (see 'secusers users changes'). A file without records is refused
 (an empty pipe is more often a failed command than a wish to empty the tenant)
 unless --allow-empty is given. The output says how many users the import
 replaced (-o json: "replaced"), and so does the audit trail.
@@ -82,7 +84,8 @@ func (e *env) importUsers(ctx context.Context, tenant, file string, allowEmpty b
 }
 
 // replaceUsers reads the file (stdin for "-") and replaces the tenant's
-// users with its records, in one transaction of the store's.
+// users with its records, as one new generation of the tenant's that the
+// store makes current at once (secusers.Store.ReplaceUsers).
 func (e *env) replaceUsers(ctx context.Context, st secusers.Store, tid, file string, allowEmpty bool) (secusers.Replacement, error) {
 	r, name := e.stdin, "stdin"
 	if file != stdio {

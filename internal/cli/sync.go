@@ -33,8 +33,11 @@ func (e *env) syncCommand() *cobra.Command {
 		Use:   "sync --tenant TID",
 		Short: "Sync a connected tenant's users from Microsoft Graph now",
 		Long: `Read a connected tenant's users through Microsoft Graph, derive their statuses,
-and replace the tenant's users with them in one transaction; isTestUser,
-startDate and endDate set by the partner are kept for every user still there.
+and replace the tenant's users with them as a whole: they are written as a new
+generation while Graph is read, which becomes current, all at once, when the
+run completes; isTestUser, startDate and endDate set by the partner are kept
+for every user still there, and every status added or removed is recorded
+(see 'secusers users changes').
 The command exits 0 once the run has completed. A run that fails, or is
 interrupted (Ctrl-C), changes no user and is recorded as failed; see 'secusers
 admin tenant list' for every tenant's last run.

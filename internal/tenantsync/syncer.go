@@ -60,8 +60,9 @@ type Syncer struct {
 }
 
 // Run syncs one tenant now: it loads the tenant's connection, opens its
-// credential, records the run as running, reads Graph into a spool, and
-// then replaces the tenant's users in one transaction. It returns the run
+// credential, records the run as running, reads what users are judged
+// against, and streams the users from Graph into a new generation of the
+// tenant, which the store makes current when they are all in. It returns the run
 // as recorded. A run that fails or is cancelled changes no user, is
 // recorded as failed, and returns a *RunError; an error before the run
 // starts (no connection, a credential that does not open) records nothing.
