@@ -43,11 +43,12 @@ const (
 	// enough that a million-user generation goes in a few hundred
 	// statements, few enough that each is short.
 	deleteBatch = 5000
-	// housekeepingTimeout bounds the cleanup after a flip and the delete
-	// of a failed generation. Both run even when the caller's context has
-	// ended (it often has, for a failed one): what they leave is garbage
-	// until the next replacement of the tenant deletes it.
-	housekeepingTimeout = 5 * time.Minute
+	// housekeepingGrace is how long the cleanup after a flip and the
+	// delete of a failed generation go on once the caller's context has
+	// ended (it often has, for a failed one); while it lasts, they run to
+	// the end (secusers.Housekeeping). What they leave is garbage until
+	// the next replacement of the tenant deletes it.
+	housekeepingGrace = 5 * time.Minute
 	// flipAttempts is how often a replacement compares itself with the
 	// current generation and tries to make itself current, when another
 	// replacement, begun before it, keeps becoming current first.
@@ -317,7 +318,7 @@ func (g *generation) flip(ctx context.Context, base int64) (int64, error) {
 // current already: it leaves garbage that the next replacement's cleanup
 // deletes, as it deletes every generation before its own.
 func (g *generation) cleanup(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), housekeepingTimeout)
+	ctx, cancel := secusers.Housekeeping(ctx, housekeepingGrace)
 	defer cancel()
 	rows, err := g.s.pool.Query(ctx, `SELECT generation FROM generations
 		WHERE tenant_id = $1 AND generation < $2 AND current_at IS NULL`, g.tenantID, g.number)
@@ -351,7 +352,7 @@ func (g *generation) cleanup(ctx context.Context) {
 // for abandoned and deletes. Its errors are not the caller's, whose own
 // error is what the replacement returns.
 func (g *generation) abort(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), housekeepingTimeout)
+	ctx, cancel := secusers.Housekeeping(ctx, housekeepingGrace)
 	defer cancel()
 	for _, table := range []string{"user_changes", "users", "user_status_counts", "user_blocks"} {
 		if g.deleteRows(ctx, table, `tenant_id = $1 AND generation = $2`, g.tenantID, g.number) != nil {

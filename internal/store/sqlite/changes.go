@@ -19,91 +19,61 @@ const (
 	kindRemoved = 2
 )
 
-// The comparisons of a generation with the current one, base, each read in
-// id order (users_by_id), compareBatch rows at a time after id ?4, each
-// batch a short read of its own: a read held open for the whole of a
-// large tenant would keep SQLite from checkpointing the WAL the change rows
-// go to meanwhile, and every commit would grow slower. ?1 tenant, ?2 the
-// generation, ?3 base.
-const (
-	// firstFillQuery reads the statuses of every user of a first
-	// generation that has any.
-	firstFillQuery = `SELECT id, display_name, user_principal_name, status, 0 FROM users
-		WHERE tenant_id = ?1 AND generation = ?2 AND id > ?4 AND status != 0 ORDER BY id LIMIT ?5`
-	// changedQuery reads the users of the generation with statuses whose
-	// statuses differ from base's (0 for a user base does not have).
-	changedQuery = `SELECT n.id, n.display_name, n.user_principal_name, n.status, coalesce(o.status, 0)
-		FROM users AS n LEFT JOIN users AS o ON o.tenant_id = n.tenant_id AND o.generation = ?3 AND o.id = n.id
-		WHERE n.tenant_id = ?1 AND n.generation = ?2 AND n.id > ?4 AND n.status != 0 AND n.status != coalesce(o.status, 0)
-		ORDER BY n.id LIMIT ?5`
-	// clearedQuery reads base's users with statuses that the generation
-	// has without any, or not at all; the name is the newer one's when
-	// there is one.
-	clearedQuery = `SELECT o.id, coalesce(n.display_name, o.display_name), coalesce(n.user_principal_name, o.user_principal_name),
-			0, o.status
-		FROM users AS o LEFT JOIN users AS n ON n.tenant_id = o.tenant_id AND n.generation = ?2 AND n.id = o.id
-		WHERE o.tenant_id = ?1 AND o.generation = ?3 AND o.id > ?4 AND o.status != 0 AND coalesce(n.status, 0) = 0
-		ORDER BY o.id LIMIT ?5`
-)
+// firstFillQuery reads the statuses of every user of a tenant's first
+// generation (?2) that has any, in id order (users_by_id), compareBatch
+// (?5) rows at a time after id ?4, each batch a short read of its own: a
+// read held open for the whole of a large tenant would keep SQLite from
+// checkpointing the WAL the change rows go to meanwhile, and every commit
+// would grow slower. ?1 is the tenant; ?3 is unused.
+const firstFillQuery = `SELECT id, display_name, user_principal_name, status FROM users
+	WHERE tenant_id = ?1 AND generation = ?2 AND id > ?4 AND status != 0 ORDER BY id LIMIT ?5`
 
-// compareBatch is how many changed users one read of a comparison returns.
+// compareBatch is how many users one read of a comparison returns.
 const compareBatch = 5000
 
 // recordChanges records in user_changes what generation changes against
 // base, the tenant's current generation (0: none, a first fill, whose
-// statuses are recorded as present). The users are compared in short reads
-// while the changes go to the writer GenerationChunk rows a transaction;
-// the generation is not current yet, so no reader sees them until it is.
+// statuses are recorded as present; else compareGenerations). The users
+// are read in short reads while the changes go to the writer
+// GenerationChunk rows a transaction; the generation is not current yet,
+// so no reader sees them until it is.
 func (s *Store) recordChanges(ctx context.Context, tenantID string, generation, base int64) error {
 	w := changeWriter{s: s, tenantID: tenantID, generation: generation}
-	queries := []string{changedQuery, clearedQuery}
-	if base == 0 {
-		queries = []string{firstFillQuery}
+	if base != 0 {
+		if err := s.compareGenerations(ctx, &w, tenantID, generation, base); err != nil {
+			return err
+		}
+		return w.flush(ctx)
 	}
-	type compared struct {
-		c        pendingChange
-		now, was secusers.StatusSet
-	}
-	for _, q := range queries {
-		for after := ""; ; {
-			var batch []compared
-			err := s.read(ctx, func(tx *sql.Tx) error {
-				rows, err := tx.QueryContext(ctx, q, tenantID, generation, base, after, compareBatch)
-				if err != nil {
-					return err
-				}
-				batch, err = collect(rows, func(row scanner) (compared, error) {
-					var v compared
-					var now, was int64
-					err := row.Scan(&v.c.userID, &v.c.displayName, &v.c.upn, &now, &was)
-					v.now, v.was = secusers.StatusSet(now), secusers.StatusSet(was)
-					return v, err
-				})
-				return err
-			})
+	for after := ""; ; {
+		var batch []pendingChange
+		var statuses []secusers.StatusSet
+		err := s.read(ctx, func(tx *sql.Tx) error {
+			rows, err := tx.QueryContext(ctx, firstFillQuery, tenantID, generation, base, after, compareBatch)
 			if err != nil {
 				return err
 			}
-			for _, v := range batch {
-				if base == 0 {
-					err = w.add(ctx, v.c, v.now, kindPresent)
-				} else {
-					added, removed := secusers.ChangesOf(v.was, v.now)
-					if err = w.add(ctx, v.c, added, kindAdded); err == nil {
-						err = w.add(ctx, v.c, removed, kindRemoved)
-					}
-				}
-				if err != nil {
-					return err
-				}
-			}
-			if len(batch) < compareBatch {
-				break
-			}
-			after = batch[len(batch)-1].c.userID
+			return eachRow(rows, func(row scanner) error {
+				var c pendingChange
+				var status int64
+				err := row.Scan(&c.userID, &c.displayName, &c.upn, &status)
+				batch, statuses = append(batch, c), append(statuses, secusers.StatusSet(status))
+				return err
+			})
+		})
+		if err != nil {
+			return err
 		}
+		for i, c := range batch {
+			if err := w.add(ctx, c, statuses[i], kindPresent); err != nil {
+				return err
+			}
+		}
+		if len(batch) < compareBatch {
+			return w.flush(ctx)
+		}
+		after = batch[len(batch)-1].userID
 	}
-	return w.flush(ctx)
 }
 
 // pendingChange is a row of user_changes waiting for its transaction.

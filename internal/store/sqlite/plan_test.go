@@ -13,7 +13,8 @@ import (
 // sort of the tenant's users per request, which 1,000,000 users would make
 // slow; that a keyset page seeks to its start instead of scanning up to it;
 // that anchors come from the index alone; and that the comparison of two
-// generations looks each user up by id.
+// generations walks them in order from the index alone and looks a user up
+// by id.
 func TestPagePlan(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "plan.db"))
 	defer s.Close()
@@ -33,8 +34,10 @@ func TestPagePlan(t *testing.T) {
 		{blocksQuery, []any{"t", 511, 0, 1}, "sqlite_autoindex_user_blocks_1 (tenant_id=? AND generation=? AND filter=? AND block>? AND block<?)", nil},
 		{blocksAfterQuery, []any{"t", 511, "k", "i", 2}, "sqlite_autoindex_user_blocks_1 (tenant_id=? AND generation=? AND filter=? AND block>? AND block<?)",
 			[]string{"user_blocks_by_last (tenant_id=? AND generation=? AND filter=? AND (last_sort_key,last_id)>(?,?))"}},
-		{changedQuery, []any{"t", 2, 1, "", 10}, "users_by_id (tenant_id=? AND generation=? AND id>?)", []string{"users_by_id (tenant_id=? AND generation=? AND id=?)"}},
-		{clearedQuery, []any{"t", 2, 1, "", 10}, "users_by_id (tenant_id=? AND generation=? AND id>?)", []string{"users_by_id (tenant_id=? AND generation=? AND id=?)"}},
+		{firstFillQuery, []any{"t", 1, 0, "", 10}, "users_by_id (tenant_id=? AND generation=? AND id>?)", nil},
+		{orderedStatusQuery, []any{"t", 2, "k", "i", 10}, "COVERING INDEX users_in_order (tenant_id=? AND generation=? AND (sort_key,id)>(?,?))", nil},
+		{statusesByIDQuery, []any{"t", 1, `["a"]`}, "users_by_id (tenant_id=? AND generation=? AND id=?)", nil},
+		{namesByIDQuery, []any{"t", 1, `["a"]`}, "users_by_id (tenant_id=? AND generation=? AND id=?)", nil},
 	} {
 		plan := queryPlan(t, s.reader, tc.query, tc.args...)
 		if !strings.Contains(plan, tc.index) || strings.Contains(plan, "TEMP B-TREE") {

@@ -314,15 +314,17 @@ func (g *generation) makeCurrent(ctx context.Context, mode secusers.Replacing, b
 // make progress, few enough to keep the write lock for milliseconds.
 const cleanupBatch = 1000
 
-// cleanupTimeout bounds the cleanup after a replacement failed or
-// completed. It runs even when the caller's context has ended (a cancelled
-// run still discards what it wrote); what it does not finish, the next
-// replacement's cleanup does.
-const cleanupTimeout = time.Minute
+// cleanupGrace is how long the cleanup after a replacement failed or
+// completed goes on once the caller's context has ended (a cancelled run
+// still discards what it wrote); while the context lasts, it runs to the
+// end (secusers.Housekeeping): a fixed bound cut the deletion of a
+// million-user generation short, and each day's run left more behind. What
+// it does not finish, the next replacement's cleanup does.
+const cleanupGrace = time.Minute
 
 // discard deletes everything the generation wrote. Readers never saw it.
 func (g *generation) discard(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	ctx, cancel := secusers.Housekeeping(ctx, cleanupGrace)
 	defer cancel()
 	err := g.s.deleteGeneration(ctx, g.tenantID, "generation = ?", g.number)
 	if err == nil {
@@ -342,7 +344,7 @@ func (g *generation) discard(ctx context.Context) {
 // of those that never became current (failed or killed replacements). The
 // changes of generations that were current are history and stay.
 func (g *generation) cleanUp(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	ctx, cancel := secusers.Housekeeping(ctx, cleanupGrace)
 	defer cancel()
 	err := g.s.deleteGeneration(ctx, g.tenantID, "generation < ?", g.number)
 	if err == nil {

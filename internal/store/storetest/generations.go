@@ -3,6 +3,7 @@ package storetest
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -110,7 +111,8 @@ func comparable(cs []secusers.StatusChange) []change {
 }
 
 // nextDay returns the users of a "day" later: every third user's statuses
-// change, every fifth disappears, and a few new users appear.
+// change, every fifth disappears, every seventh is renamed (which moves it
+// in the API's order), and a few new users appear.
 func nextDay(users []secusers.User, day int) []secusers.User {
 	var out []secusers.User
 	statuses := []secusers.StatusSet{0, secusers.StatusSetOf(secusers.HighRisk), secusers.StatusSetOf(secusers.MFADisabled, secusers.Inactive)}
@@ -121,6 +123,9 @@ func nextDay(users []secusers.User, day int) []secusers.User {
 		case (i+day)%3 == 0:
 			u.Status = statuses[(i+day)%len(statuses)]
 			u.IsTestUser = false
+		}
+		if (i+day)%7 == 0 {
+			u.DisplayName = fmt.Sprintf("Renamed %d %s", day, u.DisplayName)
 		}
 		out = append(out, u)
 	}
@@ -173,6 +178,35 @@ var generationTests = []test{
 			}
 			if ch.Time.Before(start) || ch.Time.After(end) || ch.Time != got[0].Time {
 				t.Errorf("change %s: got time %v, want the replacement's, between %v and %v", ch.ID(), ch.Time, start, end)
+			}
+		}
+	}},
+	{"RenamedUsersAreComparedByID", func(t *testing.T, s secusers.Store) {
+		// A new display name moves a user in the API's order; its
+		// statuses are still compared with its own, found by id.
+		tn := newTenant(t, s)
+		a := newUser("Ann", secusers.StatusSetOf(secusers.MFADisabled))
+		b := newUser("Bob", secusers.StatusSetOf(secusers.HighRisk))
+		c := newUser("Cy", secusers.StatusSetOf(secusers.Compliance))
+		d := newUser("Di", 0)
+		e := newUser("Ed", secusers.StatusSetOf(secusers.Inactive))
+		replace(t, s, tn.ID, []secusers.User{a, b, c, d, e})
+		_, resume := allChanges(t, s, secusers.ChangeCursor{}, tn.ID)
+		a.DisplayName = "Zed"                                                         // moved, the same statuses: nothing
+		b.DisplayName, b.Status = "Aaron", b.Status.With(secusers.Inactive)           // moved, a status added
+		c.DisplayName, c.Status = "Xavier", 0                                         // moved, its only status removed
+		d.DisplayName, d.Status = "Abe", secusers.StatusSetOf(secusers.SignInBlocked) // moved, its first status
+		after := []secusers.User{a, b, c, d, e}
+		replace(t, s, tn.ID, after)
+		got, _ := allChanges(t, s, resume, tn.ID)
+		want := []change{{b.ID, secusers.Inactive, true}, {c.ID, secusers.Compliance, false}, {d.ID, secusers.SignInBlocked, true}}
+		if diff := gocmp.Diff(sortedChanges(want), comparable(got)); diff != "" {
+			t.Fatalf("Changes of a replacement that renames users (-want +got):\n%s", diff)
+		}
+		names := map[string]string{b.ID: "Aaron", c.ID: "Xavier", d.ID: "Abe"}
+		for _, ch := range got {
+			if ch.DisplayName != names[ch.UserID] {
+				t.Errorf("change %s: got name %q, want the new one, %q", ch.ID(), ch.DisplayName, names[ch.UserID])
 			}
 		}
 	}},
