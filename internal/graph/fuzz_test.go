@@ -12,6 +12,10 @@ func FuzzDecodePage(f *testing.F) {
 		`{"value":[{"id":"d","userId":"u","complianceState":"noncompliant"}]}`,
 		`{"value":[{"id":"u","riskLevel":"high","riskState":"atRisk"}]}`,
 		`{"value":[{"id":"u","isMfaRegistered":false}]}`,
+		`{"value":[{"id":"u","isMfaRegistered":true,"methodsRegistered":["fido2","passKeySynced"],"isAdmin":true}]}`,
+		`{"value":[{"id":"p","state":"enabled","conditions":{"users":{"includeUsers":["All"],"excludeGroups":["g"],"includeGuestsOrExternalUsers":{"guestOrExternalUserTypes":"internalGuest"}},"applications":{"includeApplications":["All"]},"locations":{"includeLocations":["All"],"excludeLocations":["AllTrusted"]},"platforms":null},"grantControls":{"operator":"OR","builtInControls":["mfa"],"authenticationStrength":{"id":"s"}}}]}`,
+		`{"value":[{"id":"p","conditions":null,"grantControls":null}]}`,
+		`{"value":[{"principalId":"u","roleDefinitionId":"r"}]}`,
 		`{"value":null}`, `{}`, `[]`, `null`, ``, `{"value":[null,{}]}`,
 		`{"value":[{"createdDateTime":"2021-03-04T05:06:07.1234567Z","deletedDateTime":null}]}`,
 	} {
@@ -20,6 +24,7 @@ func FuzzDecodePage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, decode := range []func([]byte) (int, error){
 			count[Domain], count[User], count[RegistrationDetail], count[RiskyUser], count[ManagedDevice],
+			count[ConditionalAccessPolicy], count[RoleAssignment], count[DirectoryObject],
 		} {
 			if n, err := decode(body); err != nil && n != 0 {
 				t.Errorf("an error with %d items", n)

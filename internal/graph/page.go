@@ -65,6 +65,20 @@ func collection[T any](ctx context.Context, c *Client, read, path string) iter.S
 	}
 }
 
+// object reads the single object at path (below the Graph URL).
+func object[T any](ctx context.Context, c *Client, read, path string) (T, error) {
+	var v T
+	var buf bytes.Buffer
+	if err := c.get(ctx, read, c.graph.String()+path, &buf); err != nil {
+		return v, err
+	}
+	if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
+		return v, fmt.Errorf("graph %s: invalid JSON: %w", read, err)
+	}
+	c.obs.OnPage(read, 1)
+	return v, nil
+}
+
 // fetchPage fetches and decodes page n at link.
 func fetchPage[T any](ctx context.Context, c *Client, read, link string, n int, buf *bytes.Buffer) (Page[T], error) {
 	if err := c.get(ctx, read, link, buf); err != nil {

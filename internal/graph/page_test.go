@@ -116,6 +116,21 @@ func TestReadURLs(t *testing.T) {
 			"/v1.0/deviceManagement/managedDevices?$select=id,userId,complianceState"},
 		{ReadDeletedUsers, func(ctx context.Context, c *Client) error { _, err := collect(c.DeletedUsers(ctx)); return err },
 			"/v1.0/directory/deletedItems/microsoft.graph.user?$select=" + fields2 + ",deletedDateTime&$top=999"},
+		{ReadPolicies, func(ctx context.Context, c *Client) error {
+			_, err := collect(c.ConditionalAccessPolicies(ctx))
+			return err
+		},
+			"/v1.0/identity/conditionalAccess/policies"},
+		{ReadGroupMembers, func(ctx context.Context, c *Client) error {
+			_, err := collect(c.GroupUsers(ctx, "6c2b5a2e-0c67-4a44-9a3d-3a8f1d7f2b11"))
+			return err
+		}, "/v1.0/groups/6c2b5a2e-0c67-4a44-9a3d-3a8f1d7f2b11/transitiveMembers/microsoft.graph.user?$select=id&$top=999"},
+		{ReadGroupMembers + " of a hostile id", func(ctx context.Context, c *Client) error {
+			_, err := collect(c.GroupUsers(ctx, "../../users?x=1#"))
+			return err
+		}, "/v1.0/groups/..%2F..%2Fusers%3Fx=1%23/transitiveMembers/microsoft.graph.user?$select=id&$top=999"},
+		{ReadRoleAssignments, func(ctx context.Context, c *Client) error { _, err := collect(c.RoleAssignments(ctx)); return err },
+			"/v1.0/roleManagement/directory/roleAssignments?$select=principalId,roleDefinitionId"},
 	} {
 		t.Run(tc.read, func(t *testing.T) {
 			t.Parallel()

@@ -3,10 +3,11 @@ package graph
 import (
 	"context"
 	"iter"
+	"net/url"
 )
 
-// The names of the six reads of sync.md, as Error.Read and the Observer
-// give them. They are stable: metrics are labelled with them.
+// The names of the reads of sync.md, as Error.Read and the Observer give
+// them. They are stable: metrics are labelled with them.
 const (
 	ReadDomains             = "domains"
 	ReadUsers               = "users"
@@ -14,6 +15,10 @@ const (
 	ReadRiskyUsers          = "riskyUsers"
 	ReadManagedDevices      = "managedDevices"
 	ReadDeletedUsers        = "deletedUsers"
+	ReadSecurityDefaults    = "securityDefaults"
+	ReadPolicies            = "conditionalAccessPolicies"
+	ReadGroupMembers        = "groupMembers"
+	ReadRoleAssignments     = "roleAssignments"
 )
 
 // userFields are the properties of read 2 but signInActivity, in sync.md's
@@ -71,4 +76,31 @@ func (c *Client) ManagedDevices(ctx context.Context) iter.Seq2[ManagedDevice, er
 func (c *Client) DeletedUsers(ctx context.Context) iter.Seq2[User, error] {
 	return collection[User](ctx, c, ReadDeletedUsers,
 		"/v1.0/directory/deletedItems/microsoft.graph.user?$select="+userFields+",deletedDateTime&$top="+maxTop)
+}
+
+// SecurityDefaults reads whether the tenant's security defaults are on
+// (read 7). It needs Policy.Read.All.
+func (c *Client) SecurityDefaults(ctx context.Context) (SecurityDefaults, error) {
+	return object[SecurityDefaults](ctx, c, ReadSecurityDefaults, "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy")
+}
+
+// ConditionalAccessPolicies reads the tenant's Conditional Access policies
+// in every state (read 8). It needs Policy.Read.All, and Entra ID P1.
+func (c *Client) ConditionalAccessPolicies(ctx context.Context) iter.Seq2[ConditionalAccessPolicy, error] {
+	return collection[ConditionalAccessPolicy](ctx, c, ReadPolicies, "/v1.0/identity/conditionalAccess/policies")
+}
+
+// GroupUsers reads the users of a group, those of its nested groups
+// included (read 9). The group's id comes from a policy: it is escaped into
+// the path, never trusted to be a GUID.
+func (c *Client) GroupUsers(ctx context.Context, groupID string) iter.Seq2[DirectoryObject, error] {
+	return collection[DirectoryObject](ctx, c, ReadGroupMembers,
+		"/v1.0/groups/"+url.PathEscape(groupID)+"/transitiveMembers/microsoft.graph.user?$select=id&$top="+maxTop)
+}
+
+// RoleAssignments reads the tenant's active directory role assignments
+// (read 10). It needs RoleManagement.Read.Directory.
+func (c *Client) RoleAssignments(ctx context.Context) iter.Seq2[RoleAssignment, error] {
+	return collection[RoleAssignment](ctx, c, ReadRoleAssignments,
+		"/v1.0/roleManagement/directory/roleAssignments?$select=principalId,roleDefinitionId")
 }

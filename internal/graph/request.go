@@ -32,6 +32,12 @@ func (c *Client) attempt(ctx context.Context, read, rawURL string, buf *bytes.Bu
 	}
 	tok.SetAuthHeader(req)
 	req.Header.Set("Accept", "application/json")
+	if read == ReadRegistrationDetails {
+		// Else Graph names every method newer than v1.0's enum (passkeys
+		// among them) unknownFutureValue, and method strength would miss
+		// the strongest.
+		req.Header.Set("Prefer", "include-unknown-enum-members")
+	}
 	if err := c.acquire(ctx); err != nil {
 		return err
 	}

@@ -57,6 +57,11 @@ type User struct {
 type RegistrationDetail struct {
 	ID              string `json:"id"`
 	IsMfaRegistered bool   `json:"isMfaRegistered"`
+	// MethodsRegistered names the registered methods ("fido2",
+	// "microsoftAuthenticatorPush", …); with the Prefer header the
+	// request sends, methods newer than v1.0's enum are named too.
+	MethodsRegistered []string `json:"methodsRegistered"`
+	IsAdmin           bool     `json:"isAdmin"`
 }
 
 // RiskyUser is Identity Protection's view of a user

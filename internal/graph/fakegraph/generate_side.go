@@ -61,12 +61,14 @@ func (g *generator) registration(j int) Registration {
 	i := j + j/(unregisteredEvery-1)
 	u := g.user(i)
 	r := newRNG(g.seed, kindRegistration, j)
+	// Drawn in this order, so that a seed generates the tenant it always has.
+	registered := pickCase(&r, j, []int{75, 25}) == 0
+	admin := r.chance(2)
 	reg := Registration{
-		RegistrationDetail: graph.RegistrationDetail{ID: u.ID, IsMfaRegistered: pickCase(&r, j, []int{75, 25}) == 0},
+		RegistrationDetail: graph.RegistrationDetail{ID: u.ID, IsMfaRegistered: registered, IsAdmin: admin},
 		UserPrincipalName:  *u.UserPrincipalName,
 		UserDisplayName:    *u.DisplayName,
 		UserType:           "member",
-		IsAdmin:            r.chance(2),
 		LastUpdated:        g.now.Add(-r.duration(time.Hour, days(3))).Add(time.Duration(r.intn(1e7)) * 100),
 	}
 	if reg.IsMfaRegistered {

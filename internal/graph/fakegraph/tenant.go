@@ -33,15 +33,13 @@ type Tenant struct {
 }
 
 // Registration is a row of userRegistrationDetails. The sync reads the
-// embedded id and isMfaRegistered; the rest is there so that the JSON has
-// Graph's shape.
+// embedded id, isMfaRegistered, methodsRegistered and isAdmin; the rest is
+// there so that the JSON has Graph's shape.
 type Registration struct {
 	graph.RegistrationDetail
 	UserPrincipalName string
 	UserDisplayName   string
 	UserType          string // member or guest
-	IsAdmin           bool
-	MethodsRegistered []string
 	LastUpdated       time.Time
 }
 
