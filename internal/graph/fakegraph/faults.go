@@ -19,10 +19,20 @@ const (
 	ReadDevices       Endpoint = "managedDevices"
 	ReadDeleted       Endpoint = "deletedUsers"
 	AllReads          Endpoint = "allReads"
+
+	// The reads of MFA enforcement, 7–10. AllReads does not stand for
+	// them.
+	ReadSecurityDefaults Endpoint = "securityDefaults"
+	ReadPolicies         Endpoint = "conditionalAccessPolicies"
+	ReadGroupMembers     Endpoint = "groupMembers"
+	ReadRoleAssignments  Endpoint = "roleAssignments"
 )
 
 // Reads are the six reads of sync.md, in its order.
 var Reads = []Endpoint{ReadDomains, ReadUsers, ReadRegistrations, ReadRiskyUsers, ReadDevices, ReadDeleted}
+
+// EnforcementReads are reads 7–10 of sync.md, in its order.
+var EnforcementReads = []Endpoint{ReadSecurityDefaults, ReadPolicies, ReadGroupMembers, ReadRoleAssignments}
 
 // Fault is an error answer the server gives instead of a page (or a token),
 // for the requests it picks. Requests are numbered from 1 when the fault is
@@ -78,15 +88,16 @@ var nonPremium = Fault{Status: http.StatusForbidden, Code: "Authentication_Reque
 
 // Unlicensed is the 403 a read answers when the tenant lacks its licence:
 // for ReadUsers only when signInActivity is selected (Entra ID P1), for
-// ReadRegistrations (P1) and ReadRiskyUsers (P2) always, for ReadDevices
-// (Intune) always. The other reads need no licence: for them it is Denied.
+// ReadRegistrations (P1), ReadPolicies (P1) and ReadRiskyUsers (P2)
+// always, for ReadDevices (Intune) always. The other reads need no
+// licence: for them it is Denied.
 func Unlicensed(e Endpoint) Fault {
 	switch e {
 	case ReadUsers:
 		f := nonPremium
 		f.WhenSelected = "signInActivity"
 		return f
-	case ReadRegistrations, ReadRiskyUsers:
+	case ReadRegistrations, ReadRiskyUsers, ReadPolicies:
 		return nonPremium
 	case ReadDevices:
 		return Fault{Status: http.StatusForbidden, Code: "Forbidden", Message: "The tenant is not licensed for Microsoft Intune."}

@@ -1,6 +1,7 @@
 package fakegraph
 
 import (
+	"encoding/json"
 	"io"
 	"strconv"
 	"sync"
@@ -121,6 +122,18 @@ func (e *enc) strp(p *string) {
 		return
 	}
 	e.str(*p)
+}
+
+// json writes v as encoding/json does: for the nested objects of the
+// rarely read resources (a policy's conditions), whose speed does not
+// matter. A value that cannot be encoded is written as null.
+func (e *enc) json(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		e.null()
+		return
+	}
+	e.buf = append(e.buf, b...)
 }
 
 func (e *enc) strs(list []string) {

@@ -29,6 +29,12 @@ type query struct {
 
 // handleRead registers one of the six reads.
 func handleRead[T any](s *Server, spec readSpec, sc *schema[T], items func(*Tenant) Collection[T]) {
+	handleReadOf(s, spec, sc, func(t *Tenant, _ *http.Request) (Collection[T], *graphError) { return items(t), nil })
+}
+
+// handleReadOf is handleRead for a collection that the request's path
+// names (a group's members): items finds it, or answers Graph's error.
+func handleReadOf[T any](s *Server, spec readSpec, sc *schema[T], items func(*Tenant, *http.Request) (Collection[T], *graphError)) {
 	if n, ok := s.pageSizes[spec.endpoint]; ok && n > 0 {
 		spec.pageSize = n
 	}
@@ -55,7 +61,12 @@ func handleRead[T any](s *Server, spec readSpec, sc *schema[T], items func(*Tena
 			rq.writeGraphError(&graphError{status: f.Status, code: f.Code, message: f.Message, retryAfter: f.RetryAfter})
 			return
 		}
-		writePage(rq, spec, sc, items(s.Tenant()), q)
+		c, gerr := items(s.Tenant(), r)
+		if gerr != nil {
+			rq.writeGraphError(gerr)
+			return
+		}
+		writePage(rq, spec, sc, c, q)
 	})
 }
 
@@ -143,7 +154,7 @@ func writePage[T any](rq *request, spec readSpec, sc *schema[T], c Collection[T]
 	e.str(ctx)
 	if more {
 		e.raw(`,"@odata.nextLink":`)
-		e.str(nextLink(base+spec.path, q, rq.s.sealSkipToken(spec.endpoint, end)))
+		e.str(nextLink(base+rq.r.URL.EscapedPath(), q, rq.s.sealSkipToken(spec.endpoint, end)))
 	}
 	e.raw(`,"value":[`)
 	var v T // one item variable a page: it escapes into the writers

@@ -163,6 +163,13 @@ func (s *Server) routes() {
 		deviceSchema, func(t *Tenant) Collection[Device] { return t.Devices })
 	handleRead(s, readSpec{ReadDeleted, "/v1.0/directory/deletedItems/microsoft.graph.user", "users", 100, 999},
 		deletedSchema, func(t *Tenant) Collection[graph.User] { return t.Deleted })
+	handleRead(s, readSpec{ReadPolicies, "/v1.0/identity/conditionalAccess/policies", "identity/conditionalAccess/policies", 100, 999},
+		policySchema, func(t *Tenant) Collection[graph.ConditionalAccessPolicy] { return t.Policies })
+	handleReadOf(s, readSpec{ReadGroupMembers, "/v1.0/groups/{id}/transitiveMembers/microsoft.graph.user", "users", 100, 999},
+		memberSchema, groupMembers)
+	handleRead(s, readSpec{ReadRoleAssignments, "/v1.0/roleManagement/directory/roleAssignments", "roleManagement/directory/roleAssignments", 100, 999},
+		roleAssignmentSchema, func(t *Tenant) Collection[graph.RoleAssignment] { return t.RoleAssignments })
+	s.mux.HandleFunc("/v1.0/policies/identitySecurityDefaultsEnforcementPolicy", s.serveSecurityDefaults)
 	s.mux.HandleFunc("/", s.serveUnknown)
 }
 

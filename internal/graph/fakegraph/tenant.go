@@ -30,6 +30,17 @@ type Tenant struct {
 	Devices Collection[Device]
 	// Deleted is read 6: soft-deleted users, with DeletedDateTime set.
 	Deleted Collection[graph.User]
+
+	// SecurityDefaults is read 7: whether security defaults are on.
+	SecurityDefaults bool
+	// Policies is read 8: the Conditional Access policies, of every state.
+	Policies Collection[graph.ConditionalAccessPolicy]
+	// Groups is read 9: for each group, the ids of its users, nested
+	// groups' users included (transitiveMembers). A group not in the map
+	// does not exist.
+	Groups map[string][]string
+	// RoleAssignments is read 10: the active directory role assignments.
+	RoleAssignments Collection[graph.RoleAssignment]
 }
 
 // Registration is a row of userRegistrationDetails. The sync reads the
