@@ -38,7 +38,7 @@ func enforcementTenant(t *testing.T) (*fakegraph.Tenant, *fakegraph.Server, *htt
 				Users:        graph.ConditionalAccessUsers{IncludeGuestsOrExternalUsers: &graph.GuestsOrExternalUsers{GuestOrExternalUserTypes: "b2bCollaborationGuest"}},
 				Applications: graph.ConditionalAccessApplications{IncludeApplications: []string{"Office365"}}}},
 	)
-	tenant.Groups = map[string][]string{"g1": {"u1", "u2", "u3", "u4", "u5"}}
+	tenant.Groups = map[string]fakegraph.Collection[string]{"g1": fakegraph.Items("u1", "u2", "u3", "u4", "u5")}
 	tenant.RoleAssignments = fakegraph.Items(
 		graph.RoleAssignment{PrincipalID: "u1", RoleDefinitionID: "62e90394-69f5-4237-9190-012177145e10"},
 		graph.RoleAssignment{PrincipalID: "u2", RoleDefinitionID: "194ae4cb-b126-40b2-bd5b-6091b380977d"},
@@ -86,7 +86,7 @@ func TestReadEnforcement(t *testing.T) {
 	for _, m := range members {
 		ids = append(ids, m.ID)
 	}
-	if diff := cmp.Diff(tenant.Groups["g1"], ids); diff != "" {
+	if diff := cmp.Diff(slices.Collect(tenant.Groups["g1"].Values()), ids); diff != "" {
 		t.Errorf("GroupUsers (-tenant +read):\n%s", diff)
 	}
 	same(t, "roleAssignments", c.RoleAssignments(ctx), tenant.RoleAssignments.Values(), func(a graph.RoleAssignment) graph.RoleAssignment { return a })
@@ -144,4 +144,33 @@ func readAll[T any](seq iter.Seq2[T, error]) ([]T, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// TestReadGeneratedEnforcement reads a generated tenant's reads 7–10 over
+// the wire, in pages.
+func TestReadGeneratedEnforcement(t *testing.T) {
+	t.Parallel()
+	tenant := fakegraph.Generate(9, 1200, time.Now(), fakegraph.GenerateOptions{Enforcement: fakegraph.EnforcementOptions{ConditionalAccess: true}})
+	srv := fakegraph.NewServer(tenant,
+		fakegraph.WithPageSize(fakegraph.ReadPolicies, 3),
+		fakegraph.WithPageSize(fakegraph.ReadGroupMembers, 40),
+		fakegraph.WithPageSize(fakegraph.ReadRoleAssignments, 2))
+	srv.RegisterSecret(fakeClientID, fakeSecret)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	c := fakeClient(t, tenant, hs, graph.Credentials{ClientSecret: fakeSecret}, &waits{})
+	ctx := t.Context()
+	policies, err := readAll(c.ConditionalAccessPolicies(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(slices.Collect(tenant.Policies.Values()), policies, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("ConditionalAccessPolicies (-tenant +read):\n%s", diff)
+	}
+	for _, group := range []string{fakegraph.GroupFinance, fakegraph.GroupFinanceEMEA, fakegraph.GroupSales, fakegraph.GroupBreakGlass} {
+		same(t, "group "+group, c.GroupUsers(ctx, group), tenant.Groups[group].Values(), func(id string) graph.DirectoryObject {
+			return graph.DirectoryObject{ID: id}
+		})
+	}
+	same(t, "roleAssignments", c.RoleAssignments(ctx), tenant.RoleAssignments.Values(), func(a graph.RoleAssignment) graph.RoleAssignment { return a })
 }

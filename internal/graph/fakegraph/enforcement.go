@@ -75,7 +75,7 @@ func groupMembers(t *Tenant, r *http.Request) (Collection[graph.DirectoryObject]
 		return Collection[graph.DirectoryObject]{}, &graphError{status: http.StatusNotFound, code: "Request_ResourceNotFound",
 			message: "Resource '" + id + "' does not exist or one of its queried reference-property objects are not present."}
 	}
-	return Collection[graph.DirectoryObject]{Len: len(ids), At: func(i int) graph.DirectoryObject { return graph.DirectoryObject{ID: ids[i]} }}, nil
+	return Collection[graph.DirectoryObject]{Len: ids.Len, At: func(i int) graph.DirectoryObject { return graph.DirectoryObject{ID: ids.At(i)} }}, nil
 }
 
 // securityDefaultsID is the fixed id Graph gives the tenant's one

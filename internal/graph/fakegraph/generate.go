@@ -18,6 +18,8 @@ type GenerateOptions struct {
 	// InactiveDays is the inactivity threshold that old and recent
 	// sign-ins straddle (default DefaultInactiveDays; at least 2).
 	InactiveDays int
+	// Enforcement generates reads 7–10; the zero value enforces nothing.
+	Enforcement EnforcementOptions
 }
 
 // Generate returns a realistic tenant of n users, the same for the same
@@ -41,7 +43,7 @@ type GenerateOptions struct {
 // state: items are computed from (seed, index) when asked for.
 func Generate(seed int64, n int, now time.Time, opts GenerateOptions) *Tenant {
 	g := newGenerator(seed, max(n, 0), now, opts)
-	return &Tenant{
+	t := &Tenant{
 		EntraTenantID: g.tenantID,
 		GeneratedAt:   g.now,
 		Domains:       Items(g.domains...),
@@ -51,6 +53,8 @@ func Generate(seed int64, n int, now time.Time, opts GenerateOptions) *Tenant {
 		Devices:       Collection[Device]{Len: g.deviceCount(), At: g.device},
 		Deleted:       Collection[graph.User]{Len: g.deletedCount(), At: g.deleted},
 	}
+	g.enforce(t, opts.Enforcement)
+	return t
 }
 
 // MinCoverage is the smallest n for which Generate's tenant holds every

@@ -38,7 +38,7 @@ type Tenant struct {
 	// Groups is read 9: for each group, the ids of its users, nested
 	// groups' users included (transitiveMembers). A group not in the map
 	// does not exist.
-	Groups map[string][]string
+	Groups map[string]Collection[string]
 	// RoleAssignments is read 10: the active directory role assignments.
 	RoleAssignments Collection[graph.RoleAssignment]
 }
