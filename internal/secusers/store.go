@@ -69,7 +69,7 @@ type Store interface {
 	// ReplaceUsers replaces every user of the tenant with the users the
 	// sequence yields, and records the import in the audit trail with
 	// Replacement.Detail. It writes them as a new generation of the
-	// tenant, GenerationChunk users a transaction, while it consumes the
+	// tenant, GenerationChunk users a transaction (SQLite: three times that), while it consumes the
 	// sequence; one short transaction then makes the generation current,
 	// which is when readers see it, whole, and which records the changes
 	// against the generation before (StatusChange), the users' status

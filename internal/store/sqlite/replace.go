@@ -30,7 +30,7 @@ func (s *Store) SyncUsers(ctx context.Context, tenantID string, users iter.Seq2[
 // replaceUsers is ReplaceUsers and SyncUsers, which differ only in what
 // the domain says of mode: one loop, so that a fix to it reaches both.
 //
-// It begins a generation, writes the users GenerationChunk at a time, each
+// It begins a generation, writes the users writeChunk at a time, each
 // chunk in one transaction, and makes the generation current; any failure
 // on the way discards the generation, which readers never saw. The
 // sequence is pulled between those transactions, never inside one.
@@ -132,7 +132,7 @@ func partnerFields(ctx context.Context, tx *sql.Tx, tenantID string, generation 
 // transaction, and returns how many it wrote. The sequence's own error is
 // returned untouched.
 func (g *generation) writeAll(ctx context.Context, seq iter.Seq2[secusers.User, error]) (int, error) {
-	chunk := make([]secusers.User, 0, secusers.GenerationChunk)
+	chunk := make([]secusers.User, 0, writeChunk)
 	n := 0
 	for u, err := range seq {
 		if err != nil {
@@ -309,6 +309,19 @@ func (g *generation) makeCurrent(ctx context.Context, mode secusers.Replacing, b
 	})
 	return done, err
 }
+
+// writeChunk is how many users a replacement writes per transaction. A
+// commit writes every page the transaction dirtied, and the inserts of a
+// chunk land at random places in users_by_id and users_in_order: a larger
+// chunk shares more of those pages between the rows of one commit. Measured
+// by BenchmarkSyncFull (a first sync, then a day later): at 100,000 users
+// 4,000 took 9.7–10.5 s and 14.8–16.3 s against 11.3–11.9 s and 18.4–19.3 s
+// for 1,000 to 3,000 (the machine's noise is as large as the differences
+// among those three); at a million users, 3,000 took 175 s for a first sync
+// (192 s with 1,000, another day) and its longest transaction was 0.54 s,
+// while 4,000's was 0.65 s on a quiet machine and 1.05 s on a busy one: too
+// close to the second that SQLite's other writers may wait.
+const writeChunk = 3 * secusers.GenerationChunk
 
 // cleanupBatch is how many rows one cleanup transaction deletes: enough to
 // make progress, few enough to keep the write lock for milliseconds.
